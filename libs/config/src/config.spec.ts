@@ -1,0 +1,23 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('applies the defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.healthWindows).toEqual({ warningDays: 14, graceDays: 7, stallDays: 180 });
+  });
+
+  it('names every bad variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty', REDIS_URL: 'http://x' })).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: 'eighty', REDIS_URL: 'http://x' });
+    } catch (error) {
+      expect((error as Error).message).toMatch(/PORT/);
+      expect((error as Error).message).toMatch(/REDIS_URL/);
+    }
+  });
+
+  it('trims a trailing slash from the public base URL', () => {
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://pledgewatch.example/' }).publicBaseUrl).toBe('https://pledgewatch.example');
+  });
+});

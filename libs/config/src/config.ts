@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+    } catch {
+      return false;
+    }
+  }, `must be a URL (${protocols.join(', ')})`);
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const CRON = z
+  .string()
+  .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression with 5 or 6 fields');
+
+/** Every variable the service reads, with its default. `.env.example` lists the same set. */
+export const ENV_SCHEMA = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: url(['postgres', 'postgresql']).default('postgresql://postgres@127.0.0.1:5432/pledgewatch'),
+  REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  SMTP_URL: url(['smtp', 'smtps']).default('smtp://127.0.0.1:1025'),
+  MAIL_FROM: z.string().regex(/^[^\r\n]+@[^\r\n]+$/, 'must be an address, e.g. "Pledgewatch <alerts@example.org>"').default('Pledgewatch <alerts@pledgewatch.local>'),
+  PUBLIC_BASE_URL: url(['http', 'https']).default('http://localhost:3000'),
+  ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  PORT: int(1, 65535).default(3000),
+  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb').default('1mb'),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, ":", "_" or "-"').default('pw'),
+  CHECK_CRON: CRON.default('0 * * * *'),
+  DIGEST_CRON: CRON.default('5 * * * *'),
+  HEALTH_WARNING_DAYS: int(0, 3650).default(14),
+  HEALTH_GRACE_DAYS: int(0, 3650).default(7),
+  HEALTH_STALL_DAYS: int(1, 3650).default(180),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+});
+
+export type Env = z.infer<typeof ENV_SCHEMA>;
+
+export interface HealthWindows {
+  warningDays: number;
+  graceDays: number;
+  stallDays: number;
+}
+
+/** One validated, typed configuration object; injected by class. */
+export class AppConfig {
+  readonly env!: Env['NODE_ENV'];
+  readonly databaseUrl!: string;
+  readonly redisUrl!: string;
+  readonly smtpUrl!: string;
+  readonly mailFrom!: string;
+  readonly publicBaseUrl!: string;
+  readonly adminApiKey?: string;
+  readonly port!: number;
+  readonly bodyLimit!: string;
+  readonly queuePrefix!: string;
+  readonly checkCron!: string;
+  readonly digestCron!: string;
+  readonly healthWindows!: HealthWindows;
+  readonly logLevel!: Env['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every variable.`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = ENV_SCHEMA.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const env = parsed.data;
+  return Object.assign(new AppConfig(), {
+    env: env.NODE_ENV,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
+    publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    adminApiKey: env.ADMIN_API_KEY,
+    port: env.PORT,
+    bodyLimit: env.BODY_LIMIT,
+    queuePrefix: env.QUEUE_PREFIX,
+    checkCron: env.CHECK_CRON,
+    digestCron: env.DIGEST_CRON,
+    healthWindows: {
+      warningDays: env.HEALTH_WARNING_DAYS,
+      graceDays: env.HEALTH_GRACE_DAYS,
+      stallDays: env.HEALTH_STALL_DAYS,
+    },
+    logLevel: env.LOG_LEVEL,
+  });
+}

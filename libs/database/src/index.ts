@@ -1,0 +1,3 @@
+export * from './database.module';
+export * from './prisma.service';
+export * from './generated/client';

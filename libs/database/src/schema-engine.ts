@@ -1,0 +1,128 @@
+/**
+ * Prisma's schema engine, compiled to WebAssembly, driven through the pg driver adapter.
+ *
+ * Prisma 7's CLI downloads a native schema engine for every migrate command, and these machines
+ * (and air-gapped government users) cannot reach its host. The same engine ships on npm as
+ * `@prisma/schema-engine-wasm`; it reads the standard `prisma/migrations/<ts>_<name>/migration.sql`
+ * folders and writes the standard `_prisma_migrations` table, so `prisma migrate deploy` stays valid
+ * wherever the native engine is available.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+
+// Postgres' internal one-byte "char" type (OID 18) appears in catalog introspection and has no
+// mapping in adapter-pg; read it as text.
+pg.types.setTypeParser(18 as never, (value: string) => value);
+
+const ROOT = path.resolve(__dirname, '../../..');
+export const SCHEMA_PATH = path.join(ROOT, 'prisma/schema.prisma');
+export const MIGRATIONS_DIR = path.join(ROOT, 'prisma/migrations');
+
+type Engine = {
+  applyMigrations(input: unknown): Promise<{ appliedMigrationNames: string[] }>;
+  diff(input: unknown): Promise<{ exitCode: number; stdout: string | null }>;
+  free(): void;
+};
+
+const FILTERS = { externalTables: [], externalEnums: [] };
+
+/** The engine reports a Rust panic's message here before it traps. */
+const panics = { message: '', set_message(message: string) { this.message = message; } };
+
+async function loadEngineModule() {
+  (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: typeof panics }).PRISMA_WASM_PANIC_REGISTRY = panics;
+  // The package's `exports` hide the .wasm and its glue imports it as an ES module, which Node
+  // cannot load; resolve the glue, instantiate the file beside it ourselves.
+  const gluePath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
+  const glue = await import(gluePath);
+  const wasmBytes = await readFile(path.join(path.dirname(gluePath), 'schema_engine_bg.wasm'));
+  // `WebAssembly` is a Node global that TypeScript's ES lib does not declare.
+  const wasm = (globalThis as unknown as { WebAssembly: { instantiate(b: Buffer, i: object): Promise<{ instance: { exports: object } }> } }).WebAssembly;
+  const { instance } = await wasm.instantiate(wasmBytes, { './schema_engine_bg.js': glue });
+  glue.__wbg_set_wasm(instance.exports);
+  (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
+  return glue as { SchemaEngine: { new: (o: unknown, log: (m: string) => void, adapter: unknown) => Promise<Engine> } };
+}
+
+/** Connection settings passed apart, so a connection string can never redirect the shadow database. */
+function poolConfig(databaseUrl: string): pg.PoolConfig {
+  const url = new URL(databaseUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    user: decodeURIComponent(url.username || 'postgres'),
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    database: decodeURIComponent(url.pathname.slice(1)),
+  };
+}
+
+async function withEngine<T>(databaseUrl: string, work: (engine: Engine) => Promise<T>): Promise<T> {
+  const { SchemaEngine } = await loadEngineModule();
+  const schema = await readFile(SCHEMA_PATH, 'utf8');
+  const adapterFactory = bindMigrationAwareSqlAdapterFactory(new PrismaPg(poolConfig(databaseUrl)));
+  const logs: string[] = [];
+  const engine = await SchemaEngine.new(
+    { datamodels: [[SCHEMA_PATH, schema]] },
+    (message: string) => logs.push(message),
+    adapterFactory,
+  );
+  try {
+    return await work(engine);
+  } catch (error) {
+    const detail = panics.message || (error instanceof Error ? error.message : JSON.stringify(error));
+    throw new Error(`schema engine: ${detail}${logs.length ? `\n${logs.slice(-5).join('\n')}` : ''}`);
+  } finally {
+    engine.free();
+  }
+}
+
+async function migrationList() {
+  const dirs = existsSync(MIGRATIONS_DIR)
+    ? (await readdir(MIGRATIONS_DIR, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    : [];
+  const lockPath = path.join(MIGRATIONS_DIR, 'migration_lock.toml');
+  return {
+    baseDir: MIGRATIONS_DIR,
+    lockfile: { path: 'migration_lock.toml', content: existsSync(lockPath) ? await readFile(lockPath, 'utf8') : null },
+    shadowDbInitScript: '',
+    migrationDirectories: await Promise.all(
+      dirs.map(async (dir) => ({
+        path: dir,
+        migrationFile: {
+          path: 'migration.sql',
+          content: { tag: 'ok', value: await readFile(path.join(MIGRATIONS_DIR, dir, 'migration.sql'), 'utf8') },
+        },
+      })),
+    ),
+  };
+}
+
+/** Applies every migration not yet applied; answers the names it applied. */
+export async function applyMigrations(databaseUrl: string): Promise<string[]> {
+  return withEngine(databaseUrl, async (engine) => {
+    const out = await engine.applyMigrations({ migrationsList: await migrationList(), filters: FILTERS });
+    return out.appliedMigrationNames;
+  });
+}
+
+/**
+ * The SQL that takes a database from the `from` schema (none: an empty database) to `to`.
+ * Both are Prisma schema texts, so no database, shadow or otherwise, is involved.
+ */
+export async function diffSchemas(databaseUrl: string, from: string | null, to: string): Promise<string> {
+  return withEngine(databaseUrl, async (engine) => {
+    const datamodel = (content: string) => ({ tag: 'schemaDatamodel', files: [{ path: SCHEMA_PATH, content }] });
+    const out = await engine.diff({
+      from: from === null ? { tag: 'empty' } : datamodel(from),
+      to: datamodel(to),
+      script: true,
+      exitCode: null,
+      filters: FILTERS,
+    });
+    return out.stdout ?? '';
+  });
+}

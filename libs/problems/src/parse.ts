@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { FieldError, ValidationError } from './domain-error';
+
+/** Field errors in the API's shape, from a zod failure. */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.flatMap((issue): FieldError[] => {
+    const field = issue.path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        field: field ? `${field}.${key}` : key,
+        code: 'unknown_field',
+        message: `"${key}" is not a field of this request.`,
+      }));
+    }
+    return [{ field, code: issue.code, message: issue.message }];
+  });
+}
+
+/** Parses input with a schema, or throws a 400 ValidationError naming every bad field. */
+export function parse<S extends z.ZodType>(schema: S, input: unknown, message?: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ValidationError(fieldErrors(result.error), message);
+  return result.data;
+}

@@ -1,0 +1,51 @@
+/**
+ * Database commands that work without Prisma's downloadable engine (see libs/database/src/schema-engine.ts).
+ *
+ *   tsx scripts/db.ts migrate              create the database named by DATABASE_URL if missing, apply migrations
+ *   tsx scripts/db.ts create <name>        write prisma/migrations/<timestamp>_<name>/migration.sql: the change
+ *                                          from the schema at git HEAD (or nothing, for the first) to the working one
+ */
+import 'dotenv/config';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { applyMigrations, diffSchemas, MIGRATIONS_DIR, SCHEMA_PATH } from '../libs/database/src/schema-engine';
+import { ensureDatabase } from '../libs/database/src/ensure-database';
+
+const DEFAULT_URL = 'postgresql://postgres@127.0.0.1:5432/pledgewatch';
+
+async function main() {
+  const [command, name] = process.argv.slice(2);
+  const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_URL;
+  if (command === 'migrate') {
+    await ensureDatabase(databaseUrl);
+    const applied = await applyMigrations(databaseUrl);
+    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'migrations: up to date');
+    return;
+  }
+  if (command === 'create' && name && /^[a-z0-9_]+$/.test(name)) {
+    const hasMigrations = existsSync(MIGRATIONS_DIR) && readdirSync(MIGRATIONS_DIR).some((d) => /^\d{14}_/.test(d));
+    const from = hasMigrations
+      ? execFileSync('git', ['show', 'HEAD:prisma/schema.prisma'], { cwd: path.dirname(MIGRATIONS_DIR), encoding: 'utf8' })
+      : null;
+    const sql = await diffSchemas(databaseUrl, from, readFileSync(SCHEMA_PATH, 'utf8'));
+    if (!sql.trim() || /^-- This is an empty migration/.test(sql.trim())) {
+      console.log('schema unchanged: no migration written');
+      return;
+    }
+    const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+    const dir = path.join(MIGRATIONS_DIR, `${stamp}_${name}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'migration.sql'), sql);
+    writeFileSync(path.join(MIGRATIONS_DIR, 'migration_lock.toml'), 'provider = "postgresql"\n');
+    console.log(`wrote ${path.relative(process.cwd(), dir)}/migration.sql`);
+    return;
+  }
+  console.error('usage: tsx scripts/db.ts migrate | create <snake_case_name>');
+  process.exit(2);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

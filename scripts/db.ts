@@ -5,12 +5,14 @@
  *   tsx scripts/db.ts create <name>        write prisma/migrations/<timestamp>_<name>/migration.sql: the change
  *                                          from the schema at git HEAD (or nothing, for the first) to the working one
  */
-import 'dotenv/config';
+import { config as loadDotenv } from 'dotenv';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { applyMigrations, diffSchemas, MIGRATIONS_DIR, SCHEMA_PATH } from '../libs/database/src/schema-engine';
 import { ensureDatabase } from '../libs/database/src/ensure-database';
+
+loadDotenv({ quiet: true });
 
 const DEFAULT_URL = 'postgresql://postgres@127.0.0.1:5432/pledgewatch';
 

@@ -26,6 +26,7 @@ async function main() {
     return;
   }
   if (command === 'create' && name && /^[a-z0-9_]+$/.test(name)) {
+    await ensureDatabase(databaseUrl);
     const hasMigrations = existsSync(MIGRATIONS_DIR) && readdirSync(MIGRATIONS_DIR).some((d) => /^\d{14}_/.test(d));
     const from = hasMigrations
       ? execFileSync('git', ['show', 'HEAD:prisma/schema.prisma'], { cwd: path.dirname(MIGRATIONS_DIR), encoding: 'utf8' })

@@ -9,6 +9,7 @@ export const EVENT_TYPE_NAMES = [
   'milestone.overdue',
   'milestone.rescheduled',
   'milestone.added',
+  'milestone.status_changed',
 ] as const;
 export type EventTypeName = (typeof EVENT_TYPE_NAMES)[number];
 

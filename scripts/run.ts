@@ -1,0 +1,263 @@
+/**
+ * The two commands, after scripts/bootstrap.js has installed dependencies.
+ *
+ *   tsx scripts/run.ts start          services → migrations → seed → build → API + worker, until Ctrl-C
+ *   tsx scripts/run.ts test [...]     services → jest [...] (tests make their own databases)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { ensureServices, ServiceError, type Services } from './services';
+
+const ROOT = path.resolve(__dirname, '..');
+const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
+const log = (message: string) => console.log(`[pledgewatch] ${message}`);
+
+const API_MAIN = 'dist/apps/api/apps/api/src/main.js';
+const WORKER_MAIN = 'dist/apps/worker/apps/worker/src/main.js';
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+// ---------------------------------------------------------------------------------------------
+// Children and shutdown. Every child runs in its own process group, so a terminal's Ctrl-C
+// reaches only this process, which then stops them in order: apps first, MailDev last.
+
+const children = new Set<ChildProcess>();
+let services: Services | undefined;
+let stopping: Promise<never> | undefined;
+
+function alive(child: ChildProcess) {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+function exitCodeOf(code: number | null, signal: NodeJS.Signals | null) {
+  return code ?? 128 + (signal ? os.constants.signals[signal] ?? 0 : 1);
+}
+
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') {
+  if (!alive(child)) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  const timer = setTimeout(() => alive(child) && child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Stops everything this run started, once, and exits with `code`. */
+function shutdown(code: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<never> {
+  stopping ??= (async () => {
+    await Promise.all([...children].map((child) => stopChild(child, signal)));
+    await services?.stop().catch(() => {});
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (!stopping) log(`${signal}: stopping …`);
+    void shutdown(0, signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
+  });
+}
+
+// Orphaned (the processes that started us were killed without passing a signal on): stop too.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid && !stopping) {
+    log('parent process gone: stopping …');
+    void shutdown(1);
+  }
+}, 1000).unref();
+
+// Whatever way this process ends, no child outlives it.
+process.on('exit', () => {
+  for (const child of children) if (alive(child)) child.kill('SIGKILL');
+});
+
+interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Prefix each output line with this label. */
+  label?: string;
+}
+
+function launch(command: string, args: string[], { env = process.env, label }: RunOptions = {}): ChildProcess {
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env,
+    detached: process.platform !== 'win32',
+    stdio: label ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (label) {
+    for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
+      let rest = '';
+      stream!.setEncoding('utf8');
+      stream!.on('data', (chunk: string) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop()!;
+        for (const line of lines) out.write(`${label} | ${line}\n`);
+      });
+      stream!.on('end', () => rest && out.write(`${label} | ${rest}\n`));
+    }
+  }
+  return child;
+}
+
+/** Runs a step to completion; a failed step stops the run with its exit code. */
+async function step(what: string, command: string, args: string[], options: RunOptions = {}): Promise<void> {
+  const started = Date.now();
+  log(`${what} …`);
+  const child = launch(command, args, options);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (c, s) => resolve([c, s]));
+  });
+  if (stopping) await stopping;
+  if (code !== 0) {
+    console.error(`[pledgewatch] ${what} failed (${signal ?? `exit ${code}`})`);
+    await shutdown(exitCodeOf(code, signal));
+  }
+  log(`${what}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+const tsx = (...args: string[]) => [bin('tsx'), args] as const;
+
+// ---------------------------------------------------------------------------------------------
+
+async function start() {
+  const port = Number(process.env.PORT || 3000);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ServiceError(`PORT (${process.env.PORT}) must be a port number`);
+  if (!(await portFree(port))) {
+    throw new ServiceError(`port ${port} is already in use (PORT=${port}); stop what runs there or choose another, e.g. PORT=3001 npm start`);
+  }
+
+  services = await ensureServices();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: services.databaseUrl,
+    REDIS_URL: services.redisUrl,
+    SMTP_URL: services.smtpUrl,
+    PORT: String(port),
+    PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL || `http://localhost:${port}`,
+  };
+  let generatedKey = false;
+  if (!env.ADMIN_API_KEY) {
+    env.ADMIN_API_KEY = `pw_dev_${randomBytes(24).toString('base64url')}`;
+    generatedKey = true;
+  }
+
+  await step('migrations', ...tsx('scripts/db.ts', 'migrate'), { env });
+  if (existsSync(path.join(ROOT, 'prisma/seed.ts'))) {
+    await step('seed', ...tsx('prisma/seed.ts'), { env });
+  } else {
+    log('seed: prisma/seed.ts is not there yet; skipped');
+  }
+  await step('build', ...npmRun('build'), { env });
+
+  const apps = [
+    { name: 'api', child: launch(process.execPath, ['--enable-source-maps', API_MAIN], { env, label: 'api   ' }) },
+    { name: 'worker', child: launch(process.execPath, ['--enable-source-maps', WORKER_MAIN], { env, label: 'worker' }) },
+  ];
+  for (const { name, child } of apps) {
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      console.error(`[pledgewatch] ${name} exited (${signal ?? `exit ${code}`}); stopping everything`);
+      void shutdown(exitCodeOf(code, signal) || 1);
+    });
+  }
+
+  const statusUrl = `http://127.0.0.1:${port}/v1/status`;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!(await statusOk(statusUrl))) {
+    if (stopping) return;
+    if (Date.now() > deadline) {
+      console.error(`[pledgewatch] the API did not answer GET /v1/status within ${READY_TIMEOUT_MS / 1000} s`);
+      await shutdown(1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+
+  const base = env.PUBLIC_BASE_URL!.replace(/\/+$/, '');
+  const key = env.ADMIN_API_KEY;
+  console.log(
+    [
+      '',
+      'Pledgewatch is running.',
+      `  API          ${base}/v1   (readiness: ${base}/v1/status)`,
+      `  Worker       running (alerts, digests, scheduled checks)`,
+      services.mailUi ? `  Mail catcher ${services.mailUi}   (every email sent; SMTP on ${services.smtpUrl})` : `  Mail         sent through ${services.smtpUrl}`,
+      `  Admin key    ${generatedKey ? `${key}   (generated for this run; set ADMIN_API_KEY to keep one)` : 'ADMIN_API_KEY from your environment'}`,
+      '',
+      'Try:',
+      `  curl ${base}/v1/status`,
+      `  curl '${base}/v1/workstreams?country=PH&sector=maritime-security'`,
+      `  curl -H 'Authorization: Bearer ${generatedKey ? key : '$ADMIN_API_KEY'}' ${base}/v1/admin/subscribers`,
+      '',
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise(() => {}); // until a signal or a child's exit calls shutdown()
+}
+
+async function test(args: string[]) {
+  services = await ensureServices();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: services.databaseUrl,
+    REDIS_URL: services.redisUrl,
+    SMTP_URL: services.smtpUrl,
+  };
+  const jest = launch(process.execPath, [require.resolve('jest/bin/jest', { paths: [ROOT] }), ...args], { env });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    jest.once('exit', (c, s) => resolve([c, s])),
+  );
+  if (stopping) await stopping;
+  await shutdown(exitCodeOf(code, signal));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** `npm run <script>` with the npm that started us (npm_execpath), else the one on PATH. */
+function npmRun(script: string): readonly [string, string[]] {
+  const npmCli = process.env.npm_execpath;
+  if (npmCli && /\.c?js$/.test(npmCli)) return [process.execPath, [npmCli, 'run', '--silent', script]];
+  return ['npm', ['run', '--silent', script]];
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port }, () => server.close(() => resolve(true)));
+  });
+}
+
+async function statusOk(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+async function main() {
+  dotenv.config({ path: path.join(ROOT, '.env'), quiet: true });
+  const [command, ...args] = process.argv.slice(2);
+  if (command === 'start') return start();
+  if (command === 'test') return test(args);
+  console.error('usage: tsx scripts/run.ts start|test [...args]');
+  process.exit(2);
+}
+
+main().catch(async (error) => {
+  console.error(error instanceof ServiceError ? `\n[pledgewatch] ${error.message}\n` : error);
+  await shutdown(1);
+});

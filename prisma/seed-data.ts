@@ -1,0 +1,731 @@
+/**
+ * The seed's data: the ASEAN–Japan Commemorative Summit (Tokyo, 16–18 December 2023) and the
+ * commitments it produced, as trackable workstreams with dated milestones.
+ *
+ * Rules the data follows (see /work/shared/SEED-FACTS.md):
+ * - a `sourced` date comes from a named public source, cited in the milestone's note;
+ * - a `planned` date is a publisher's stated plan, not an event;
+ * - any other date is an editor's `assumed` date, and its note begins "Planning assumption:";
+ * - a date known only to the month or year is recorded as the last day of that period, and the
+ *   note says so.
+ * Slugs and milestone positions are stable keys: the seed derives row ids from them.
+ */
+import type { CountryGroup, DateBasis, Instrument, MilestoneStatus, Stage } from '@pledgewatch/database';
+
+export interface CountrySeed {
+  code: string;
+  name: string;
+  group: CountryGroup;
+}
+
+export interface SectorSeed {
+  slug: string;
+  name: string;
+}
+
+export interface SummitSourceSeed {
+  title: string;
+  url: string;
+  publisher: string;
+  /** ISO day; null when the source carries no date. */
+  date: string | null;
+}
+
+export interface SummitSeed {
+  slug: string;
+  name: string;
+  startDate: string;
+  endDate: string;
+  location: string;
+  sources: SummitSourceSeed[];
+}
+
+/** The sentence a commitment comes from, and where it was published. */
+export interface SourceCitation {
+  quote: string;
+  title: string;
+  publisher: string;
+  /** ISO day; null when the source carries no date. */
+  date: string | null;
+  url?: string;
+}
+
+export interface MilestoneSeed {
+  title: string;
+  /** ISO day. For a completed milestone both its completion and due date; otherwise its due date. */
+  date: string;
+  status: MilestoneStatus;
+  dateBasis: DateBasis;
+  note: string;
+  evidenceUrl?: string;
+}
+
+export interface WorkstreamSeed {
+  slug: string;
+  title: string;
+  summary: string;
+  countries: string[];
+  sectors: string[];
+  instrument: Instrument;
+  stage: Stage;
+  source: SourceCitation;
+  milestones: MilestoneSeed[];
+}
+
+// Timor-Leste was an ASEAN observer at the 2023 summit and was admitted as ASEAN's 11th member on
+// 26 October 2025 (Vietnam News, 26 Oct 2025,
+// https://vietnamnews.vn/world/1728144/asean-summit-47-timor-leste-officially-becomes-asean-s-11th-member.html),
+// so its current group is `asean`.
+export const COUNTRIES: CountrySeed[] = [
+  { code: 'BN', name: 'Brunei Darussalam', group: 'asean' },
+  { code: 'KH', name: 'Cambodia', group: 'asean' },
+  { code: 'ID', name: 'Indonesia', group: 'asean' },
+  { code: 'LA', name: 'Lao PDR', group: 'asean' },
+  { code: 'MY', name: 'Malaysia', group: 'asean' },
+  { code: 'MM', name: 'Myanmar', group: 'asean' },
+  { code: 'PH', name: 'Philippines', group: 'asean' },
+  { code: 'SG', name: 'Singapore', group: 'asean' },
+  { code: 'TH', name: 'Thailand', group: 'asean' },
+  { code: 'VN', name: 'Viet Nam', group: 'asean' },
+  { code: 'TL', name: 'Timor-Leste', group: 'asean' },
+  { code: 'JP', name: 'Japan', group: 'partner' },
+];
+
+export const SECTORS: SectorSeed[] = [
+  { slug: 'diplomatic-relations', name: 'Diplomatic relations' },
+  { slug: 'maritime-security', name: 'Maritime security' },
+  { slug: 'defense', name: 'Defense' },
+  { slug: 'economic-security', name: 'Economic security' },
+  { slug: 'supply-chains', name: 'Supply chains' },
+  { slug: 'trade-investment', name: 'Trade and investment' },
+  { slug: 'energy-climate', name: 'Energy and climate' },
+  { slug: 'digital', name: 'Digital' },
+  { slug: 'space', name: 'Space' },
+  { slug: 'connectivity', name: 'Connectivity' },
+  { slug: 'people-to-people', name: 'People-to-people exchange' },
+];
+
+const ARTICLE_TITLE = 'Japan-ASEAN Ties Get a Big Boost at 50th Anniversary Summit';
+// The article does not name its publisher; its "WonkCount" reading-time line is the house format
+// of the ASEAN Wonk newsletter (aseanwonk.com). It names no URL of its own and carries no date, so
+// both are left empty rather than invented: url '' (SummitSource.url is required), date null.
+const ARTICLE_PUBLISHER = 'ASEAN Wonk';
+
+const fromArticle = (quote: string): SourceCitation => ({
+  quote,
+  title: ARTICLE_TITLE,
+  publisher: ARTICLE_PUBLISHER,
+  date: null,
+});
+
+const KYODO_2023_12_17: Omit<SourceCitation, 'quote'> = {
+  title: 'Japan, ASEAN to vow to widen cooperative fields as ties mark 50 years',
+  publisher: 'Kyodo News',
+  date: '2023-12-17',
+  url: 'https://english.kyodonews.net/news/2023/12/f1d44823c854-japan-asean-to-vow-to-widen-cooperative-fields-as-ties-mark-50-years.html',
+};
+
+export const SUMMIT: SummitSeed = {
+  slug: 'asean-japan-commemorative-summit-2023',
+  name: 'ASEAN–Japan Commemorative Summit for the 50th Year of ASEAN–Japan Friendship and Cooperation',
+  startDate: '2023-12-16',
+  endDate: '2023-12-18',
+  location: 'Tokyo, Japan',
+  sources: [
+    { title: ARTICLE_TITLE, url: '', publisher: ARTICLE_PUBLISHER, date: null },
+    {
+      title: 'The Commemorative Summit for the 50th Year of ASEAN-Japan Friendship and Cooperation',
+      url: 'https://www.mofa.go.jp/a_o/rp/pagewe_000001_00006.html',
+      publisher: 'Ministry of Foreign Affairs of Japan',
+      date: '2023-12-11',
+    },
+    { title: KYODO_2023_12_17.title, url: KYODO_2023_12_17.url!, publisher: KYODO_2023_12_17.publisher, date: KYODO_2023_12_17.date },
+    {
+      title: 'The 26th ASEAN Japan Summit (Summary)',
+      url: 'https://japan.kantei.go.jp/101_kishida/diplomatic/202309/06summit.html',
+      publisher: 'Prime Minister of Japan and His Cabinet',
+      date: '2023-09-06',
+    },
+  ],
+};
+
+const ASEAN_10 = ['BN', 'KH', 'ID', 'LA', 'MY', 'MM', 'PH', 'SG', 'TH', 'VN'];
+
+const SENTENCE_UPGRADES =
+  'Tokyo announced three relationship upgrades during the course of the summit from December 16-18 – Malaysia to a comprehensive strategic partnership; East Timor to a comprehensive partnership; and Brunei to a planned strategic partnership.';
+const SENTENCE_SECURITY =
+  'This included a coast guard agreement with the Philippines; new senior defense talks with Cambodia; as well as the provision of a large patrol vessel to Indonesia and early warning and surveillance equipment to Malaysia as Tokyo develops its new Official Security Assistance program.';
+const SENTENCE_SUBTITLE =
+  'From supply chains to outer space, new outcomes lay foundation for future partnership but also highlight challenges in a co-created vision by trusted partners.';
+
+/** A completed milestone dated by a named source. */
+const done = (title: string, date: string, note: string, evidenceUrl?: string): MilestoneSeed => ({
+  title,
+  date,
+  status: 'completed',
+  dateBasis: 'sourced',
+  note,
+  ...(evidenceUrl ? { evidenceUrl } : {}),
+});
+
+/** An open milestone whose due date is a publisher's stated plan. */
+const planned = (title: string, date: string, note: string, status: MilestoneStatus = 'not_started', evidenceUrl?: string): MilestoneSeed => ({
+  title,
+  date,
+  status,
+  dateBasis: 'planned',
+  note,
+  ...(evidenceUrl ? { evidenceUrl } : {}),
+});
+
+/** An open milestone whose due date is the editors' assumption; the note says why. */
+const assumed = (title: string, date: string, note: string, status: MilestoneStatus = 'not_started'): MilestoneSeed => ({
+  title,
+  date,
+  status,
+  dateBasis: 'assumed',
+  note: `Planning assumption: ${note}`,
+});
+
+export const WORKSTREAMS: WorkstreamSeed[] = [
+  {
+    slug: 'asean-japan-comprehensive-strategic-partnership',
+    title: 'ASEAN–Japan Comprehensive Strategic Partnership',
+    summary:
+      'ASEAN and Japan raised ties to a Comprehensive Strategic Partnership in September 2023; the Tokyo summit adopted the Joint Vision Statement ("Trusted Partners") and its Implementation Plan, and Japan pledged about USD 35 bn in public and private funds over five years. Timor-Leste attended as an observer.',
+    countries: [...ASEAN_10, 'JP'],
+    sectors: ['diplomatic-relations', 'maritime-security', 'economic-security', 'trade-investment'],
+    instrument: 'partnership',
+    stage: 'implementation',
+    source: fromArticle('The summit adds detail to the roadmap for developing the new Japan-ASEAN comprehensive strategic partnership.'),
+    milestones: [
+      done(
+        'Joint Statement on the Establishment of the ASEAN–Japan CSP adopted at the 26th ASEAN–Japan Summit, Jakarta',
+        '2023-09-06',
+        'Source: Kantei (Prime Minister of Japan), 6 Sep 2023.',
+        'https://japan.kantei.go.jp/101_kishida/diplomatic/202309/06summit.html',
+      ),
+      done(
+        'Joint Vision Statement ("Trusted Partners") and its Implementation Plan adopted, Tokyo',
+        '2023-12-17',
+        'Source: Philippine PCO; Viet Nam government portal, 18 Dec 2023; also Kyodo News, 17 Dec 2023.',
+        KYODO_2023_12_17.url,
+      ),
+      done(
+        'Japan pledges about USD 35 bn (¥4.9 tn) in public and private funds over five years',
+        '2023-12-17',
+        'Source: Yomiuri Shimbun, 17 Dec 2023; also Kyodo News, 17 Dec 2023. A pledge, not a disbursement.',
+        KYODO_2023_12_17.url,
+      ),
+      done('Progress reviewed at the 27th ASEAN–Japan Summit, Vientiane', '2024-10-10', 'Source: Daily Tribune, 10 Oct 2024.'),
+      done(
+        '28th ASEAN–Japan Summit, Kuala Lumpur (Prime Minister Takaichi\'s first)',
+        '2025-10-26',
+        'Source: Japan Today (Kyodo), 26 Oct 2025.',
+        'https://japantoday.com/category/politics/update1-new-japan-pm-takaichi-makes-overseas-debut-with-in-person-asean-talks',
+      ),
+      planned(
+        '29th ASEAN–Japan Summit at the 49th ASEAN Summit and related summits, Pasay (Manila)',
+        '2026-11-12',
+        'Planned: Vietnam News, 8 Jan 2026 gives 10–12 Nov 2026 for the 49th ASEAN Summit and related summits at the PICC, Pasay; due date is the last day. Manila Bulletin, 27 Mar 2026 reports the 2026 summits were cut back to "bare bones" under the Philippine energy emergency. No report of the meeting has been recorded yet.',
+        'not_started',
+        'https://vietnamnews.vn/world/1763434/philippines-pledges-to-promote-regional-peace-prosperity-during-asean-chairmanship.html',
+      ),
+      planned(
+        'End of the five-year window for the USD 35 bn public and private mobilisation',
+        '2028-12-31',
+        'Planned: Kyodo News, 17 Dec 2023 ("over the next five years"); year precision, recorded as the last day of 2028.',
+        'in_progress',
+      ),
+    ],
+  },
+  {
+    slug: 'japan-malaysia-comprehensive-strategic-partnership',
+    title: 'Japan–Malaysia Comprehensive Strategic Partnership',
+    summary:
+      'Japan and Malaysia upgraded relations to a Comprehensive Strategic Partnership covering economic security and supply-chain resilience; JAXA and the Malaysian Space Agency signed a memorandum on space cooperation. Coast-guard cooperation (JCG–MMEA) was substantially agreed in January 2025; no signing has been found.',
+    countries: ['MY', 'JP'],
+    sectors: ['diplomatic-relations', 'economic-security', 'supply-chains', 'space', 'maritime-security'],
+    instrument: 'partnership',
+    stage: 'implementation',
+    source: fromArticle(SENTENCE_UPGRADES),
+    milestones: [
+      done('Joint statement on the Comprehensive Strategic Partnership (incl. economic security, supply-chain resilience)', '2023-12-16', 'Source: MOFA Japan; Malay Mail, 16 Dec 2023.'),
+      done('JAXA – Malaysian Space Agency memorandum of cooperation on space development and application', '2023-12-16', 'Source: PMO Malaysia / Bernama, Dec 2023.'),
+      done(
+        'Follow-up leaders\' summit (Kishida–Anwar), Tokyo',
+        '2024-05-23',
+        'Source: MOFA Japan; Jiji Press via The Japan News, 24 May 2024.',
+        'https://japannews.yomiuri.co.jp/politics/defense-security/20240524-187886/',
+      ),
+      done(
+        'Japan Coast Guard – Malaysian Maritime Enforcement Agency cooperation document substantially agreed (Ishiba–Anwar, Putrajaya)',
+        '2025-01-10',
+        'Source: MOFA Japan summary, 10 Jan 2025; The Japan News (Yomiuri), 10 Jan 2025.',
+        'https://japannews.yomiuri.co.jp/politics/politics-government/20250110-232399/',
+      ),
+      assumed(
+        'JCG–MMEA cooperation document signed',
+        '2026-12-31',
+        'no signing date has been found in public sources; signing is assumed by 31 Dec 2026, about two years after the text was substantially agreed (10 Jan 2025).',
+      ),
+    ],
+  },
+  {
+    slug: 'japan-timor-leste-comprehensive-partnership',
+    title: 'Japan–Timor-Leste Comprehensive Partnership for sustainable growth and development',
+    summary:
+      'Japan and Timor-Leste raised ties to a Comprehensive Partnership at the summit. Timor-Leste was named an Official Security Assistance recipient for FY2025 and the leaders agreed in August 2025 to implement its first OSA; no exchange of notes has been found.',
+    countries: ['TL', 'JP'],
+    sectors: ['diplomatic-relations', 'maritime-security', 'defense'],
+    instrument: 'partnership',
+    stage: 'implementation',
+    source: fromArticle(SENTENCE_UPGRADES),
+    milestones: [
+      done('Joint press statement (Kishida–Gusmão) on the Comprehensive Partnership', '2023-12-16', 'Source: MOFA Japan, 16 Dec 2023.'),
+      done('Foreign ministers\' meeting citing the partnership', '2024-07-27', 'Source: MOFA Japan, 27 Jul 2024.'),
+      done('Timor-Leste on the FY2025 Official Security Assistance recipient list', '2025-06-27', 'Source: Jiji Press, 27 Jun 2025.'),
+      done('Leaders agree to implement the first OSA for Timor-Leste (Ishiba–Ramos-Horta)', '2025-08-26', 'Source: MOFA Japan, 26 Aug 2025.'),
+      assumed(
+        'First OSA exchange of notes for Timor-Leste',
+        '2026-03-31',
+        'FY2025 OSA grants are normally committed by notes exchanged within Japan\'s fiscal year, which ended 31 Mar 2026; no exchange of notes for Timor-Leste has been found.',
+      ),
+    ],
+  },
+  {
+    slug: 'japan-brunei-strategic-partnership',
+    title: 'Japan–Brunei Strategic Partnership',
+    summary:
+      'At the summit Japan and Brunei named 2024 the Japan–Brunei Exchange Year and asked officials to examine an upgrade; the upgrade to a Strategic Partnership was agreed on 11 March 2024. The tracked commitment (the upgrade) is fulfilled, so the stage is closed.',
+    countries: ['BN', 'JP'],
+    sectors: ['diplomatic-relations', 'energy-climate', 'maritime-security'],
+    instrument: 'partnership',
+    stage: 'closed',
+    source: fromArticle(SENTENCE_UPGRADES),
+    milestones: [
+      done(
+        'Joint press statement: 2024 named Japan–Brunei Exchange Year; officials to examine an upgrade to strategic partnership',
+        '2023-12-16',
+        'Source: MOFA Japan, 16 Dec 2023 (worldjpn record).',
+      ),
+      done(
+        'Upgrade to Strategic Partnership agreed (Kishida – Crown Prince Al-Muhtadee Billah); notes exchanged, visa easing',
+        '2024-03-11',
+        'Source: MOFA Japan; Kyodo; Jiji Press via The Japan News, 12 Mar 2024.',
+        'https://japannews.yomiuri.co.jp/politics/politics-government/20240312-174203/',
+      ),
+    ],
+  },
+  {
+    slug: 'japan-viet-nam-comprehensive-strategic-partnership',
+    title: 'Japan–Viet Nam Comprehensive Strategic Partnership for Peace and Prosperity in Asia and the World',
+    summary:
+      'Announced in Tokyo on 27 November 2023, a few weeks before the summit. In April 2025 the leaders agreed to create a vice-ministerial foreign and defence "2+2" consultation, which first met in Tokyo on 4 December 2025.',
+    countries: ['VN', 'JP'],
+    sectors: ['diplomatic-relations', 'defense', 'economic-security'],
+    instrument: 'partnership',
+    stage: 'implementation',
+    source: fromArticle('This adds to other advances, including the new Japan-Vietnam comprehensive strategic partnership announced just a few weeks earlier.'),
+    milestones: [
+      done('Joint statement on the elevation to a Comprehensive Strategic Partnership (President Thuong\'s visit)', '2023-11-27', 'Source: Jiji Press / nippon.com, 27 Nov 2023.'),
+      done(
+        'Agreement to create a vice-ministerial foreign and defence "2+2" consultation (Ishiba in Hanoi)',
+        '2025-04-28',
+        'Source: Kantei, 28 Apr 2025; The Yomiuri Shimbun via Asia News Network, 29 Apr 2025.',
+        'https://asianews.network/?p=200297',
+      ),
+      done(
+        'First vice-ministerial foreign and defence "2+2" consultation, Tokyo',
+        '2025-12-04',
+        'Source: Vietnam News, 4 Dec 2025.',
+        'https://vietnamnews.vn/politics-laws/1731168/viet-nam-japan-convene-first-foreign-and-defence-vice-ministerial-consultation.html',
+      ),
+      assumed(
+        'Second vice-ministerial "2+2" consultation',
+        '2026-12-04',
+        'the new 2+2 mechanism is assumed to meet yearly, so its second round is due one year after the first (4 Dec 2025); no date has been announced.',
+      ),
+    ],
+  },
+  {
+    slug: 'official-security-assistance-viet-nam',
+    title: 'Official Security Assistance for Viet Nam',
+    summary:
+      'The November 2023 joint statement committed both sides to discuss OSA; Japan offered eligibility in April 2025 and OSA was on the agenda of the first 2+2 in December 2025, but no signed OSA agreement has been found. Editorial judgement: stage pipeline (discussed, not agreed), not suspended, because talks continued through 2025.',
+    countries: ['VN', 'JP'],
+    sectors: ['defense', 'maritime-security'],
+    instrument: 'osa',
+    stage: 'pipeline',
+    source: {
+      quote:
+        'The two countries on Monday adopted a joint statement and confirmed that they would deepen discussions on Official Security Assistance (OSA), a framework established by Japan, for the free provision of defense equipment and technology to Vietnam.',
+      title: 'Japan, Vietnam Confirm Talks on Providing Defense Equipment; Japan Aims to Utilize Official Security Assistance Framework',
+      publisher: 'The Yomiuri Shimbun',
+      date: '2023-11-28',
+      url: 'https://japannews.yomiuri.co.jp/politics/defense-security/20231128-152365/',
+    },
+    milestones: [
+      done(
+        'Joint statement: both sides to discuss OSA',
+        '2023-11-27',
+        'Source: Jiji Press / nippon.com, 27 Nov 2023; The Yomiuri Shimbun, 28 Nov 2023.',
+        'https://japannews.yomiuri.co.jp/politics/defense-security/20231128-152365/',
+      ),
+      done(
+        'Japan offers OSA eligibility; Prime Minister Chinh says Viet Nam will actively consider it',
+        '2025-04-28',
+        'Source: The Yomiuri Shimbun via Asia News Network, 29 Apr 2025.',
+        'https://asianews.network/?p=200297',
+      ),
+      done(
+        'OSA discussed at the first vice-ministerial "2+2" consultation, Tokyo',
+        '2025-12-04',
+        'Source: PSU Connect, 4 Dec 2025 (readout of the consultation).',
+        'https://www.psuconnect.in/international-news/japan-viet-nam-hold-first-2-2-vice-ministerial-talks-in-tokyo-to-boost-security-cooperation',
+      ),
+      assumed(
+        'First OSA exchange of notes for Viet Nam',
+        '2027-03-31',
+        'no agreement has been found (only a Yomiuri report of 15 Nov 2023 and the talks above); assumed within Japan\'s FY2026, which ends 31 Mar 2027 and whose proposed OSA budget rose to ¥18.1 bn (Jiji Press, 24 Dec 2025).',
+      ),
+    ],
+  },
+  {
+    slug: 'japan-philippines-coast-guard-cooperation',
+    title: 'Japan–Philippines coast guard cooperation',
+    summary:
+      'A memorandum of cooperation between the Japan Coast Guard and the Philippine Coast Guard was exchanged after the Kishida–Marcos meeting at the summit; in 2024 Japan lent ¥64.38 bn for five 97-m multi-role response vessels, due 2027–2028.',
+    countries: ['PH', 'JP'],
+    sectors: ['maritime-security'],
+    instrument: 'agreement',
+    stage: 'implementation',
+    source: fromArticle(SENTENCE_SECURITY),
+    milestones: [
+      done('Memorandum of cooperation Japan Coast Guard – Philippine Coast Guard exchanged', '2023-12-17', 'Source: MOFA Japan; Philstar, 18 Dec 2023.'),
+      done(
+        'Notes exchanged: ¥64.38 bn loan for five 97-m patrol ships (Maritime Safety Capability Improvement Project Phase III)',
+        '2024-05-17',
+        'Source: Rappler, May 2024; Daily Tribune, 18 May 2024.',
+        'https://tribune.net.ph/2024/05/18/pcg-gets-5-japan-boats',
+      ),
+      done('Loan agreement signed', '2024-06-11', 'Source: Manila Shimbun, 11 Jun 2024.'),
+      planned(
+        'Five 97-m patrol ships delivered',
+        '2028-12-31',
+        'Planned: delivery in 2027–2028 (NEDA Secretary Balisacan, reported by defence press — secondary); year precision, recorded as the last day of 2028.',
+        'in_progress',
+      ),
+    ],
+  },
+  {
+    slug: 'japan-philippines-reciprocal-access-agreement',
+    title: 'Japan–Philippines Reciprocal Access Agreement',
+    summary:
+      'Not itself a summit outcome: negotiations began in November 2023 and the agreement, signed in July 2024, entered into force in September 2025. Tracked beside the summit\'s Philippine coast-guard commitment.',
+    countries: ['PH', 'JP'],
+    sectors: ['defense'],
+    instrument: 'agreement',
+    stage: 'implementation',
+    source: {
+      quote:
+        'The Japan-Philippines Reciprocal Access Agreement, which facilitates visits by their forces for joint exercises and disaster relief operations, took effect in September.',
+      title: 'New Japan PM Takaichi makes overseas debut with in-person ASEAN talks',
+      publisher: 'Japan Today (Kyodo)',
+      date: '2025-10-26',
+      url: 'https://japantoday.com/category/politics/update1-new-japan-pm-takaichi-makes-overseas-debut-with-in-person-asean-talks',
+    },
+    milestones: [
+      done('Reciprocal Access Agreement signed, Manila', '2024-07-08', 'Source: MOFA Japan, 8 Jul 2024.'),
+      done(
+        'Ratified (Philippine Senate Dec 2024; Japan\'s Diet early Jun 2025)',
+        '2025-06-30',
+        'Source: BusinessWorld, 12 Aug 2025. Month precision (June 2025), recorded as the last day of the month.',
+      ),
+      done(
+        'Entered into force',
+        '2025-09-11',
+        'Source: Manila Bulletin, 12 Aug 2025; Japan Today (Kyodo), 26 Oct 2025 confirms it took effect in September.',
+      ),
+    ],
+  },
+  {
+    slug: 'official-security-assistance-philippines',
+    title: 'Official Security Assistance for the Philippines',
+    summary:
+      'The Philippines was the first OSA recipient: coastal radars (FY2023, ¥600 m), radar-related equipment and rigid-hulled boats (FY2024, ¥1.6 bn) and boathouses and slipways, the first OSA infrastructure project (FY2025, ¥900 m). The FY2023 radars were handed over in February 2026.',
+    countries: ['PH', 'JP'],
+    sectors: ['defense', 'maritime-security'],
+    instrument: 'osa',
+    stage: 'implementation',
+    source: {
+      quote:
+        'One of these documents involved a ¥600-million grant from the Official Security Assistance (OSA), providing funding to the Philippine Navy (PN) to acquire a coastal radar system and enhance its “maritime domain awareness” (MDA) capability.',
+      title: 'From foes to friends',
+      publisher: 'BusinessMirror',
+      date: '2023-11-19',
+      url: 'https://businessmirror.com.ph/2023/11/19/from-foes-to-friends/',
+    },
+    milestones: [
+      done(
+        'FY2023 OSA notes exchanged (¥600 m, coastal radars for the Philippine Navy)',
+        '2023-11-03',
+        'Source: Manila Shimbun, 4 Nov 2023; BusinessMirror, 19 Nov 2023.',
+        'https://businessmirror.com.ph/2023/11/19/from-foes-to-friends/',
+      ),
+      done(
+        'FY2024 OSA notes exchanged (¥1.6 bn)',
+        '2024-12-05',
+        'Source: Manila Shimbun, 6 Dec 2024.',
+        'https://www.manila-shimbun.com/category/english/news280490.html',
+      ),
+      done(
+        'FY2025 OSA notes exchanged (¥900 m, boathouses and slipways for Navy rigid-hulled boats)',
+        '2026-01-15',
+        'Source: BusinessWorld, 15 Jan 2026.',
+        'https://www.bworldonline.com/the-nation/2026/01/15/724594/manila-tokyo-ink-military-supply-deal/',
+      ),
+      done(
+        'FY2023 coastal surveillance radars handed over, Camp Aguinaldo',
+        '2026-02-11',
+        'Source: Manila Bulletin, Feb 2026; SunStar (PNA), 12 Feb 2026.',
+        'https://www.sunstar.com.ph/manila/ph-gets-5-coastal-surveillance-radars-from-japans-security-aid',
+      ),
+      assumed(
+        'FY2024 OSA equipment handed over',
+        '2027-03-31',
+        'the FY2023 radars took about 27 months from notes (3 Nov 2023) to handover (11 Feb 2026); the same lead time from the FY2024 notes (5 Dec 2024) gives about March 2027.',
+      ),
+    ],
+  },
+  {
+    slug: 'japan-cambodia-senior-defence-dialogue',
+    title: 'Japan–Cambodia senior defence dialogue',
+    summary:
+      'Kishida and Hun Manet agreed at the summit to launch a vice-defence-minister dialogue. Japan\'s defence minister made a first bilateral visit in August 2024, when an exchange of military attachés was planned for 2025; no confirmation of that exchange has been found.',
+    countries: ['KH', 'JP'],
+    sectors: ['defense'],
+    instrument: 'dialogue',
+    stage: 'implementation',
+    source: fromArticle(SENTENCE_SECURITY),
+    milestones: [
+      done('Kishida–Hun Manet agree to launch a vice-defence-minister dialogue (seven documents exchanged)', '2023-12-18', 'Source: MOFA Japan; Kyodo, 18 Dec 2023.'),
+      done('First vice-ministerial defence dialogue, Siem Reap', '2024-03-01', 'Source: blog citing Japan\'s Ministry of Defense (partly verified: a single weak source).'),
+      done('First bilateral visit by Japan\'s defence minister (Kihara) to Cambodia', '2024-08-05', 'Source: j-defense, 7 Aug 2024.'),
+      planned(
+        'Exchange of military attachés',
+        '2025-12-31',
+        'Planned: Poste Khmer, 8 Aug 2024; year precision (2025), recorded as the last day of 2025. No confirmation found.',
+      ),
+    ],
+  },
+  {
+    slug: 'patrol-vessel-indonesia-bakamla',
+    title: 'Large patrol vessel for Indonesia (BAKAMLA)',
+    summary:
+      'Grant aid "Project for Enhancement of Ability in Maritime Safety and Security", up to ¥9.053 bn, for one new 85.6-m patrol vessel for Indonesia\'s maritime security agency BAKAMLA, built in Japan. Delivery is planned for 2027.',
+    countries: ['ID', 'JP'],
+    sectors: ['maritime-security'],
+    instrument: 'oda',
+    stage: 'implementation',
+    source: fromArticle(SENTENCE_SECURITY),
+    milestones: [
+      done(
+        'Exchange of notes (Kamikawa–Retno), up to ¥9.053 bn',
+        '2023-12-16',
+        'Source: MOFA Japan text via Military Leak, 19 Dec 2023 (secondary).',
+        'https://militaryleak.com/2023/12/19/japan-extends-maritime-security-aid-to-indonesian-coast-guard',
+      ),
+      done('Grant agreement', '2024-03-22', 'Source: Antara, Mar 2024.'),
+      done('Build contract (Japan Marine Science / Mitsubishi Shipbuilding; 85.6 m, 22 kn, 70 crew)', '2024-12-27', 'Source: Antara, Dec 2024.'),
+      planned('Vessel delivered', '2027-12-31', 'Planned: Antara; year precision (2027), recorded as the last day of 2027.', 'in_progress'),
+    ],
+  },
+  {
+    slug: 'official-security-assistance-malaysia',
+    title: 'OSA for Malaysia: monitoring and surveillance equipment',
+    summary:
+      'Japan\'s ¥400 m Official Security Assistance grant to the Malaysian Armed Forces for monitoring and surveillance: 14 drones and 7 rescue boats delivered in 2025; two road-cleaning lorries were still at tender in September 2025.',
+    countries: ['MY', 'JP'],
+    sectors: ['defense', 'maritime-security'],
+    instrument: 'osa',
+    stage: 'implementation',
+    source: fromArticle(SENTENCE_SECURITY),
+    milestones: [
+      done('Malaysian Cabinet accepts the grant', '2023-12-01', 'Source: theSun, 1 Oct 2025.'),
+      done(
+        'OSA exchange of notes, ¥400 m (Kamikawa – Mohamad Hasan)',
+        '2023-12-16',
+        'Source: MOFA Japan, 16 Dec 2023.',
+        'https://www.mofa.go.jp/fp/nsp/pageite_000001_00050.html',
+      ),
+      done(
+        '12 Malaysian Armed Forces officers complete drone training in Japan',
+        '2025-05-31',
+        'Source: The Star, 23 Sep 2025. Month precision (May 2025), recorded as the last day of the month.',
+        'https://www.thestar.com.my/news/nation/2025/09/23/japan-donates-aerial-dronesrescue-boats',
+      ),
+      done(
+        '14 UAVs handed over (6 army, 6 navy, 2 cyber division)',
+        '2025-09-22',
+        'Source: Bernama, 22 Sep 2025.',
+        'https://www.bernama.com/tv/news.php?id=2469941',
+      ),
+      done('7 rescue boats received by the air force', '2025-10-01', 'Source: theSun, 1 Oct 2025.'),
+      assumed(
+        'Two road-cleaning lorries delivered',
+        '2026-12-31',
+        'the lorries were at the tender stage on 22 Sep 2025 (Bernama); delivery is assumed by 31 Dec 2026.',
+        'in_progress',
+      ),
+    ],
+  },
+  {
+    slug: 'official-security-assistance-programme',
+    title: 'Japan\'s Official Security Assistance programme',
+    summary:
+      'Japan\'s grant framework for the armed forces of like-minded countries, launched in April 2023: about ¥2 bn in FY2023, ¥5 bn in FY2024, ¥8 bn for eight countries in FY2025 (including Thailand, the Philippines, Malaysia, Indonesia and Timor-Leste) and ¥18.1 bn proposed for FY2026. Country grants are tracked as their own workstreams.',
+    countries: ['JP', 'PH', 'ID', 'MY', 'TH', 'TL'],
+    sectors: ['defense', 'maritime-security'],
+    instrument: 'osa',
+    stage: 'implementation',
+    source: fromArticle(SENTENCE_SECURITY),
+    milestones: [
+      done('OSA guidelines unveiled; FY2023 budget about ¥2 bn', '2023-04-05', 'Source: The Japan Times, 5 Apr 2023.'),
+      done(
+        'FY2024 OSA: about ¥5 bn (Philippines, Indonesia, Mongolia, Djibouti)',
+        '2024-12-31',
+        'Source: NHK (secondary). Year precision (FY2024, dated 2024), recorded as the last day of 2024.',
+      ),
+      done('First OSA for Indonesia (high-speed patrol boats) agreed', '2025-01-11', 'Source: The Star, 12 Jan 2025.'),
+      done('FY2025 OSA: ¥8 bn for eight countries incl. Thailand, the Philippines, Malaysia, Indonesia, Timor-Leste', '2025-06-27', 'Source: Jiji Press, 27 Jun 2025.'),
+      done('FY2026 budget proposal: ¥18.1 bn for OSA, awaiting the Diet', '2025-12-24', 'Source: Jiji Press, 24 Dec 2025. A proposal, not an appropriation.'),
+      done(
+        'Indonesian House Commission I accepts a further ¥1.9 bn OSA patrol-boat grant',
+        '2026-02-10',
+        'Source: Indonesian Post, 10 Feb 2026.',
+        'https://indonesianpost.com/2026/02/10/indonesia-dpr-commission-i-accept-japan-osa-patrol-vessel-grant-1-9-billion-yen',
+      ),
+      assumed(
+        'FY2026 OSA grants committed (notes exchanged with recipients)',
+        '2027-03-31',
+        'OSA grants are committed within the Japanese fiscal year; FY2026 ends 31 Mar 2027.',
+      ),
+    ],
+  },
+  {
+    slug: 'asean-japan-economic-co-creation-supply-chains',
+    title: 'ASEAN–Japan economic co-creation and supply chains',
+    summary:
+      'The ASEAN–Japan Economic Co-Creation Vision and its Future Design and Action Plan, agreed by economic ministers in August 2023 and showcased at the Economic Co-Creation Forum on the summit\'s first day; the summit\'s joint vision statement pledges stronger supply chains.',
+    countries: [...ASEAN_10, 'JP'],
+    sectors: ['supply-chains', 'economic-security', 'trade-investment', 'digital'],
+    instrument: 'initiative',
+    stage: 'implementation',
+    source: fromArticle(SENTENCE_SUBTITLE),
+    milestones: [
+      done(
+        'ASEAN–Japan Economic Co-Creation Vision and Future Design and Action Plan agreed (AEM–METI consultations)',
+        '2023-08-22',
+        'Source: METI, 22 Aug 2023.',
+        'https://www.meti.go.jp/english/press/2023/0822_004.html',
+      ),
+      done(
+        'ASEAN–Japan Economic Co-Creation Forum, Tokyo',
+        '2023-12-16',
+        'Source: METI, 17 Dec 2023.',
+        'https://www.meti.go.jp/english/press/2023/1217_002.html',
+      ),
+    ],
+  },
+  {
+    slug: 'asia-zero-emission-community',
+    title: 'Asia Zero Emission Community (AZEC)',
+    summary:
+      'Japan\'s decarbonisation platform with Australia and nine ASEAN members; its first leaders\' meeting was held in Tokyo on the summit\'s last day, the Asia Zero Emission Center opened at ERIA in 2024, and leaders met again in 2024 and 2025. Australia is a member but not a country in this tracker.',
+    countries: ['JP', 'BN', 'KH', 'ID', 'LA', 'MY', 'PH', 'SG', 'TH', 'VN'],
+    sectors: ['energy-climate'],
+    instrument: 'initiative',
+    stage: 'implementation',
+    source: {
+      ...KYODO_2023_12_17,
+      quote:
+        'Among other new efforts to further boost the economy in the fast-growing region is supporting digital startups, as well as accelerating public and private investment to achieve decarbonization, the statement showed.',
+    },
+    milestones: [
+      done(
+        'First AZEC Leaders Meeting, Tokyo; joint statement adopted',
+        '2023-12-18',
+        'Source: MOFA Japan, 18 Dec 2023.',
+        'https://www.mofa.go.jp/p_pd/ipr/pageite_000001_00071.html',
+      ),
+      done('Asia Zero Emission Center launched at ERIA, Jakarta', '2024-08-21', 'Source: Yomiuri Shimbun, 22 Aug 2024.'),
+      done(
+        'Second AZEC Leaders Meeting, Laos',
+        '2024-10-31',
+        'Source: Daily Tribune, 10 Oct 2024. Month precision (October 2024), recorded as the last day of the month.',
+      ),
+      done(
+        'Third AZEC Leaders Meeting, Kuala Lumpur; joint statement adopted',
+        '2025-10-26',
+        'Source: Vietnam News, 26 Oct 2025.',
+        'https://vietnamnews.vn/environment/1728176/pm-chinh-attends-asia-zero-emission-community-leaders-meeting.html',
+      ),
+    ],
+  },
+  {
+    slug: 'asean-japan-people-to-people-exchange',
+    title: 'ASEAN–Japan people-to-people exchange (WA Project 2.0)',
+    summary:
+      'The Japan Foundation\'s ten-year "WA Project 2.0", meant to reach over 10 million people, and a reported ¥40 bn for people-to-people, cultural and educational exchange plus ¥15 bn for research exchange.',
+    countries: [...ASEAN_10, 'JP'],
+    sectors: ['people-to-people'],
+    instrument: 'initiative',
+    stage: 'implementation',
+    source: {
+      ...KYODO_2023_12_17,
+      quote:
+        'In a "joint vision statement" issued after the gathering in Tokyo, the leaders pledged to step up cooperation on maritime security, strengthen supply chains, promote sustainable energy practices and expand people-to-people exchanges in various sectors.',
+    },
+    milestones: [
+      done('Japan Foundation "WA Project 2.0" announced (10 years, over 10 million people)', '2023-12-17', 'Source: Japan Foundation, 17 Dec 2023.'),
+      done(
+        '¥40 bn pledged for people-to-people, cultural and educational exchange, plus ¥15 bn for research exchange',
+        '2023-12-31',
+        'Source: secondary report. Month precision (December 2023), recorded as the last day of the month. A pledge, not a disbursement.',
+      ),
+      planned(
+        'WA Project 2.0 ten-year period ends',
+        '2033-12-31',
+        'Planned: Japan Foundation (a ten-year project from 2023); year precision, recorded as the last day of 2033.',
+        'in_progress',
+      ),
+    ],
+  },
+  {
+    slug: 'asean-japan-space-cooperation',
+    title: 'ASEAN–Japan cooperation in outer space',
+    summary:
+      'The article names outer space among the summit\'s new areas of cooperation. No dated ASEAN-wide space milestone has been found; the JAXA – Malaysian Space Agency memorandum is tracked under the Japan–Malaysia partnership.',
+    countries: [...ASEAN_10, 'JP'],
+    sectors: ['space'],
+    instrument: 'initiative',
+    stage: 'implementation',
+    source: fromArticle(SENTENCE_SUBTITLE),
+    milestones: [],
+  },
+  {
+    slug: 'asean-japan-maritime-capacity-building',
+    title: 'ASEAN–Japan maritime capacity-building',
+    summary:
+      'Japan\'s support for Southeast Asian maritime capacity, named in the article as an area Japan leads. No dated ASEAN-wide milestone has been found; the bilateral vessel, coast-guard and OSA commitments are tracked as their own workstreams.',
+    countries: [...ASEAN_10, 'JP'],
+    sectors: ['maritime-security', 'connectivity'],
+    instrument: 'initiative',
+    stage: 'implementation',
+    source: fromArticle(
+      'Japan is especially significant within Southeast Asia’s major power alignment mix given its role as the second largest direct investor, a major trade partner and a leading supporter of areas ranging from maritime capacity-building to multilateral support for ASEAN as a grouping.',
+    ),
+    milestones: [],
+  },
+];

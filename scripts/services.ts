@@ -111,13 +111,15 @@ async function probeRedis(redisUrl: string): Promise<ProbeProblem | null> {
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  client.on('error', () => {});
+  // The rejection only says "Connection is closed"; the error event says why.
+  let cause: Error | undefined;
+  client.on('error', (error: Error) => (cause ??= error));
   try {
     await client.connect();
     await client.ping();
     return null;
   } catch (error) {
-    return { reachable: false, message: error instanceof Error ? error.message : String(error) };
+    return { reachable: false, message: (cause ?? (error as Error)).message ?? String(error) };
   } finally {
     client.disconnect();
   }
@@ -179,31 +181,31 @@ async function waitFor(what: string, timeoutMs: number, ready: () => Promise<boo
 // ---------------------------------------------------------------------------------------------
 // Docker Compose fallback
 
-/** `docker compose` (v2 plugin) or `docker-compose` (v1), when a Docker engine answers. */
-function composeCommand(): string[] | null {
-  const run = (cmd: string, args: string[]) =>
-    spawnSync(cmd, args, { stdio: 'ignore', timeout: 15_000 }).status === 0;
-  if (!run('docker', ['info'])) return null;
-  if (run('docker', ['compose', 'version'])) return ['docker', 'compose'];
-  if (run('docker-compose', ['version'])) return ['docker-compose'];
-  return null;
+/** Whether a Docker engine answers and has the compose plugin (docker/compose.yml needs Compose v2). */
+function dockerStatus(): 'ready' | 'no-engine' | 'no-compose' {
+  const ok = (args: string[]) => spawnSync('docker', args, { stdio: 'ignore', timeout: 15_000 }).status === 0;
+  if (!ok(['info'])) return 'no-engine';
+  return ok(['compose', 'version']) ? 'ready' : 'no-compose';
 }
 
 async function startWithCompose(missing: Array<'postgres' | 'redis'>) {
   const names = missing.map((m) => (m === 'postgres' ? 'PostgreSQL (127.0.0.1:5432)' : 'Redis (127.0.0.1:6379)')).join(' and ');
-  const compose = composeCommand();
-  if (!compose) {
+  const docker = dockerStatus();
+  if (docker !== 'ready') {
     throw new ServiceError(
       [
-        `No ${names} answered, and there is no Docker engine to start ${missing.length > 1 ? 'them' : 'it'} in.`,
+        docker === 'no-engine'
+          ? `No ${names} answered, and there is no running Docker engine to start ${missing.length > 1 ? 'them' : 'it'} in.`
+          : `No ${names} answered, and Docker has no compose plugin (\`docker compose\`) to start ${missing.length > 1 ? 'them' : 'it'} with.`,
         'Pledgewatch needs PostgreSQL 15+ and Redis 7+. Either:',
         '  - install them locally (Debian/Ubuntu: apt-get install postgresql redis-server; macOS: brew install postgresql@16 redis),',
         '    with a "postgres" user that may log in from 127.0.0.1 without a password, or set DATABASE_URL;',
-        '  - or install Docker (with the compose plugin) and start its engine: `npm start` then runs them from docker/compose.yml;',
+        '  - or install Docker with its compose plugin and start the engine: `npm start` then runs them from docker/compose.yml;',
         '  - or point DATABASE_URL and REDIS_URL at servers you already have.',
       ].join('\n'),
     );
   }
+  const compose = ['docker', 'compose'];
   log(`no ${names} found; starting ${missing.join(' and ')} with ${compose.join(' ')} (docker/compose.yml)`);
   const result = spawnSync(compose[0], [...compose.slice(1), '-f', COMPOSE_FILE, 'up', '-d', ...missing], {
     cwd: ROOT,

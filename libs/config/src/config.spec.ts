@@ -20,4 +20,12 @@ describe('loadConfig', () => {
   it('trims a trailing slash from the public base URL', () => {
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://pledgewatch.example/' }).publicBaseUrl).toBe('https://pledgewatch.example');
   });
+
+  it('requires LINK_SECRET in production, and a dev default elsewhere', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/LINK_SECRET: required/);
+    expect(() => loadConfig({ LINK_SECRET: 'short' })).toThrow(/LINK_SECRET: must be at least 32 characters/);
+    const secret = 'x'.repeat(32);
+    expect(loadConfig({ NODE_ENV: 'production', LINK_SECRET: secret })).toMatchObject({ linkSecret: secret, linkSecretIsDevDefault: false });
+    expect(loadConfig({ NODE_ENV: 'test' }).linkSecretIsDevDefault).toBe(true);
+  });
 });

@@ -33,7 +33,17 @@ export const ENV_SCHEMA = z.object({
   HEALTH_GRACE_DAYS: int(0, 3650).default(7),
   HEALTH_STALL_DAYS: int(1, 3650).default(180),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  LINK_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (signs the unsubscribe and manage links in emails); e.g. `openssl rand -base64 48`')
+    .optional(),
 });
+
+/**
+ * Signs unsubscribe/manage links when LINK_SECRET is unset outside production. Links signed with it
+ * are forgeable by anyone who reads this file, hence the boot warning (`linkSecretIsDevDefault`).
+ */
+export const DEV_LINK_SECRET = 'pledgewatch-development-link-secret-do-not-use-in-production';
 
 export type Env = z.infer<typeof ENV_SCHEMA>;
 
@@ -59,6 +69,10 @@ export class AppConfig {
   readonly digestCron!: string;
   readonly healthWindows!: HealthWindows;
   readonly logLevel!: Env['LOG_LEVEL'];
+  /** HMAC key of the stateless unsubscribe and manage links. */
+  readonly linkSecret!: string;
+  /** True when LINK_SECRET was unset (development/test): warn at boot. */
+  readonly linkSecretIsDevDefault!: boolean;
 }
 
 export class ConfigError extends Error {
@@ -72,8 +86,14 @@ export class ConfigError extends Error {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = ENV_SCHEMA.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  // Production must not sign links with the published development secret.
+  const linkSecretMissing =
+    present.NODE_ENV === 'production' && !present.LINK_SECRET
+      ? ['LINK_SECRET: required when NODE_ENV=production (at least 32 random characters, e.g. `openssl rand -base64 48`)']
+      : [];
+  if (!parsed.success || linkSecretMissing.length) {
+    const issues = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError([...issues, ...linkSecretMissing]);
   }
   const env = parsed.data;
   return Object.assign(new AppConfig(), {
@@ -95,5 +115,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       stallDays: env.HEALTH_STALL_DAYS,
     },
     logLevel: env.LOG_LEVEL,
+    linkSecret: env.LINK_SECRET ?? DEV_LINK_SECRET,
+    linkSecretIsDevDefault: !env.LINK_SECRET,
   });
 }

@@ -1,1 +1,5 @@
 export * from './mail.transport';
+export * from './mail-renderer';
+export * from './mail.module';
+export * from './smtp-mail.transport';
+export * from './template-library';

@@ -1,0 +1,85 @@
+import { assertEveryJobHandledOnce, JobCatalogError } from './job-handler';
+import { checkJobId, checkSlot, JOB_CATALOG, JOB_NAMES, queueKeyPrefix, QUEUE_CONCURRENCY, QUEUE_NAMES } from './job-catalog';
+import { redisOptions } from './redis-connection';
+
+describe('job catalog', () => {
+  it('gives every job a queue of the catalog, attempts, backoff and bounded retention', () => {
+    for (const name of JOB_NAMES) {
+      const { queue, options } = JOB_CATALOG[name];
+      expect(QUEUE_NAMES).toContain(queue);
+      expect(options.attempts).toBeGreaterThan(0);
+      expect(options.backoff).toBeDefined();
+      expect(options.removeOnComplete).toEqual(expect.objectContaining({ age: expect.any(Number) }));
+      expect(options.removeOnFail).toEqual(expect.objectContaining({ age: expect.any(Number) }));
+    }
+    for (const queue of QUEUE_NAMES) {
+      expect(queue).not.toContain(':');
+      expect(QUEUE_CONCURRENCY[queue]).toBeGreaterThan(0);
+    }
+  });
+
+  it('hash-tags the key prefix so every queue key lands in one Redis Cluster slot', () => {
+    expect(queueKeyPrefix('pw')).toBe('{pw}');
+  });
+
+  describe('check slots', () => {
+    it('truncates a tick to the minute for a 5-field cron, so replicas a few ms apart agree', () => {
+      const a = checkSlot(new Date('2026-11-28T07:00:00.004Z'), false);
+      const b = checkSlot(new Date('2026-11-28T07:00:00.950Z'), false);
+      expect(a).toEqual(b);
+      expect(a).toEqual({ slot: '2026-11-28T07:00Z', asOf: new Date('2026-11-28T07:00:00Z') });
+    });
+    it('truncates to the second for a 6-field cron', () => {
+      expect(checkSlot(new Date('2026-11-28T07:00:05.300Z'), true).slot).toBe('2026-11-28T07:00:05Z');
+    });
+    it('makes job ids BullMQ accepts (no ":")', () => {
+      expect(checkJobId('2026-11-28T07:00Z')).toBe('check-2026-11-28T0700Z');
+      expect(checkJobId('2026-11-28T07:00:05Z')).toBe('check-2026-11-28T070005Z');
+    });
+  });
+});
+
+describe('assertEveryJobHandledOnce', () => {
+  const catalog = ['status.check', 'events.fanout'];
+
+  it('accepts exactly one handler per job', () => {
+    expect(() =>
+      assertEveryJobHandledOnce(
+        [
+          { job: 'status.check', where: 'A.run' },
+          { job: 'events.fanout', where: 'B.run' },
+        ],
+        catalog,
+      ),
+    ).not.toThrow();
+  });
+
+  it('names a job with no handler, one with two, and a handler for an unknown job', () => {
+    const found = [
+      { job: 'status.check', where: 'A.run' },
+      { job: 'status.check', where: 'C.again' },
+      { job: 'status.chekc', where: 'D.typo' },
+    ];
+    expect(() => assertEveryJobHandledOnce(found, catalog)).toThrow(JobCatalogError);
+    expect(() => assertEveryJobHandledOnce(found, catalog)).toThrow(
+      /"status\.check" has 2 handlers: A\.run, C\.again[\s\S]*"events\.fanout" has no handler[\s\S]*D\.typo handles "status\.chekc", which is not in the catalog/,
+    );
+  });
+});
+
+describe('redisOptions', () => {
+  it('parses REDIS_URL with credentials, db and TLS', () => {
+    expect(redisOptions('rediss://user:p%40ss@cache.example:6380/2', 'producer')).toMatchObject({
+      host: 'cache.example',
+      port: 6380,
+      db: 2,
+      username: 'user',
+      password: 'p@ss',
+      tls: {},
+    });
+  });
+  it('lets workers wait out an outage and makes producers fail fast', () => {
+    expect(redisOptions('redis://127.0.0.1:6379', 'worker')).toMatchObject({ maxRetriesPerRequest: null });
+    expect(redisOptions('redis://127.0.0.1:6379', 'producer')).toMatchObject({ enableOfflineQueue: false });
+  });
+});

@@ -1,0 +1,112 @@
+import type { JobsOptions } from 'bullmq';
+
+/**
+ * Every queue, job name, payload and job option in one place (STYLE habit 1).
+ *
+ * Queue and job names are a stored format: jobs already in Redis carry them, so renaming one
+ * strands those jobs. Add new names; retire old ones only after their queues have drained.
+ */
+export const QUEUES = {
+  /** The scheduled status check: one job per time slot. */
+  status: 'status',
+  /** Outbox fan-out: one job per event. */
+  events: 'events',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export const JOBS = {
+  statusCheck: 'status.check',
+  eventsFanout: 'events.fanout',
+} as const;
+export type JobName = (typeof JOBS)[keyof typeof JOBS];
+
+/** `status.check`: evaluate every open workstream as of `asOf`, once per `slot`. */
+export interface StatusCheckPayload {
+  /** The scheduler's time slot, e.g. `2026-11-28T07:00Z`; also the job id's suffix and StatusCheckRun.slot. */
+  slot: string;
+  /** ISO 8601 instant the check evaluates as of: the slot's start. */
+  asOf: string;
+}
+
+/** `events.fanout`: match one event against subscriptions. Carries the id only; the processor reloads it. */
+export interface EventFanoutPayload {
+  eventId: string;
+}
+
+export interface JobPayloads {
+  'status.check': StatusCheckPayload;
+  'events.fanout': EventFanoutPayload;
+}
+export type JobPayload<N extends JobName> = JobPayloads[N];
+
+interface JobDefinition {
+  queue: QueueName;
+  /** Defaults for every job of this name; a caller adds its deterministic jobId. */
+  options: JobsOptions;
+}
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+/**
+ * Retention matters beyond tidiness: a queue de-duplicates by job id only while the earlier job
+ * still exists (STYLE habit 4), so completed jobs are kept for longer than any replica could race
+ * for the same slot or the outbox relay could re-dispatch the same event.
+ */
+export const JOB_CATALOG: Record<JobName, JobDefinition> = {
+  'status.check': {
+    queue: QUEUES.status,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 30_000 },
+      removeOnComplete: { age: 7 * DAY, count: 1_000 },
+      removeOnFail: { age: 30 * DAY },
+    },
+  },
+  'events.fanout': {
+    queue: QUEUES.events,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: { age: DAY, count: 100_000 },
+      removeOnFail: { age: 7 * DAY },
+    },
+  },
+};
+
+/** How many jobs of each queue one worker process runs at once. */
+export const QUEUE_CONCURRENCY: Record<QueueName, number> = {
+  status: 1,
+  events: 8,
+};
+
+export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
+export const QUEUE_NAMES = Object.values(QUEUES) as QueueName[];
+
+export const queueOf = (job: JobName): QueueName => JOB_CATALOG[job].queue;
+
+/**
+ * Redis-Cluster-safe key prefix: the hash tag `{…}` puts every key of every queue in one slot,
+ * which BullMQ's multi-key Lua scripts require.
+ */
+export const queueKeyPrefix = (queuePrefix: string): string => `{${queuePrefix}}`;
+
+/**
+ * Slot granularity follows the cron expression: minutes for 5 fields, seconds for 6. The slot is
+ * the tick truncated to that granularity, so replicas whose timers fire a few ms apart agree.
+ */
+export function checkSlot(firedAt: Date, withSeconds: boolean): { slot: string; asOf: Date } {
+  const unit = withSeconds ? 1_000 : 60_000;
+  const asOf = new Date(Math.floor(firedAt.getTime() / unit) * unit);
+  const iso = asOf.toISOString();
+  return { slot: withSeconds ? `${iso.slice(0, 19)}Z` : `${iso.slice(0, 16)}Z`, asOf };
+}
+
+/**
+ * `check-2026-11-28T0700Z`: BullMQ rejects custom ids containing ":" (outside its own legacy
+ * format), so the slot's time is written in ISO 8601 basic form.
+ */
+export const checkJobId = (slot: string): string => `check-${slot.replace(/:/g, '')}`;
+
+/** The fan-out job of an event is the event id itself: enqueueing it twice is a no-op. */
+export const fanoutJobId = (eventId: string): string => eventId;

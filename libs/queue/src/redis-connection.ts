@@ -1,0 +1,34 @@
+import type { RedisOptions } from 'bullmq';
+
+export type RedisRole = 'producer' | 'worker';
+
+/**
+ * ioredis options for REDIS_URL. Producers and workers want opposite failure modes:
+ *
+ * - a producer (the outbox dispatcher, the cron) must fail fast when Redis is down, so the
+ *   enqueue errors at once and Postgres keeps the work (dispatchedAt stays null) for the relay;
+ * - a worker's blocking connection must wait out an outage: BullMQ requires
+ *   `maxRetriesPerRequest: null` there (STACK-NOTES pitfall 6).
+ *
+ * Reconnects back off to at most 2 s, so a Redis that returns is noticed quickly.
+ */
+export function redisOptions(redisUrl: string, role: RedisRole): RedisOptions {
+  const url = new URL(redisUrl);
+  const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
+  const options: RedisOptions = {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port ? Number(url.port) : 6379,
+    db: Number.isInteger(db) ? db : 0,
+    retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
+  };
+  if (url.username) options.username = decodeURIComponent(url.username);
+  if (url.password) options.password = decodeURIComponent(url.password);
+  if (url.protocol === 'rediss:') options.tls = {};
+  if (role === 'worker') {
+    options.maxRetriesPerRequest = null;
+  } else {
+    options.enableOfflineQueue = false;
+    options.maxRetriesPerRequest = 1;
+  }
+  return options;
+}

@@ -32,6 +32,7 @@ export const ENV_SCHEMA = z.object({
   HEALTH_WARNING_DAYS: int(0, 3650).default(14),
   HEALTH_GRACE_DAYS: int(0, 3650).default(7),
   HEALTH_STALL_DAYS: int(1, 3650).default(180),
+  DELIVERY_STUCK_AFTER_SECONDS: int(1, 86_400).default(120),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LINK_SECRET: z
     .string()
@@ -68,6 +69,8 @@ export class AppConfig {
   readonly checkCron!: string;
   readonly digestCron!: string;
   readonly healthWindows!: HealthWindows;
+  /** A delivery `queued` this long with no live send job is re-enqueued by the reconciler. */
+  readonly deliveryStuckAfterSeconds!: number;
   readonly logLevel!: Env['LOG_LEVEL'];
   /** HMAC key of the stateless unsubscribe and manage links. */
   readonly linkSecret!: string;
@@ -114,6 +117,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       graceDays: env.HEALTH_GRACE_DAYS,
       stallDays: env.HEALTH_STALL_DAYS,
     },
+    deliveryStuckAfterSeconds: env.DELIVERY_STUCK_AFTER_SECONDS,
     logLevel: env.LOG_LEVEL,
     linkSecret: env.LINK_SECRET ?? DEV_LINK_SECRET,
     linkSecretIsDevDefault: !env.LINK_SECRET,

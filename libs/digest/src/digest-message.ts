@@ -1,0 +1,183 @@
+import type { EventTypeName } from '@pledgewatch/events';
+import type { DigestContent, DigestScorecard } from './digest-content';
+import { LOOKAHEAD_DAYS } from './digest-content';
+import { wallClock } from './digest-schedule';
+
+/**
+ * The `digest` templates' data: every value a plain string or number, computed here, so the
+ * templates stay logic-free (the HTML one escapes everything it prints).
+ */
+
+export interface DigestLinks {
+  publicBaseUrl: string;
+  manageUrl: string;
+  unsubscribeUrl: string;
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** `2026-11-30` → `30 November 2026`. */
+export function humanDate(iso: string): string {
+  const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
+  return `${d} ${MONTHS[m - 1]} ${y}`;
+}
+
+/** A status value as a person reads it: `off_track` → `off track`, a date → `30 June 2024`, nothing → `none`. */
+export function humanValue(value: string | null): string {
+  if (value === null || value.trim() === '') return 'none';
+  const v = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}(T|$)/.test(v) && !Number.isNaN(Date.parse(v))) return humanDate(v);
+  return v.replace(/_/g, ' ');
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+const CHANGE_LABELS: Record<EventTypeName, string> = {
+  'workstream.created': 'New workstream',
+  'workstream.health_changed': 'Health',
+  'workstream.stage_changed': 'Stage',
+  'milestone.completed': 'Milestone completed',
+  'milestone.overdue': 'Milestone overdue',
+  'milestone.rescheduled': 'Milestone rescheduled',
+  'milestone.added': 'Milestone added',
+  'milestone.status_changed': 'Milestone status',
+};
+
+/** Only http(s) links go into an href; anything else (javascript:, data:) is dropped. */
+export function safeHttpUrl(value: string | null): string | null {
+  if (!value) return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Headers stay on one line whatever an editor typed. */
+const oneLine = (s: string) => s.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+
+export function digestSubject(content: DigestContent, timezone: string): string {
+  const week = humanDate(wallClock(content.asOf, timezone).date);
+  const parts = [
+    content.changeCount ? plural(content.changeCount, 'change') : 'a quiet week',
+    `${plural(content.upcoming.length, 'milestone')} due in ${LOOKAHEAD_DAYS} days`,
+  ];
+  if (content.attention.length) parts.push(`${content.attention.length} off track or at risk`);
+  return oneLine(`Pledgewatch weekly, ${week}: ${parts.join(', ')}`);
+}
+
+interface BarSegment {
+  label: string;
+  count: number;
+  percent: number;
+  color: string;
+}
+
+const SEGMENT_COLORS = { onTime: '#1e8e3e', late: '#e37400', overdue: '#c5221f' };
+const TEXT_BAR_WIDTH = 20;
+
+/**
+ * Percentages that add up to exactly 100 (largest remainder), so the table cells fill the bar; a
+ * non-zero count never rounds to an invisible cell.
+ */
+function shares(counts: number[], total: number, width: number): number[] {
+  if (total === 0) return counts.map(() => 0);
+  const raw = counts.map((c) => (c * width) / total);
+  const out = raw.map((r, i) => (counts[i] > 0 ? Math.max(1, Math.floor(r)) : 0));
+  let left = width - out.reduce((a, b) => a + b, 0);
+  const order = raw.map((r, i) => ({ i, rem: r - Math.floor(r) })).sort((a, b) => b.rem - a.rem);
+  for (let k = 0; left > 0; k = (k + 1) % order.length) {
+    if (counts[order[k].i] > 0) {
+      out[order[k].i] += 1;
+      left -= 1;
+    }
+  }
+  for (let k = 0; left < 0; k = (k + 1) % order.length) {
+    const i = order[order.length - 1 - k].i;
+    if (out[i] > 1) {
+      out[i] -= 1;
+      left += 1;
+    }
+  }
+  return out;
+}
+
+function scorecardView(s: DigestScorecard) {
+  const counts = [s.onTime, s.late, s.overdue];
+  const percents = shares(counts, s.total, 100);
+  const chars = shares(counts, s.total, TEXT_BAR_WIDTH);
+  const segments: BarSegment[] = [
+    { label: 'on time', count: s.onTime, percent: percents[0], color: SEGMENT_COLORS.onTime },
+    { label: 'late', count: s.late, percent: percents[1], color: SEGMENT_COLORS.late },
+    { label: 'overdue', count: s.overdue, percent: percents[2], color: SEGMENT_COLORS.overdue },
+  ];
+  return {
+    code: s.code,
+    name: s.name,
+    onTime: s.onTime,
+    late: s.late,
+    overdue: s.overdue,
+    total: s.total,
+    segments: segments.filter((g) => g.percent > 0),
+    summary: `${s.onTime} on time, ${s.late} late, ${s.overdue} overdue`,
+    textBar: s.total ? `[${'#'.repeat(chars[0])}${'+'.repeat(chars[1])}${'!'.repeat(chars[2])}]` : `[${'.'.repeat(TEXT_BAR_WIDTH)}]`,
+  };
+}
+
+export function digestTemplateData(content: DigestContent, timezone: string, links: DigestLinks) {
+  const workstreamUrl = (slug: string) => `${links.publicBaseUrl}/v1/workstreams/${encodeURIComponent(slug)}`;
+  const localDay = (d: Date) => humanDate(wallClock(d, timezone).date);
+  const quiet = content.changeCount === 0;
+  return {
+    subject: digestSubject(content, timezone),
+    weekOf: localDay(content.asOf),
+    periodFrom: localDay(content.periodStart),
+    periodTo: localDay(content.asOf),
+    timezone,
+    quiet,
+    changeSummary: quiet
+      ? 'Nothing changed in your topics in the last 7 days.'
+      : `${plural(content.changeCount, 'change')} in your topics in the last 7 days.`,
+    groups: content.groups.map((g) => ({
+      heading: `${g.country} · ${g.sector}`,
+      changes: g.changes.map((c) => ({
+        label: CHANGE_LABELS[c.type] ?? c.type,
+        workstreamTitle: c.workstream.title,
+        workstreamUrl: workstreamUrl(c.workstream.slug),
+        milestoneTitle: c.milestoneTitle,
+        hasFromTo: c.from !== null || c.to !== null,
+        from: humanValue(c.from),
+        to: humanValue(c.to),
+        reason: c.reason,
+        occurredOn: localDay(c.occurredAt),
+        evidenceUrl: safeHttpUrl(c.evidenceUrl),
+      })),
+    })),
+    upcoming: content.upcoming.map((m) => ({
+      title: m.title,
+      workstreamTitle: m.workstream.title,
+      workstreamUrl: workstreamUrl(m.workstream.slug),
+      dueOn: humanDate(m.dueDate),
+      when: m.inDays <= 0 ? 'today' : `in ${plural(m.inDays, 'day')}`,
+      status: humanValue(m.status),
+    })),
+    lookaheadDays: LOOKAHEAD_DAYS,
+    attention: content.attention.map((a) => ({
+      workstreamTitle: a.workstream.title,
+      workstreamUrl: workstreamUrl(a.workstream.slug),
+      health: humanValue(a.health),
+      offTrack: a.health === 'off_track',
+      reason: a.reason,
+      since: localDay(a.since),
+      duration: plural(a.days, 'day'),
+    })),
+    scorecards: content.scorecards.map(scorecardView),
+    colors: SEGMENT_COLORS,
+    footerNote: 'You receive this weekly digest because you follow these topics on Pledgewatch.',
+    manageUrl: links.manageUrl,
+    unsubscribeUrl: links.unsubscribeUrl,
+  };
+}
+
+export type DigestTemplateData = ReturnType<typeof digestTemplateData>;

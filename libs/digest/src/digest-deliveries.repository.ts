@@ -1,0 +1,164 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, Weekday } from '@pledgewatch/database';
+
+/** One (zone, weekday, hour) whose wall time falls due in `slot`; `digestWeek` is that wall time's local date. */
+export interface DueCombination {
+  timezone: string;
+  digestDay: Weekday;
+  digestHour: number;
+  digestWeek: string;
+  slot: Date;
+}
+
+export interface DigestBatch {
+  /** Due subscribers this batch covered; fewer than asked means the walk is over. */
+  size: number;
+  /** Keyset position for the next batch. */
+  lastSubscriberId: string | null;
+  /** Deliveries created `queued`: to enqueue. */
+  created: string[];
+  /** Deliveries created `suppressed` (a quiet week for a subscriber who skips empty digests). */
+  suppressed: number;
+  /** This week's digest deliveries an earlier, interrupted run created and that are still queued. */
+  pending: string[];
+}
+
+export const QUIET_WEEK = 'quiet week: nothing changed in the subscribed topics, and the subscriber skips empty digests';
+
+const WEEKDAY_ARRAY = `ARRAY['monday','tuesday','wednesday','thursday','friday','saturday','sunday']::"Weekday"[]`;
+
+/**
+ * The SQL half of the digest schedule (digest-schedule.ts is the same rule in TypeScript, and a
+ * spec checks the two agree): which subscribers fall due in a window of hourly slots, and the
+ * set-based insert of their digest deliveries.
+ */
+@Injectable()
+export class DigestDeliveriesRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Every (zone, weekday, hour) due in the slots (from, to], for the zones active digest
+   * subscribers live in: per zone and slot, the whole wall-clock hours in (wall(slot − 1 h), wall(slot)].
+   * Zones Postgres does not know are left out (and reported), rather than failing the whole run.
+   */
+  async dueCombinations(from: Date, to: Date): Promise<{ combos: DueCombination[]; unknownZones: string[] }> {
+    const rows = await this.prisma.$queryRawUnsafe<
+      { timezone: string; digestDay: Weekday | null; digestHour: number | null; digestWeek: string | null; slot: Date | null; known: boolean }[]
+    >(
+      `WITH zones AS (
+         SELECT DISTINCT s.timezone AS tz
+           FROM "Subscriber" s
+          WHERE s.state = 'active'::"SubscriberState" AND s.digest
+       ), checked AS (
+         SELECT z.tz, z.tz IN (SELECT name FROM pg_timezone_names) AS known FROM zones z
+       ), slots AS (
+         SELECT generate_series($1::timestamptz + interval '1 hour', $2::timestamptz, interval '1 hour') AS slot
+       )
+       SELECT c.tz AS timezone, TRUE AS known,
+              (${WEEKDAY_ARRAY})[extract(isodow FROM w.wall)::int] AS "digestDay",
+              extract(hour FROM w.wall)::int AS "digestHour",
+              to_char(w.wall, 'YYYY-MM-DD') AS "digestWeek",
+              sl.slot
+         FROM checked c
+        CROSS JOIN slots sl
+        CROSS JOIN LATERAL generate_series(
+                date_trunc('hour', (sl.slot - interval '1 hour') AT TIME ZONE c.tz) + interval '1 hour',
+                sl.slot AT TIME ZONE c.tz,
+                interval '1 hour') AS w(wall)
+        WHERE c.known
+       UNION ALL
+       SELECT c.tz, FALSE, NULL, NULL, NULL, NULL FROM checked c WHERE NOT c.known`,
+      from.toISOString(),
+      to.toISOString(),
+    );
+    return {
+      combos: rows
+        .filter((r) => r.known)
+        .map((r) => ({ timezone: r.timezone, digestDay: r.digestDay!, digestHour: r.digestHour!, digestWeek: r.digestWeek!, slot: r.slot! })),
+      unknownZones: rows.filter((r) => !r.known).map((r) => r.timezone),
+    };
+  }
+
+  /**
+   * One keyset batch: the next `limit` due subscribers (by id, after `afterSubscriberId`) get this
+   * week's digest delivery, in one statement.
+   *
+   * Due means: active, digest on, at least one topic, a combination of `combos` matches their zone,
+   * weekday and hour, they were confirmed by the slot (a late catch-up does not surprise someone who
+   * signed up after their hour), and no digest of another week lies within six days of this one (so
+   * moving one's digest day never yields two in a week). The unique key (subscriber, kind,
+   * digestWeek) makes any re-run insert nothing: however often or late the job runs, one digest a
+   * week.
+   *
+   * A subscriber who skips empty digests and had no change in their topics in the seven days before
+   * the slot gets the delivery row too, created `suppressed`: the week is decided, and a later run
+   * does not reconsider it.
+   */
+  async insertDigestBatch(combos: DueCombination[], afterSubscriberId: string | null, limit: number): Promise<DigestBatch> {
+    const after = afterSubscriberId ?? '00000000-0000-0000-0000-000000000000';
+    const rows = await this.prisma.$queryRawUnsafe<DigestBatch[]>(
+      `WITH combos AS (
+         SELECT * FROM unnest($1::text[], $2::"Weekday"[], $3::int[], $4::date[], $5::timestamptz[]) AS c(tz, day, hour, week, slot)
+       ), due AS (
+         SELECT s.id, s."skipEmptyDigest" AS "skipEmpty", c.week, c.slot
+           FROM "Subscriber" s
+           JOIN combos c ON c.tz = s.timezone AND c.day = s."digestDay" AND c.hour = s."digestHour"
+          WHERE s.id > $6::uuid
+            AND s.state = 'active'::"SubscriberState" AND s.digest
+            AND (s."confirmedAt" IS NULL OR s."confirmedAt" <= c.slot)
+            AND EXISTS (SELECT 1 FROM "Subscription" t WHERE t."subscriberId" = s.id)
+            AND NOT EXISTS (
+                  SELECT 1 FROM "Delivery" d
+                   WHERE d."subscriberId" = s.id AND d.kind = 'digest'::"DeliveryKind"
+                     AND d."digestWeek" BETWEEN c.week - 6 AND c.week + 6 AND d."digestWeek" <> c.week)
+          ORDER BY s.id
+          LIMIT $7
+       ), decided AS (
+         SELECT d.*,
+                d."skipEmpty" AND NOT EXISTS (
+                  SELECT 1
+                    FROM "Subscription" t
+                    JOIN "Event" e ON e.notify
+                                  AND e."occurredAt" > d.slot - interval '7 days' AND e."occurredAt" <= d.slot
+                    JOIN "Workstream" w ON w.id = e."workstreamId" AND w."archivedAt" IS NULL
+                   WHERE t."subscriberId" = d.id
+                     AND (   t."workstreamId" = w.id
+                          OR (t."workstreamId" IS NULL AND t."countryCode" IS NOT NULL
+                              AND EXISTS (SELECT 1 FROM "WorkstreamCountry" wc WHERE wc."workstreamId" = w.id AND wc."countryCode" = t."countryCode")
+                              AND (t."sectorSlug" IS NULL
+                                   OR EXISTS (SELECT 1 FROM "WorkstreamSector" ws WHERE ws."workstreamId" = w.id AND ws."sectorSlug" = t."sectorSlug")))
+                          OR (t."workstreamId" IS NULL AND t."countryCode" IS NULL AND t."sectorSlug" IS NOT NULL
+                              AND EXISTS (SELECT 1 FROM "WorkstreamSector" ws WHERE ws."workstreamId" = w.id AND ws."sectorSlug" = t."sectorSlug")))
+                ) AS quiet
+           FROM due d
+       ), inserted AS (
+         INSERT INTO "Delivery" (id, kind, "subscriberId", "digestWeek", status, attempts, "lastError", payload, "createdAt", "updatedAt")
+         SELECT gen_random_uuid(), 'digest'::"DeliveryKind", d.id, d.week,
+                CASE WHEN d.quiet THEN 'suppressed'::"DeliveryStatus" ELSE 'queued'::"DeliveryStatus" END,
+                0,
+                CASE WHEN d.quiet THEN $8 END,
+                jsonb_build_object('asOf', to_char(d.slot AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+                now(), now()
+           FROM decided d
+         ON CONFLICT ("subscriberId", kind, "digestWeek") DO NOTHING
+         RETURNING id, status
+       )
+       SELECT (SELECT count(*) FROM due)::int AS size,
+              (SELECT d.id::text FROM due d ORDER BY d.id DESC LIMIT 1) AS "lastSubscriberId",
+              COALESCE((SELECT array_agg(i.id::text) FROM inserted i WHERE i.status = 'queued'::"DeliveryStatus"), '{}') AS created,
+              (SELECT count(*) FROM inserted i WHERE i.status = 'suppressed'::"DeliveryStatus")::int AS suppressed,
+              COALESCE((SELECT array_agg(x.id::text)
+                          FROM "Delivery" x JOIN due d ON d.id = x."subscriberId" AND x."digestWeek" = d.week
+                         WHERE x.kind = 'digest'::"DeliveryKind" AND x.status = 'queued'::"DeliveryStatus"), '{}') AS pending`,
+      combos.map((c) => c.timezone),
+      combos.map((c) => c.digestDay),
+      combos.map((c) => c.digestHour),
+      combos.map((c) => c.digestWeek),
+      combos.map((c) => c.slot.toISOString()),
+      after,
+      limit,
+      QUIET_WEEK,
+    );
+    return rows[0];
+  }
+}

@@ -1,1 +1,3 @@
 export * from './event-type';
+export * from './events.query';
+export * from './events-read.module';

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@pledgewatch/database';
+
+const isoDate = (d: Date | null): string | null => (d ? d.toISOString().slice(0, 10) : null);
+
+/** The reference lists every filter and subscription refers to: countries, sectors, summits. */
+@Injectable()
+export class CatalogService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** ASEAN members by name, then observers, then partners (the enum's declared order). */
+  async countries() {
+    const rows = await this.prisma.country.findMany({ orderBy: [{ group: 'asc' }, { name: 'asc' }] });
+    return rows.map((c) => ({ code: c.code, name: c.name, group: c.group }));
+  }
+
+  async sectors() {
+    const rows = await this.prisma.sector.findMany({ orderBy: [{ name: 'asc' }, { slug: 'asc' }] });
+    return rows.map((s) => ({ slug: s.slug, name: s.name }));
+  }
+
+  /** Most recent summit first; sources in the order the editors gave them. */
+  async summits() {
+    const rows = await this.prisma.summit.findMany({
+      orderBy: [{ startDate: 'desc' }, { slug: 'asc' }],
+      include: { sources: { orderBy: { position: 'asc' } } },
+    });
+    return rows.map((s) => ({
+      slug: s.slug,
+      name: s.name,
+      startDate: isoDate(s.startDate),
+      endDate: isoDate(s.endDate),
+      location: s.location,
+      sources: s.sources.map((src) => ({ title: src.title, url: src.url, publisher: src.publisher, date: isoDate(src.date) })),
+    }));
+  }
+}

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@pledgewatch/config';
 import { DatabaseModule } from '@pledgewatch/database';
+import { PublicApiModule } from './public/public-api.module';
 import { StatusController } from './status.controller';
 
 @Module({})
@@ -8,7 +9,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, PublicApiModule],
       controllers: [StatusController],
     };
   }

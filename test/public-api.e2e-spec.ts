@@ -1,0 +1,475 @@
+import request from 'supertest';
+import type { INestApplication } from '@nestjs/common';
+import { bootApi } from './support/api';
+import { createTestDatabase, TestDatabase } from './support/database';
+import { factories } from './support/factories';
+
+type Row = { id: string; slug: string; createdAt: Date };
+
+const at = (iso: string) => new Date(iso);
+const hours = (n: number) => new Date(Date.UTC(2024, 0, 1, n));
+
+/** Newest first, ties broken by id: the order every list promises. */
+const newestFirst = <T extends { id: string }>(key: (row: T) => Date) => (a: T, b: T) =>
+  key(b).getTime() - key(a).getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+describe('Public API', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  const http = () => request(app.getHttpServer());
+
+  // The scenario, built once: every test reads it and none writes.
+  const ws: Record<string, Row> = {};
+  let visible: Row[];
+  let radarMilestones: { id: string; position: number }[];
+  let events: { id: string; workstreamId: string; type: string; occurredAt: Date }[];
+  let radarHistory: string[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await bootApi(db.url);
+    const f = factories(db.prisma);
+
+    // Inserted out of order: the API orders them.
+    await f.country('JP', 'Japan', 'partner');
+    await f.country('TL', 'Timor-Leste', 'observer');
+    await f.country('PH', 'Philippines', 'asean');
+    await f.country('MY', 'Malaysia', 'asean');
+    await f.country('ID', 'Indonesia', 'asean');
+    await f.sector('space', 'Space');
+    await f.sector('maritime-security', 'Maritime security');
+    await f.sector('digital', 'Digital');
+
+    const tokyo = await f.summit({
+      slug: 'tokyo-2023',
+      name: 'ASEAN–Japan Commemorative Summit',
+      startDate: '2023-12-16',
+      endDate: '2023-12-18',
+      location: 'Tokyo',
+      sources: [
+        { title: 'Joint Vision Statement', url: 'https://example.org/vision', publisher: 'MOFA', date: '2023-12-17' },
+        { title: 'Implementation Plan', url: 'https://example.org/plan', publisher: 'ASEAN' },
+      ],
+    });
+    const jakarta = await f.summit({ slug: 'jakarta-2013', name: 'Earlier summit', startDate: '2013-12-14', endDate: '2013-12-14', location: 'Jakarta' });
+
+    const make = async (key: string, spec: Parameters<typeof f.workstream>[0]) => {
+      ws[key] = await f.workstream({ summitId: tokyo.id, ...spec });
+    };
+    await make('radar', {
+      title: 'Coastal surveillance radars', summary: 'Radars for the coast guard.',
+      countries: ['PH'], sectors: ['maritime-security'], stage: 'implementation', health: 'off_track', createdAt: hours(1),
+    });
+    await make('patrol', {
+      title: 'Patrol VESSELS for Malaysia', summary: 'About 100 patrol boats over five years.',
+      countries: ['MY'], sectors: ['maritime-security'], stage: 'implementation', health: 'at_risk', createdAt: hours(2),
+    });
+    await make('satellite', {
+      title: 'Satellite data sharing', summary: 'A shared dashboard of earth observation.',
+      countries: ['MY', 'PH'], sectors: ['space'], stage: 'pipeline', health: 'on_track', createdAt: hours(3),
+    });
+    await make('cyber', {
+      title: 'Cyber 100% coverage', summary: 'Every agency covered.', summitId: jakarta.id,
+      countries: ['ID'], sectors: ['digital'], stage: 'finalisation', health: 'on_track', createdAt: hours(4),
+    });
+    await make('datahub', {
+      title: 'Data_hub for the region', summary: 'One exchange point.',
+      countries: ['ID'], sectors: ['digital'], stage: 'pipeline', health: 'unknown', createdAt: hours(5),
+    });
+    // Two with the same createdAt: the id breaks the tie, and pages must not lose or repeat either.
+    await make('twinA', { countries: ['JP'], sectors: ['space'], stage: 'closed', health: 'complete', createdAt: hours(6) });
+    await make('twinB', { countries: ['JP'], sectors: ['space'], stage: 'closed', health: 'complete', createdAt: hours(6) });
+    await make('archived', {
+      title: 'Archived vessel deal', summary: 'Withdrawn.',
+      countries: ['MY'], sectors: ['maritime-security'], stage: 'cancelled', health: 'inactive', createdAt: hours(7), archivedAt: hours(8),
+    });
+    visible = Object.entries(ws).filter(([key]) => key !== 'archived').map(([, row]) => row).sort(newestFirst((r) => r.createdAt));
+
+    // Positions inserted out of order.
+    radarMilestones = [];
+    for (const position of [3, 1, 2]) {
+      const m = await f.milestone(ws.radar.id, { position, title: `Step ${position}`, dueDate: `2025-0${position}-01` });
+      radarMilestones.push({ id: m.id, position });
+    }
+
+    const specs: [string, Parameters<typeof f.event>[1]][] = [
+      ['radar', { type: 'workstream.created', occurredAt: at('2024-01-01T01:00:00Z') }],
+      ['radar', { type: 'milestone.completed', occurredAt: at('2024-03-10T00:00:00Z'), milestoneId: radarMilestones[1].id }],
+      ['radar', { type: 'workstream.health_changed', occurredAt: at('2024-02-01T00:00:00Z'), from: 'on_track', to: 'off_track' }],
+      ['patrol', { type: 'workstream.created', occurredAt: at('2024-01-01T02:00:00Z') }],
+      ['patrol', { type: 'workstream.health_changed', occurredAt: at('2024-04-01T00:00:00Z'), from: 'on_track', to: 'at_risk' }],
+      ['satellite', { type: 'workstream.stage_changed', occurredAt: at('2024-03-01T00:00:00Z'), from: 'pipeline', to: 'implementation' }],
+      // Same instant as the one above: the id orders them.
+      ['satellite', { type: 'milestone.added', occurredAt: at('2024-03-01T00:00:00Z') }],
+      ['cyber', { type: 'milestone.status_changed', occurredAt: at('2024-05-01T00:00:00Z'), from: 'not_started', to: 'in_progress', notify: false }],
+      ['archived', { type: 'workstream.stage_changed', occurredAt: at('2024-06-01T00:00:00Z'), from: 'implementation', to: 'cancelled' }],
+    ];
+    events = [];
+    for (const [key, spec] of specs) {
+      const e = await f.event(ws[key].id, spec);
+      events.push({ id: e.id, workstreamId: e.workstreamId, type: spec.type, occurredAt: e.occurredAt });
+    }
+    events = events.filter((e) => e.workstreamId !== ws.archived.id).sort(newestFirst((e) => e.occurredAt));
+    radarHistory = events.filter((e) => e.workstreamId === ws.radar.id).map((e) => e.id);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  const slugsOf = (keys: string[]) => visible.filter((row) => keys.some((key) => ws[key].id === row.id)).map((row) => row.slug);
+
+  async function listSlugs(query: Record<string, string>): Promise<string[]> {
+    const res = await http().get('/v1/workstreams').query(query).expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    return res.body.items.map((item: { slug: string }) => item.slug);
+  }
+
+  async function expectValidationError(path: string, field: string, code?: string) {
+    const res = await http().get(path).expect(400);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, ...(code && { code }) })]));
+    return res.body;
+  }
+
+  describe('catalog', () => {
+    it('lists countries: ASEAN members by name, then observers, then partners', async () => {
+      const res = await http().get('/v1/countries').expect(200);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toEqual({
+        items: [
+          { code: 'ID', name: 'Indonesia', group: 'asean' },
+          { code: 'MY', name: 'Malaysia', group: 'asean' },
+          { code: 'PH', name: 'Philippines', group: 'asean' },
+          { code: 'TL', name: 'Timor-Leste', group: 'observer' },
+          { code: 'JP', name: 'Japan', group: 'partner' },
+        ],
+      });
+    });
+
+    it('lists sectors by name', async () => {
+      const res = await http().get('/v1/sectors').expect(200);
+      expect(res.body.items).toEqual([
+        { slug: 'digital', name: 'Digital' },
+        { slug: 'maritime-security', name: 'Maritime security' },
+        { slug: 'space', name: 'Space' },
+      ]);
+    });
+
+    it('lists summits, newest first, with calendar dates and ordered sources', async () => {
+      const res = await http().get('/v1/summits').expect(200);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body.items).toEqual([
+        {
+          slug: 'tokyo-2023',
+          name: 'ASEAN–Japan Commemorative Summit',
+          startDate: '2023-12-16',
+          endDate: '2023-12-18',
+          location: 'Tokyo',
+          sources: [
+            { title: 'Joint Vision Statement', url: 'https://example.org/vision', publisher: 'MOFA', date: '2023-12-17' },
+            { title: 'Implementation Plan', url: 'https://example.org/plan', publisher: 'ASEAN', date: null },
+          ],
+        },
+        { slug: 'jakarta-2013', name: 'Earlier summit', startDate: '2013-12-14', endDate: '2013-12-14', location: 'Jakarta', sources: [] },
+      ]);
+    });
+
+    it('refuses query parameters it does not take', async () => {
+      await expectValidationError('/v1/countries?group=asean', 'group', 'unknown_field');
+    });
+  });
+
+  describe('GET /v1/workstreams', () => {
+    it('lists every workstream that is not archived, newest first, in the shared view', async () => {
+      const res = await http().get('/v1/workstreams').expect(200);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body.nextCursor).toBeNull();
+      expect(res.body.items.map((i: { slug: string }) => i.slug)).toEqual(visible.map((r) => r.slug));
+      expect(res.body.items.find((i: { slug: string }) => i.slug === ws.satellite.slug)).toMatchObject({
+        id: ws.satellite.id,
+        title: 'Satellite data sharing',
+        summit: 'tokyo-2023',
+        countries: ['MY', 'PH'],
+        sectors: ['space'],
+        stage: 'pipeline',
+        health: 'on_track',
+        archived: false,
+        createdAt: hours(3).toISOString(),
+      });
+    });
+
+    it.each([
+      ['country', { country: 'MY' }, ['patrol', 'satellite']],
+      ['country, any case', { country: 'my' }, ['patrol', 'satellite']],
+      ['a list of countries', { country: 'MY,PH' }, ['radar', 'patrol', 'satellite']],
+      ['sector', { sector: 'maritime-security' }, ['radar', 'patrol']],
+      ['a list of sectors', { sector: 'digital,space' }, ['satellite', 'cyber', 'datahub', 'twinA', 'twinB']],
+      ['country × sector', { country: 'PH', sector: 'space' }, ['satellite']],
+      ['country × sector, the other pair', { country: 'MY', sector: 'maritime-security' }, ['patrol']],
+      ['country × sector with no overlap', { country: 'ID', sector: 'space' }, []],
+      ['health', { health: 'on_track' }, ['satellite', 'cyber']],
+      ['a list of health values', { health: 'on_track,off_track' }, ['radar', 'satellite', 'cyber']],
+      ['stage', { stage: 'implementation' }, ['radar', 'patrol']],
+      ['summit', { summit: 'jakarta-2013' }, ['cyber']],
+      ['q, case-insensitive, over the title', { q: 'vessels' }, ['patrol']],
+      ['q over the summary', { q: 'DASHBOARD' }, ['satellite']],
+      ['q over the slug', { q: 'radar' }, ['radar']],
+      ['q with "%" taken literally', { q: '100%' }, ['cyber']],
+      ['q with "_" taken literally', { q: 'a_h' }, ['datahub']],
+      ['q that is only "%"', { q: '%' }, ['cyber']],
+      ['q that is only "_"', { q: '_' }, ['datahub']],
+      ['q with a backslash', { q: '\\' }, []],
+      ['everything at once', { country: 'MY', sector: 'maritime-security', health: 'at_risk', stage: 'implementation', summit: 'tokyo-2023', q: 'patrol' }, ['patrol']],
+      ['a filter that excludes the rest', { country: 'MY', health: 'off_track' }, []],
+      ['an unknown but well-formed country', { country: 'ZZ' }, []],
+      ['an unknown sector', { sector: 'no-such-sector' }, []],
+      ['an unknown summit', { summit: 'no-such-summit' }, []],
+    ])('filters by %s', async (_label, query, keys) => {
+      expect(await listSlugs(query as Record<string, string>)).toEqual(slugsOf(keys));
+    });
+
+    it('never lists an archived workstream, whatever the filter', async () => {
+      expect(await listSlugs({ q: 'archived' })).toEqual([]);
+      expect(await listSlugs({ health: 'inactive' })).toEqual([]);
+      expect(await listSlugs({ stage: 'cancelled' })).toEqual([]);
+    });
+
+    it('walks every page with limit=2: each item once, in order, and a null cursor on the last page', async () => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res: request.Response = await http()
+          .get('/v1/workstreams')
+          .query({ limit: '2', ...(cursor && { cursor }) })
+          .expect(200);
+        pages += 1;
+        expect(res.body.items.length).toBeLessThanOrEqual(2);
+        seen.push(...res.body.items.map((i: { slug: string }) => i.slug));
+        cursor = res.body.nextCursor;
+        if (cursor) expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+      } while (cursor && pages < 20);
+      expect(seen).toEqual(visible.map((r) => r.slug));
+      expect(new Set(seen).size).toBe(visible.length);
+      expect(pages).toBe(Math.ceil(visible.length / 2));
+    });
+
+    it('keeps the filter across pages', async () => {
+      const first = await http().get('/v1/workstreams').query({ country: 'MY,PH', limit: '2' }).expect(200);
+      expect(first.body.items).toHaveLength(2);
+      const second = await http()
+        .get('/v1/workstreams')
+        .query({ country: 'MY,PH', limit: '2', cursor: first.body.nextCursor })
+        .expect(200);
+      expect([...first.body.items, ...second.body.items].map((i: { slug: string }) => i.slug)).toEqual(slugsOf(['radar', 'patrol', 'satellite']));
+      expect(second.body.nextCursor).toBeNull();
+    });
+
+    it('answers a null cursor when the last page is exactly full', async () => {
+      const res = await http().get('/v1/workstreams').query({ health: 'complete', limit: '2' }).expect(200);
+      expect(res.body.items).toHaveLength(2);
+      expect(res.body.nextCursor).toBeNull();
+    });
+
+    it.each([
+      ['garbage', 'not a cursor!'],
+      ['base64url of something else', Buffer.from('{"page":2}').toString('base64url')],
+    ])('refuses a bad cursor (%s) with 400 invalid_cursor', async (_label, cursor) => {
+      const res = await http().get('/v1/workstreams').query({ cursor }).expect(400);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.body).toMatchObject({ status: 400, code: 'invalid_cursor' });
+    });
+
+    it('refuses a cursor issued by the events feed', async () => {
+      const events = await http().get('/v1/events?limit=1').expect(200);
+      const res = await http().get('/v1/workstreams').query({ cursor: events.body.nextCursor }).expect(400);
+      expect(res.body.code).toBe('invalid_cursor');
+    });
+
+    it('refuses an unknown health or stage, naming the field', async () => {
+      const health = await expectValidationError('/v1/workstreams?health=great', 'health', 'invalid_value');
+      expect(health.errors[0].message).toContain('"great"');
+      await expectValidationError('/v1/workstreams?stage=done', 'stage', 'invalid_value');
+      await expectValidationError('/v1/workstreams?health=on_track,nope', 'health');
+    });
+
+    it('refuses a malformed country code', async () => {
+      await expectValidationError('/v1/workstreams?country=MYS', 'country');
+    });
+
+    it('refuses unknown query parameters', async () => {
+      const body = await expectValidationError('/v1/workstreams?country=MY&colour=blue', 'colour', 'unknown_field');
+      expect(body.errors).toHaveLength(1);
+    });
+
+    it('refuses a repeated parameter rather than picking one of its values', async () => {
+      await expectValidationError('/v1/workstreams?country=MY&country=PH', 'country');
+    });
+
+    it.each(['0', '101', '-1', '2.5', 'ten', ''])('refuses limit=%s', async (value) => {
+      await expectValidationError(`/v1/workstreams?limit=${value}`, 'limit');
+    });
+
+    it('accepts limit at both bounds', async () => {
+      const one = await http().get('/v1/workstreams?limit=1').expect(200);
+      expect(one.body.items).toHaveLength(1);
+      expect(one.body.nextCursor).toEqual(expect.any(String));
+      const hundred = await http().get('/v1/workstreams?limit=100').expect(200);
+      expect(hundred.body.items).toHaveLength(visible.length);
+    });
+
+    it('refuses an empty filter value', async () => {
+      await expectValidationError('/v1/workstreams?q=', 'q');
+    });
+  });
+
+  describe('GET /v1/workstreams/{slug}', () => {
+    it('answers the workstream with milestones in position order and history newest first', async () => {
+      const res = await http().get(`/v1/workstreams/${ws.radar.slug}`).expect(200);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toMatchObject({
+        id: ws.radar.id,
+        slug: ws.radar.slug,
+        title: 'Coastal surveillance radars',
+        countries: ['PH'],
+        sectors: ['maritime-security'],
+        health: 'off_track',
+      });
+      expect(res.body.milestones.map((m: { position: number }) => m.position)).toEqual([1, 2, 3]);
+      expect(res.body.milestones[0]).toMatchObject({ title: 'Step 1', dueDate: '2025-01-01', status: 'not_started' });
+      expect(res.body.history.map((e: { id: string }) => e.id)).toEqual(radarHistory);
+      expect(res.body.history.map((e: { type: string }) => e.type)).toEqual([
+        'milestone.completed',
+        'workstream.health_changed',
+        'workstream.created',
+      ]);
+      expect(res.body.history[1]).toMatchObject({ from: 'on_track', to: 'off_track', workstreamId: ws.radar.id });
+    });
+
+    it('answers the same workstream by its id', async () => {
+      const bySlug = await http().get(`/v1/workstreams/${ws.radar.slug}`).expect(200);
+      const byId = await http().get(`/v1/workstreams/${ws.radar.id}`).expect(200);
+      expect(byId.body).toEqual(bySlug.body);
+    });
+
+    it('answers an empty milestone list and history for a bare workstream', async () => {
+      const res = await http().get(`/v1/workstreams/${ws.twinA.slug}`).expect(200);
+      expect(res.body).toMatchObject({ milestones: [], history: [] });
+    });
+
+    it.each([
+      ['an unknown slug', () => 'no-such-workstream'],
+      ['an unknown id', () => '00000000-0000-4000-8000-000000000000'],
+      ['an archived workstream', () => ws.archived.slug],
+      ['an archived workstream by id', () => ws.archived.id],
+    ])('answers 404 problem+json for %s', async (_label, slug) => {
+      const res = await http().get(`/v1/workstreams/${slug()}`).expect(404);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.body).toMatchObject({ status: 404, code: 'not_found' });
+    });
+
+    it('refuses query parameters', async () => {
+      await expectValidationError(`/v1/workstreams/${ws.radar.slug}?expand=all`, 'expand', 'unknown_field');
+    });
+  });
+
+  describe('GET /v1/events', () => {
+    const ids = (res: request.Response) => res.body.items.map((e: { id: string }) => e.id);
+    const expected = (keep: (e: (typeof events)[number]) => boolean) => events.filter(keep).map((e) => e.id);
+
+    it('lists events of visible workstreams newest first, with the workstream named', async () => {
+      const res = await http().get('/v1/events').expect(200);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(ids(res)).toEqual(events.map((e) => e.id));
+      expect(res.body.nextCursor).toBeNull();
+      const cyber = res.body.items.find((e: { workstreamId: string }) => e.workstreamId === ws.cyber.id);
+      expect(cyber).toEqual({
+        id: expect.any(String),
+        type: 'milestone.status_changed',
+        workstreamId: ws.cyber.id,
+        milestoneId: null,
+        from: 'not_started',
+        to: 'in_progress',
+        reason: 'test milestone.status_changed',
+        actor: 'test',
+        occurredAt: '2024-05-01T00:00:00.000Z',
+        notify: false,
+        workstream: { slug: ws.cyber.slug, title: 'Cyber 100% coverage' },
+      });
+    });
+
+    it('leaves out events of archived workstreams', async () => {
+      const res = await http().get('/v1/events').query({ workstream: ws.archived.slug }).expect(200);
+      expect(res.body.items).toEqual([]);
+    });
+
+    type Kept = (e: (typeof events)[number]) => boolean;
+    const of = (...keys: string[]): Kept => (e) => keys.some((key) => ws[key].id === e.workstreamId);
+    it.each<[string, () => Record<string, string>, Kept]>([
+      ['type', () => ({ type: 'workstream.health_changed' }), (e) => e.type === 'workstream.health_changed'],
+      ['a list of types', () => ({ type: 'milestone.completed,milestone.added' }), (e) => ['milestone.completed', 'milestone.added'].includes(e.type)],
+      ['country', () => ({ country: 'PH' }), of('radar', 'satellite')],
+      ['country, any case', () => ({ country: 'ph' }), of('radar', 'satellite')],
+      ['sector', () => ({ sector: 'space' }), of('satellite')],
+      ['country × sector', () => ({ country: 'MY', sector: 'maritime-security' }), of('patrol')],
+      ['since a date', () => ({ since: '2024-03-01' }), (e) => e.occurredAt >= at('2024-03-01T00:00:00Z')],
+      ['since an instant with an offset', () => ({ since: '2024-03-10T09:00:00+09:00' }), (e) => e.occurredAt >= at('2024-03-10T00:00:00Z')],
+      ['workstream', () => ({ workstream: ws.radar.slug }), of('radar')],
+      ['type × country × since', () => ({ type: 'workstream.health_changed', country: 'MY', since: '2024-01-15' }), (e) => of('patrol')(e) && e.type === 'workstream.health_changed'],
+    ])('filters by %s', async (_label, query, keep) => {
+      const want = expected(keep);
+      expect(want.length).toBeGreaterThan(0);
+      expect(want.length).toBeLessThan(events.length);
+      const res = await http().get('/v1/events').query(query()).expect(200);
+      expect(ids(res)).toEqual(want);
+    });
+
+    it('answers an empty feed for an unknown but well-formed country', async () => {
+      const res = await http().get('/v1/events').query({ country: 'ZZ' }).expect(200);
+      expect(res.body).toEqual({ items: [], nextCursor: null });
+    });
+
+    it('walks every page with limit=2: each event once, in order, ties broken by id', async () => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res: request.Response = await http()
+          .get('/v1/events')
+          .query({ limit: '2', ...(cursor && { cursor }) })
+          .expect(200);
+        pages += 1;
+        seen.push(...ids(res));
+        cursor = res.body.nextCursor;
+      } while (cursor && pages < 20);
+      expect(seen).toEqual(events.map((e) => e.id));
+      expect(pages).toBe(Math.ceil(events.length / 2));
+    });
+
+    it('pages a filtered feed', async () => {
+      const first = await http().get('/v1/events').query({ country: 'PH', limit: '3' }).expect(200);
+      const second = await http().get('/v1/events').query({ country: 'PH', limit: '3', cursor: first.body.nextCursor }).expect(200);
+      expect([...ids(first), ...ids(second)]).toEqual(expected((e) => [ws.radar.id, ws.satellite.id].includes(e.workstreamId)));
+      expect(second.body.nextCursor).toBeNull();
+    });
+
+    it('refuses bad parameters, naming them', async () => {
+      await expectValidationError('/v1/events?type=milestone.exploded', 'type', 'invalid_value');
+      await expectValidationError('/v1/events?since=last-tuesday', 'since');
+      await expectValidationError('/v1/events?since=2024-02-30', 'since');
+      await expectValidationError('/v1/events?since=2024-03-01T10:00:00', 'since');
+      await expectValidationError('/v1/events?limit=101', 'limit');
+      await expectValidationError('/v1/events?health=on_track', 'health', 'unknown_field');
+    });
+
+    it('refuses a bad cursor, and one from the workstream list', async () => {
+      expect((await http().get('/v1/events?cursor=zzz').expect(400)).body.code).toBe('invalid_cursor');
+      const list = await http().get('/v1/workstreams?limit=1').expect(200);
+      const res = await http().get('/v1/events').query({ cursor: list.body.nextCursor }).expect(400);
+      expect(res.body.code).toBe('invalid_cursor');
+    });
+  });
+});

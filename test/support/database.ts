@@ -1,6 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@pledgewatch/database';
-import { adminQuery, serverUrl, TEMPLATE_DATABASE, uniqueName } from './postgres';
+import { adminQuery, serverUrl, templateDatabase, uniqueName } from './postgres';
 
 export interface TestDatabase {
   name: string;
@@ -12,7 +12,7 @@ export interface TestDatabase {
 /** A database of the calling test's own: a clone of the migrated template (global-setup.ts). */
 export async function createTestDatabase(prefix = 'pw_test'): Promise<TestDatabase> {
   const name = uniqueName(prefix);
-  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`);
   const url = serverUrl(name);
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
   return {

@@ -8,13 +8,18 @@ export function serverUrl(database = 'postgres'): string {
   return url.toString();
 }
 
-export const TEMPLATE_DATABASE = 'pledgewatch_test_template';
+/** This jest run's migrated template database (global-setup.ts names it; workers inherit the variable). */
+export function templateDatabase(): string {
+  const name = process.env.PW_TEST_TEMPLATE;
+  if (!name) throw new Error('PW_TEST_TEMPLATE is unset: run tests through jest (test/support/global-setup.ts)');
+  return name;
+}
 
-export async function adminQuery(sql: string): Promise<void> {
+export async function adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
   const client = new pg.Client({ connectionString: serverUrl() });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query<R>(sql, values)).rows;
   } finally {
     await client.end();
   }
@@ -22,4 +27,10 @@ export async function adminQuery(sql: string): Promise<void> {
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+/** When a uniqueName() was made, or null for other names. */
+export function uniqueNameTime(name: string): Date | null {
+  const match = /_([0-9a-z]{8,9})_[0-9a-f]{6}$/.exec(name);
+  return match ? new Date(parseInt(match[1], 36)) : null;
 }

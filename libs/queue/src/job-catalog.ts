@@ -13,6 +13,8 @@ export const QUEUES = {
   events: 'events',
   /** Outgoing email: one job per delivery row. */
   email: 'email',
+  /** Weekly digests: one job per hourly slot. */
+  digest: 'digest',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -20,6 +22,7 @@ export const JOBS = {
   statusCheck: 'status.check',
   eventsFanout: 'events.fanout',
   emailSend: 'email.send',
+  digestRun: 'digest.run',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -41,10 +44,17 @@ export interface EmailSendPayload {
   deliveryId: string;
 }
 
+/** `digest.run`: create and enqueue the digests due in one hourly slot (and catch up the day before it). */
+export interface DigestRunPayload {
+  /** The slot: the start of a UTC hour, ISO 8601 (`2026-11-29T23:00:00.000Z`). */
+  slot: string;
+}
+
 export interface JobPayloads {
   'status.check': StatusCheckPayload;
   'events.fanout': EventFanoutPayload;
   'email.send': EmailSendPayload;
+  'digest.run': DigestRunPayload;
 }
 export type JobPayload<N extends JobName> = JobPayloads[N];
 
@@ -94,6 +104,17 @@ export const JOB_CATALOG: Record<JobName, JobDefinition> = {
       removeOnFail: { age: 30 * DAY },
     },
   },
+  // Kept two days: replicas' crons enqueue the same slot id, and a finished slot must stay a no-op.
+  // A failed run retries; the next slot's run covers the day before it anyway (catch-up).
+  'digest.run': {
+    queue: QUEUES.digest,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 30_000 },
+      removeOnComplete: { age: 2 * DAY, count: 1_000 },
+      removeOnFail: { age: 30 * DAY },
+    },
+  },
 };
 
 /** How many jobs of each queue one worker process runs at once. */
@@ -102,6 +123,7 @@ export const QUEUE_CONCURRENCY: Record<QueueName, number> = {
   events: 8,
   // Sends wait on SMTP and Postgres, not the CPU; tuned with bench/fanout.ts.
   email: 50,
+  digest: 1,
 };
 
 export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
@@ -134,3 +156,6 @@ export const checkJobId = (slot: string): string => `check-${slot.replace(/:/g, 
 
 /** The fan-out job of an event is the event id itself: enqueueing it twice is a no-op. */
 export const fanoutJobId = (eventId: string): string => eventId;
+
+/** `digest-2026-11-29T2300Z`: one `digest.run` per hourly slot (no ":" in custom BullMQ ids). */
+export const digestJobId = (slot: Date): string => `digest-${slot.toISOString().slice(0, 16).replace(/:/g, '')}Z`;

@@ -48,7 +48,11 @@ async function main() {
   process.exit(2);
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+// Exit explicitly: the driver adapter's pool keeps the event loop alive for its idle timeout (~10 s).
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -158,11 +158,11 @@ export function matchesTopics(topics: DigestTopics, ws: Pick<SnapshotWorkstream,
 /** Whole UTC calendar days from a to b. */
 const daysBetween = (a: Date, b: Date) => Math.floor(b.getTime() / DAY_MS) - Math.floor(a.getTime() / DAY_MS);
 
-/** A heading part: the followed ones when any, else all of them, shortened past three. */
+/** A heading part: the followed ones when any, else all of them, shortened past three; '' for none. */
 function label(codes: string[], followed: Set<string>, names: Map<string, string>, plural: string): string {
   const mine = codes.filter((c) => followed.has(c));
   const shown = (mine.length ? mine : codes).map((c) => names.get(c) ?? c).sort((a, b) => a.localeCompare(b));
-  if (shown.length === 0) return `No ${plural}`;
+  if (shown.length === 0) return '';
   return shown.length <= 3 ? shown.join(', ') : `${shown.length} ${plural}`;
 }
 

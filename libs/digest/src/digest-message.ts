@@ -140,7 +140,7 @@ export function digestTemplateData(content: DigestContent, timezone: string, lin
       ? 'Nothing changed in your topics in the last 7 days.'
       : `${plural(content.changeCount, 'change')} in your topics in the last 7 days.`,
     groups: content.groups.map((g) => ({
-      heading: `${g.country} · ${g.sector}`,
+      heading: [g.country, g.sector].filter(Boolean).join(' · ') || 'Other',
       changes: g.changes.map((c) => ({
         label: CHANGE_LABELS[c.type] ?? c.type,
         workstreamTitle: c.workstream.title,

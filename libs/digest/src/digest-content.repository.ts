@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { Health, MilestoneStatus, PrismaService } from '@pledgewatch/database';
+import type { EventTypeName } from '@pledgewatch/events';
+import type { DigestTopics, SnapshotWorkstream, WeekSnapshot } from './digest-content';
+import { LOOKAHEAD_DAYS, LOOKBACK_DAYS } from './digest-content';
+
+export interface DigestRecipient {
+  id: string;
+  email: string;
+  state: string;
+  digest: boolean;
+  timezone: string;
+  topics: DigestTopics;
+}
+
+/**
+ * Everything a week's digests can mention, in a fixed number of set-based queries per as-of
+ * instant, however many subscribers and topic sets are due then. The tracker's scale (hundreds of
+ * workstreams, a week of events) keeps the snapshot small; subscribers are the large dimension, and
+ * they never multiply the queries here.
+ */
+@Injectable()
+export class DigestContentRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async loadWeek(asOf: Date): Promise<WeekSnapshot> {
+    const asOfIso = asOf.toISOString();
+    const [events, upcoming, attention, scores, countries, sectors] = await Promise.all([
+      this.prisma.$queryRaw<
+        { id: string; type: EventTypeName; workstreamId: string; from: string | null; to: string | null; reason: string; occurredAt: Date; milestoneTitle: string | null; evidenceUrl: string | null }[]
+      >`
+        SELECT e.id::text AS id, e.type::text AS type, e."workstreamId"::text AS "workstreamId", e."from", e."to",
+               e.reason, e."occurredAt", m.title AS "milestoneTitle", m."evidenceUrl"
+          FROM "Event" e
+          JOIN "Workstream" w ON w.id = e."workstreamId" AND w."archivedAt" IS NULL
+          LEFT JOIN "Milestone" m ON m.id = e."milestoneId"
+         WHERE e.notify
+           AND e."occurredAt" > ${asOfIso}::timestamptz - make_interval(days => ${LOOKBACK_DAYS}::int)
+           AND e."occurredAt" <= ${asOfIso}::timestamptz
+         ORDER BY e."occurredAt" DESC, e.id DESC`,
+      // Open as of asOf: not cancelled, and not completed by then.
+      this.prisma.$queryRaw<{ id: string; workstreamId: string; title: string; dueDate: string; status: MilestoneStatus }[]>`
+        SELECT m.id::text AS id, m."workstreamId"::text AS "workstreamId", m.title,
+               to_char(m."dueDate", 'YYYY-MM-DD') AS "dueDate", m.status
+          FROM "Milestone" m
+          JOIN "Workstream" w ON w.id = m."workstreamId" AND w."archivedAt" IS NULL
+                             AND w.stage NOT IN ('closed', 'cancelled', 'suspended')
+         WHERE m.status <> 'cancelled'
+           AND NOT (m.status = 'completed' AND (m."completedOn" IS NULL OR m."completedOn" <= (${asOfIso}::timestamptz AT TIME ZONE 'UTC')::date))
+           AND m."dueDate" >= (${asOfIso}::timestamptz AT TIME ZONE 'UTC')::date
+           AND m."dueDate" <= (${asOfIso}::timestamptz AT TIME ZONE 'UTC')::date + ${LOOKAHEAD_DAYS}::int
+         ORDER BY m."dueDate", w.title, m.position`,
+      this.prisma.$queryRaw<{ id: string }[]>`
+        SELECT w.id::text AS id
+          FROM "Workstream" w
+         WHERE w."archivedAt" IS NULL AND w.health IN ('off_track', 'at_risk')
+         ORDER BY w."healthSince", w.id`,
+      // On time: completed on or before the due date. Late: completed after it. Overdue: open as of
+      // asOf, past its due date, neither deferred (the editor's "postponed") nor on a workstream that
+      // is closed, cancelled or suspended. A completion with no date counts as neither.
+      this.prisma.$queryRaw<{ code: string; onTime: number; late: number; overdue: number }[]>`
+        WITH d AS (SELECT (${asOfIso}::timestamptz AT TIME ZONE 'UTC')::date AS today)
+        SELECT wc."countryCode"::text AS code,
+               count(*) FILTER (WHERE m.status = 'completed' AND m."completedOn" <= d.today AND m."completedOn" <= m."dueDate")::int AS "onTime",
+               count(*) FILTER (WHERE m.status = 'completed' AND m."completedOn" <= d.today AND m."completedOn" > m."dueDate")::int AS late,
+               count(*) FILTER (WHERE m.status NOT IN ('cancelled', 'deferred')
+                                  AND w.stage NOT IN ('closed', 'cancelled', 'suspended')
+                                  AND m."dueDate" < d.today
+                                  AND NOT (m.status = 'completed' AND (m."completedOn" IS NULL OR m."completedOn" <= d.today)))::int AS overdue
+          FROM d
+         CROSS JOIN "Milestone" m
+          JOIN "Workstream" w ON w.id = m."workstreamId" AND w."archivedAt" IS NULL
+          JOIN "WorkstreamCountry" wc ON wc."workstreamId" = w.id
+         GROUP BY wc."countryCode"`,
+      this.prisma.country.findMany({ select: { code: true, name: true } }),
+      this.prisma.sector.findMany({ select: { slug: true, name: true } }),
+    ]);
+
+    const ids = [...new Set([...events.map((e) => e.workstreamId), ...upcoming.map((m) => m.workstreamId), ...attention.map((w) => w.id)])];
+    const workstreams = ids.length
+      ? await this.prisma.$queryRaw<SnapshotWorkstream[]>`
+          SELECT w.id::text AS id, w.slug, w.title, w.health::text AS health, w."healthReason", w."healthSince",
+                 COALESCE((SELECT array_agg(c."countryCode"::text ORDER BY c."countryCode") FROM "WorkstreamCountry" c WHERE c."workstreamId" = w.id), '{}') AS countries,
+                 COALESCE((SELECT array_agg(s."sectorSlug" ORDER BY s."sectorSlug") FROM "WorkstreamSector" s WHERE s."workstreamId" = w.id), '{}') AS sectors
+            FROM "Workstream" w
+           WHERE w.id = ANY(${ids}::uuid[])`
+      : [];
+
+    return {
+      asOf,
+      workstreams: new Map(workstreams.map((w) => [w.id, { ...w, health: w.health as Health }])),
+      events,
+      upcoming,
+      attention: attention.map((w) => w.id),
+      scores: new Map(scores.map((s) => [s.code, { onTime: s.onTime, late: s.late, overdue: s.overdue }])),
+      countryNames: new Map(countries.map((c) => [c.code, c.name])),
+      sectorNames: new Map(sectors.map((s) => [s.slug, s.name])),
+    };
+  }
+
+  /** A subscriber with their topics, by id; null when gone. */
+  async findRecipient(subscriberId: string): Promise<DigestRecipient | null> {
+    const row = await this.prisma.subscriber.findUnique({
+      where: { id: subscriberId },
+      select: {
+        id: true,
+        email: true,
+        state: true,
+        digest: true,
+        timezone: true,
+        subscriptions: { select: { countryCode: true, sectorSlug: true, workstreamId: true } },
+      },
+    });
+    return row ? toRecipient(row) : null;
+  }
+
+  /** A subscriber by id or by (normalised) email, for the admin preview. */
+  async findRecipientByIdOrEmail(key: string): Promise<DigestRecipient | null> {
+    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key);
+    const row = await this.prisma.subscriber.findUnique({
+      where: isUuid ? { id: key.toLowerCase() } : { email: key.trim().toLowerCase() },
+      select: {
+        id: true,
+        email: true,
+        state: true,
+        digest: true,
+        timezone: true,
+        subscriptions: { select: { countryCode: true, sectorSlug: true, workstreamId: true } },
+      },
+    });
+    return row ? toRecipient(row) : null;
+  }
+}
+
+function toRecipient(row: {
+  id: string;
+  email: string;
+  state: string;
+  digest: boolean;
+  timezone: string;
+  subscriptions: { countryCode: string | null; sectorSlug: string | null; workstreamId: string | null }[];
+}): DigestRecipient {
+  const topics: DigestTopics = { countries: [], sectors: [], intersections: [], workstreams: [] };
+  for (const s of row.subscriptions) {
+    if (s.workstreamId) topics.workstreams.push(s.workstreamId);
+    else if (s.countryCode && s.sectorSlug) topics.intersections.push({ country: s.countryCode, sector: s.sectorSlug });
+    else if (s.countryCode) topics.countries.push(s.countryCode);
+    else if (s.sectorSlug) topics.sectors.push(s.sectorSlug);
+  }
+  return { id: row.id, email: row.email, state: row.state, digest: row.digest, timezone: row.timezone, topics };
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import type { Composition, DeliveryComposer, DeliveryToSend, RecipientLinks } from '@pledgewatch/alerts';
+import { AppConfig } from '@pledgewatch/config';
+import { MailRenderer } from '@pledgewatch/mail';
+import { DigestContent, isEmptyTopics } from './digest-content';
+import { DigestContentCache } from './digest-content.cache';
+import { DigestContentRepository, DigestRecipient } from './digest-content.repository';
+import { digestTemplateData } from './digest-message';
+
+export const DIGEST_NOT_WANTED = 'subscriber left or turned the weekly digest off';
+export const DIGEST_NO_TOPICS = 'subscriber follows no topics';
+
+export interface RenderedDigest {
+  subject: string;
+  html: string;
+  text: string;
+  content: DigestContent;
+}
+
+/** The as-of instant a digest delivery was created for (its due slot); see DigestDeliveriesRepository. */
+export function digestAsOf(payload: unknown): Date | null {
+  const asOf = (payload as { asOf?: unknown } | null)?.asOf;
+  if (typeof asOf !== 'string') return null;
+  const date = new Date(asOf);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/**
+ * Renders weekly digests. The worker registers it as the `digest` composer of the one send path
+ * (alerts' DeliverySender: Message-ID, List-Unsubscribe, retries and failure handling are the same
+ * as alerts'); the admin preview uses it directly.
+ *
+ * Content is re-computed at send time from the delivery's `payload.asOf` (the slot it fell due in)
+ * rather than stored per delivery: 100,000 copies of near-identical content would be gigabytes of
+ * rows, and the content cache makes re-computing cost one snapshot per slot and one build per topic
+ * set. A retry within the cache's lifetime sends exactly what the first attempt rendered.
+ */
+@Injectable()
+export class DigestComposer implements DeliveryComposer {
+  constructor(
+    private readonly recipients: DigestContentRepository,
+    private readonly cache: DigestContentCache,
+    private readonly renderer: MailRenderer,
+    private readonly config: AppConfig,
+  ) {}
+
+  async compose(delivery: DeliveryToSend, links: RecipientLinks): Promise<Composition> {
+    if (delivery.state !== 'active' || !delivery.digest) return { suppress: DIGEST_NOT_WANTED };
+    const recipient = await this.recipients.findRecipient(delivery.subscriberId);
+    if (!recipient) return { suppress: DIGEST_NOT_WANTED };
+    if (isEmptyTopics(recipient.topics)) return { suppress: DIGEST_NO_TOPICS };
+    const asOf = digestAsOf(delivery.payload) ?? new Date();
+    const { subject, html, text } = await this.render(recipient, asOf, links, this.cache);
+    return { send: { subject, html, text } };
+  }
+
+  /** One subscriber's digest as of an instant; the preview passes a cache of its own (fresh data). */
+  async render(recipient: DigestRecipient, asOf: Date, links: RecipientLinks, cache: DigestContentCache = this.cache): Promise<RenderedDigest> {
+    const content = await cache.contentFor(asOf, recipient.topics);
+    const data = digestTemplateData(content, recipient.timezone, { publicBaseUrl: this.config.publicBaseUrl, ...links });
+    const { html, text } = this.renderer.render('digest', data);
+    return { subject: data.subject, html, text, content };
+  }
+}

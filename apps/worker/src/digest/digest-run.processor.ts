@@ -1,0 +1,14 @@
+import { Injectable } from '@nestjs/common';
+import { DigestRunService } from '@pledgewatch/digest';
+import { DigestRunPayload, JobHandler, JOBS } from '@pledgewatch/queue';
+
+/** `digest.run`: the slot's weekly digests (and any missed in the day before it) become deliveries and send jobs. */
+@Injectable()
+export class DigestRunProcessor {
+  constructor(private readonly digests: DigestRunService) {}
+
+  @JobHandler(JOBS.digestRun)
+  async run(payload: DigestRunPayload) {
+    return this.digests.run(new Date(payload.slot));
+  }
+}

@@ -1,0 +1,72 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import type { ParsedMail } from 'mailparser';
+import type { PrismaClient, Weekday } from '@pledgewatch/database';
+import { digestJobId, JobQueues, JOBS, QUEUES } from '@pledgewatch/queue';
+import { eventually, settle } from './alerts-harness';
+
+export interface DigestSubscriberSpec {
+  email: string;
+  timezone?: string;
+  digestDay?: Weekday;
+  digestHour?: number;
+  state?: 'pending' | 'active' | 'unsubscribed';
+  digest?: boolean;
+  skipEmptyDigest?: boolean;
+  topics?: { countryCode?: string; sectorSlug?: string; workstreamId?: string }[];
+}
+
+/** A subscriber confirmed long before any slot a test runs. */
+export async function digestSubscriber(prisma: PrismaClient, spec: DigestSubscriberSpec) {
+  const state = spec.state ?? 'active';
+  return prisma.subscriber.create({
+    data: {
+      email: spec.email,
+      state,
+      timezone: spec.timezone ?? 'UTC',
+      digestDay: spec.digestDay ?? 'monday',
+      digestHour: spec.digestHour ?? 8,
+      digest: spec.digest ?? true,
+      skipEmptyDigest: spec.skipEmptyDigest ?? false,
+      confirmedAt: state === 'pending' ? null : new Date('2026-01-01T00:00:00Z'),
+      unsubscribedAt: state === 'unsubscribed' ? new Date('2026-02-01T00:00:00Z') : null,
+      subscriptions: { create: spec.topics ?? [{ countryCode: 'PH' }] },
+    },
+  });
+}
+
+/**
+ * Runs the hourly digest job for a slot through the worker, as the cron would enqueue it, and waits
+ * until it has finished. `rerun` gives the job a fresh id: the same slot processed again, as after
+ * a retry or a replica that missed the first job's completion.
+ */
+export async function runDigestSlot(worker: INestApplicationContext, slotIso: string, rerun = ''): Promise<unknown> {
+  const slot = new Date(slotIso);
+  const jobId = `${digestJobId(slot)}${rerun ? `-${rerun}` : ''}`;
+  const jobs = worker.get(JobQueues);
+  await jobs.add(JOBS.digestRun, { payload: { slot: slot.toISOString() }, jobId });
+  const queue = jobs.queue(QUEUES.digest);
+  await eventually(
+    async () => {
+      const state = await queue.getJobState(jobId);
+      if (state === 'failed') throw new Error(`digest.run ${jobId} failed: ${(await queue.getJob(jobId))?.failedReason}`);
+      return state === 'completed';
+    },
+    15_000,
+    `digest.run ${jobId}`,
+  );
+  return (await queue.getJob(jobId))?.returnvalue;
+}
+
+/** A header as sent (mailparser restructures List-* headers), unfolded. */
+export const rawHeader = (mail: ParsedMail, name: string): string | undefined =>
+  mail.headerLines.find((line) => line.key === name.toLowerCase())?.line.replace(/^[^:]+:\s*/, '').replace(/\r?\n[ \t]+/g, ' ');
+
+export const addressOf = (mail: ParsedMail) => (Array.isArray(mail.to) ? mail.to[0] : mail.to)?.value[0]?.address ?? '?';
+
+/** Waits until the sink holds `count` messages to `address`, gives stragglers a moment, answers them. */
+export async function mailsTo(sink: { messages: ParsedMail[] }, address: string, count: number, timeoutMs = 10_000): Promise<ParsedMail[]> {
+  const mine = () => sink.messages.filter((m) => addressOf(m) === address);
+  if (count > 0) await eventually(async () => mine().length >= count, timeoutMs, `${count} email(s) to ${address}`);
+  await settle();
+  return mine();
+}

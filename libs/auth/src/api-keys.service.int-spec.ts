@@ -31,7 +31,8 @@ describe('ApiKeysService (Postgres)', () => {
     const created = await keys.create({ name: 'auth-test', role: 'admin' }, actor);
     expect(await keys.authenticate(created.key)).toEqual({ id: created.id, name: 'auth-test', role: 'admin' });
     expect(await keys.authenticate('the-bootstrap-key-0123456789')).toEqual({ id: null, name: 'bootstrap', role: 'admin' });
-    expect(await keys.authenticate(`${created.key.slice(0, -1)}A`)).toBeNull();
+    const last = created.key.slice(-1);
+    expect(await keys.authenticate(`${created.key.slice(0, -1)}${last === 'A' ? 'B' : 'A'}`)).toBeNull();
     await keys.revoke(created.id, actor);
     expect(await keys.authenticate(created.key)).toBeNull();
   });

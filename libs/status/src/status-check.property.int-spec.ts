@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { HealthWindows } from '@pledgewatch/config';
+import type { MilestoneStatus, Prisma, Stage } from '@pledgewatch/database';
+import { createTestDatabase, TestDatabase } from '../../../test/support/database';
+import { evaluateHealth } from './evaluate-health';
+import { flipOverdueMilestones, recomputeHealth } from './status-check.sql';
+
+/**
+ * Property: on random workstreams and milestones, the SQL check stores exactly the health that
+ * evaluateHealth() derives from the same rows, for many instants and windows. The data is dense
+ * around the boundaries (due today, overdue by exactly the grace period, due in exactly the warning
+ * window, idle for exactly the stall window, progress later on asOf's own day).
+ * A failure prints the seed; PROPERTY_SEED=<n> replays it.
+ */
+const SEED = Number(process.env.PROPERTY_SEED ?? Date.now() % 1_000_000);
+const WORKSTREAMS = 400;
+const DAY = 86_400_000;
+
+function mulberry32(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const random = mulberry32(SEED);
+const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+const chance = (p: number) => random() < p;
+const utcDay = (base: Date, offsetDays: number) => new Date(Math.floor(base.getTime() / DAY) * DAY + offsetDays * DAY);
+const instantOn = (base: Date, offsetDays: number) => new Date(utcDay(base, offsetDays).getTime() + int(0, DAY - 1));
+
+const STAGES: Stage[] = ['implementation', 'implementation', 'implementation', 'pipeline', 'finalisation', 'closed', 'cancelled', 'suspended'];
+const STATUSES: MilestoneStatus[] = ['not_started', 'in_progress', 'completed', 'deferred', 'cancelled', 'overdue'];
+
+const BASE = new Date('2026-06-15T00:00:00.000Z');
+const RUNS: { asOf: Date; windows: HealthWindows }[] = [
+  { asOf: new Date('2026-06-15T00:00:00.000Z'), windows: { warningDays: 14, graceDays: 7, stallDays: 180 } },
+  { asOf: new Date('2026-06-15T13:37:21.123Z'), windows: { warningDays: 14, graceDays: 7, stallDays: 180 } },
+  { asOf: new Date('2026-06-15T23:59:59.999Z'), windows: { warningDays: 14, graceDays: 7, stallDays: 180 } },
+  { asOf: new Date('2026-06-18T08:00:00.000Z'), windows: { warningDays: 30, graceDays: 3, stallDays: 60 } },
+  { asOf: new Date('2026-06-08T08:00:00.000Z'), windows: { warningDays: 0, graceDays: 0, stallDays: 1 } },
+  { asOf: new Date('2026-07-20T00:00:00.001Z'), windows: { warningDays: 14, graceDays: 7, stallDays: 180 } },
+];
+
+/** Day offsets that sit on the rules' edges for the default windows, mixed with a uniform spread. */
+const dueOffset = () => (chance(0.4) ? pick([-8, -7, -6, -1, 0, 1, 13, 14, 15, -3, 3]) : int(-60, 60));
+const progressOffset = () => (chance(0.3) ? pick([-181, -180, -179, -61, -60, -59, 0, 1]) : int(-400, 5));
+
+describe(`status check SQL agrees with evaluateHealth (PROPERTY_SEED=${SEED})`, () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('pw_status_property');
+    const summit = await db.prisma.summit.create({
+      data: { slug: 'property', name: 'Property summit', startDate: BASE, endDate: BASE, location: 'Nowhere' },
+    });
+    const workstreams: Prisma.WorkstreamCreateManyInput[] = [];
+    const milestones: Prisma.MilestoneCreateManyInput[] = [];
+    for (let i = 0; i < WORKSTREAMS; i++) {
+      const id = randomUUID();
+      workstreams.push({
+        id,
+        slug: `ws-${i}`,
+        title: `Workstream ${i}`,
+        summary: 'Generated',
+        summitId: summit.id,
+        instrument: 'initiative',
+        stage: pick(STAGES),
+        createdAt: chance(0.15) ? instantOn(BASE, pick([-180, -179, -60, 0, 2])) : instantOn(BASE, int(-500, -1)),
+        lastProgressAt: chance(0.3) ? null : instantOn(BASE, progressOffset()),
+        archivedAt: chance(0.05) ? new Date('2026-01-01T00:00:00Z') : null,
+      });
+      const count = pick([0, 1, 1, 2, 3, 3, 4, 5, 6]);
+      for (let position = 1; position <= count; position++) {
+        const status = pick(STATUSES);
+        // Completion dates: sometimes none, sometimes after asOf (not done yet as of then), and
+        // now and then left on a milestone that is not completed (both sides must ignore it).
+        const completedOn =
+          status === 'completed' ? (chance(0.15) ? null : utcDay(BASE, int(-200, 10))) : chance(0.05) ? utcDay(BASE, int(-30, 0)) : null;
+        milestones.push({
+          id: randomUUID(),
+          workstreamId: id,
+          title: `Milestone ${i}.${position}`,
+          dueDate: utcDay(BASE, dueOffset()),
+          status,
+          completedOn,
+          position,
+        });
+      }
+    }
+    await db.prisma.workstream.createMany({ data: workstreams });
+    await db.prisma.milestone.createMany({ data: milestones });
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  const runCheck = (asOf: Date, windows: HealthWindows) =>
+    db.prisma.$transaction(async (tx) => {
+      const overdue = await flipOverdueMilestones(tx, { asOf, windows });
+      const health = await recomputeHealth(tx, { asOf, windows });
+      return { overdue, ...health };
+    });
+
+  it.each(RUNS.map((run) => [run.asOf.toISOString(), run.windows, run.asOf] as const))(
+    'as of %s with windows %j: every open workstream has evaluateHealth’s health',
+    async (_label, windows, asOf) => {
+      const before = await db.prisma.workstream.findMany({ select: { id: true, health: true, archivedAt: true } });
+      const result = await runCheck(asOf, windows);
+
+      const rows = await db.prisma.workstream.findMany({
+        include: { milestones: { select: { title: true, status: true, dueDate: true, completedOn: true } } },
+        orderBy: { slug: 'asc' },
+      });
+      const open = rows.filter((row) => row.archivedAt === null);
+      expect(result.checked).toBe(open.length);
+
+      const disagreements = open
+        .map((row) => ({ slug: row.slug, sql: row.health, expected: evaluateHealth(row, row.milestones, asOf, windows).health }))
+        .filter((d) => d.sql !== d.expected);
+      expect(disagreements).toEqual([]);
+      for (const row of open) expect(row.healthReason.length).toBeGreaterThan(0);
+
+      // Archived workstreams are not touched; one event per changed health, none for the rest.
+      const beforeById = new Map(before.map((row) => [row.id, row.health]));
+      for (const row of rows.filter((r) => r.archivedAt !== null)) expect(row.health).toBe(beforeById.get(row.id));
+      const changed = open.filter((row) => row.health !== beforeById.get(row.id)).length;
+      expect(result.changed).toBe(changed);
+
+      // Every open, active milestone past due is flagged overdue now; none due today or later is.
+      for (const row of open.filter((r) => ['pipeline', 'implementation', 'finalisation'].includes(r.stage))) {
+        for (const m of row.milestones) {
+          const pastDue = m.dueDate.getTime() < utcDay(asOf, 0).getTime();
+          if (pastDue && (m.status === 'not_started' || m.status === 'in_progress')) throw new Error(`${row.slug}: ${m.title} not flagged`);
+        }
+      }
+
+      // Idempotent: the same check again changes nothing.
+      await expect(runCheck(asOf, windows)).resolves.toEqual({ overdue: 0, checked: open.length, changed: 0 });
+    },
+  );
+});

@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@pledgewatch/config';
 import { DatabaseModule } from '@pledgewatch/database';
+import { QueueModule } from '@pledgewatch/queue';
+import { AdminApiModule } from './admin/admin-api.module';
 import { PublicApiModule } from './public/public-api.module';
 import { StatusController } from './status.controller';
 
@@ -9,7 +11,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, PublicApiModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), PublicApiModule, AdminApiModule],
       controllers: [StatusController],
     };
   }

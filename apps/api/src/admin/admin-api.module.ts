@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '@pledgewatch/auth';
+import { WorkstreamEditorModule } from '@pledgewatch/workstreams';
+import { AdminApiKeysController } from './admin-api-keys.controller';
+import { AdminImportController } from './admin-import.controller';
+import { AdminMilestonesController } from './admin-milestones.controller';
+import { AdminWorkstreamsController } from './admin-workstreams.controller';
+import { ApiKeyGuard } from './api-key.guard';
+
+/**
+ * SPEC §3's admin API behind API keys. Other admin controllers (checks, subscribers, deliveries)
+ * import AuthModule, put `@UseGuards(ApiKeyGuard)` on themselves and say who may call with `@Roles`.
+ */
+@Module({
+  imports: [AuthModule, WorkstreamEditorModule],
+  providers: [ApiKeyGuard],
+  exports: [AuthModule, ApiKeyGuard],
+  controllers: [AdminWorkstreamsController, AdminMilestonesController, AdminImportController, AdminApiKeysController],
+})
+export class AdminApiModule {}

@@ -1,0 +1,62 @@
+import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import type { Actor } from '@pledgewatch/audit';
+import { MilestoneEditorService, WorkstreamEditorService } from '@pledgewatch/workstreams';
+import { ApiKeyGuard } from './api-key.guard';
+import { etag, IfMatch } from './if-match';
+import { CurrentActor } from './principal.decorator';
+import { EDITORS, Roles } from './roles.decorator';
+
+/** `{id}` accepts a workstream's id or its slug. Writes answer the new version as ETag. */
+@Controller('v1/admin/workstreams')
+@UseGuards(ApiKeyGuard)
+@Roles(...EDITORS)
+export class AdminWorkstreamsController {
+  constructor(
+    private readonly workstreams: WorkstreamEditorService,
+    private readonly milestones: MilestoneEditorService,
+  ) {}
+
+  @Post()
+  async create(@Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
+    const { view, version } = await this.workstreams.create(body, actor);
+    res.setHeader('ETag', etag(version));
+    res.setHeader('Location', `/v1/workstreams/${view.slug}`);
+    return view;
+  }
+
+  @Patch(':id')
+  async patch(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @IfMatch() expectedVersion: number | undefined,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { view, version } = await this.workstreams.patch(id, body, actor, expectedVersion);
+    res.setHeader('ETag', etag(version));
+    return view;
+  }
+
+  /** Archiving hides a workstream from every reader and has no undo over HTTP: admins only. */
+  @Delete(':id')
+  @Roles('admin')
+  @HttpCode(204)
+  async archive(@Param('id') id: string, @IfMatch() expectedVersion: number | undefined, @CurrentActor() actor: Actor) {
+    await this.workstreams.archive(id, actor, expectedVersion);
+  }
+
+  /** If-Match here is the workstream's version; the ETag answered is the new milestone's. */
+  @Post(':id/milestones')
+  async addMilestone(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @IfMatch() expectedVersion: number | undefined,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { view, version } = await this.milestones.add(id, body, actor, expectedVersion);
+    res.setHeader('ETag', etag(version));
+    return view;
+  }
+}

@@ -1,0 +1,123 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError } from '@pledgewatch/problems';
+import {
+  parseUpdateForm,
+  parseUpdateJson,
+  SubscriberLinks,
+  SubscriberRecord,
+  SubscriptionPages,
+  SubscriptionsService,
+  toView,
+} from '@pledgewatch/subscriptions';
+import { setLinkPageHeaders, tokenOf, wantsJson } from './link-page';
+import { SubscriptionPageFilter } from './subscription-page.filter';
+
+/** One answer for every address, so nobody learns who subscribes. */
+export const SUBSCRIBE_ACCEPTED = {
+  status: 'accepted',
+  message: 'Check your inbox: if this address can receive email, a message with a confirmation link is on its way.',
+} as const;
+
+/** POST /v1/subscriptions (JSON API) and the pages the links in emails open (HTML or JSON). */
+@Controller('v1/subscriptions')
+export class SubscriptionsController {
+  constructor(
+    private readonly subscriptions: SubscriptionsService,
+    private readonly pages: SubscriptionPages,
+    private readonly links: SubscriberLinks,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  async subscribe(@Body() body: unknown, @Req() request: Request) {
+    await this.subscriptions.subscribe(body, request.ip ?? request.socket.remoteAddress ?? 'unknown');
+    return SUBSCRIBE_ACCEPTED;
+  }
+
+  /** Activates a pending subscription, or applies an active subscriber's requested change. */
+  @Get('confirm')
+  @UseFilters(SubscriptionPageFilter)
+  async confirm(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    setLinkPageHeaders(response);
+    const { outcome, subscriber } = await this.subscriptions.confirm(tokenOf(token));
+    const manageUrl = this.links.manageUrl(subscriber.id);
+    if (wantsJson(request)) {
+      const status = { confirmed: 'confirmed', already_active: 'already_confirmed', changed: 'changes_applied' }[outcome];
+      return { status, subscription: toView(subscriber), manageUrl };
+    }
+    return this.html(response, this.pages.confirmed(subscriber, outcome, manageUrl));
+  }
+
+  /** Shows what a POST would do: mail scanners prefetch links, so GET never unsubscribes. */
+  @Get('unsubscribe')
+  @UseFilters(SubscriptionPageFilter)
+  async unsubscribePage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    setLinkPageHeaders(response);
+    const subscriber = await this.subscriptions.subscriberFor('unsubscribe', tokenOf(token));
+    if (wantsJson(request)) return { subscription: toView(subscriber) };
+    return this.html(response, this.pages.unsubscribe(subscriber, tokenOf(token)!, this.links.manageUrl(subscriber.id)));
+  }
+
+  /** RFC 8058 one-click (`List-Unsubscribe=One-Click`) and the page's button; idempotent. */
+  @Post('unsubscribe')
+  @HttpCode(200)
+  @UseFilters(SubscriptionPageFilter)
+  async unsubscribe(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    setLinkPageHeaders(response);
+    const subscriber = await this.subscriptions.unsubscribe(tokenOf(token));
+    if (wantsJson(request)) return { status: 'unsubscribed', subscription: toView(subscriber) };
+    return this.html(response, this.pages.unsubscribed(subscriber.email, this.links.manageUrl(subscriber.id)));
+  }
+
+  @Get('manage')
+  @UseFilters(SubscriptionPageFilter)
+  async managePage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    setLinkPageHeaders(response);
+    const subscriber = await this.subscriptions.subscriberFor('manage', tokenOf(token));
+    if (wantsJson(request)) return { subscription: toView(subscriber) };
+    return this.html(response, this.pages.manage(subscriber, await this.subscriptions.catalog(), tokenOf(token)!));
+  }
+
+  /**
+   * The page's form (form-encoded: the whole form is the new state) or JSON (a partial update);
+   * `action=leave` unsubscribes. A form with a mistake comes back with the message, not a dead end.
+   */
+  @Post('manage')
+  @HttpCode(200)
+  @UseFilters(SubscriptionPageFilter)
+  async manage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    setLinkPageHeaders(response);
+    const fromForm = Boolean(request.is('application/x-www-form-urlencoded'));
+    if (!fromForm || wantsJson(request)) {
+      const update = fromForm ? parseUpdateForm(request.body ?? {}) : parseUpdateJson(request.body);
+      const { left, subscriber } = await this.subscriptions.updatePreferences(tokenOf(token), update);
+      return { status: left ? 'unsubscribed' : 'saved', subscription: toView(subscriber) };
+    }
+
+    const current = await this.subscriptions.subscriberFor('manage', tokenOf(token));
+    let saved: { left: boolean; subscriber: SubscriberRecord };
+    try {
+      saved = await this.subscriptions.updatePreferences(tokenOf(token), parseUpdateForm(request.body ?? {}));
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.status >= 500 || error.status === 429) throw error;
+      const errors = ((error.details.errors as { message: string }[] | undefined) ?? []).map((e) => e.message);
+      response.status(error.status);
+      const page = this.pages.manage(current, await this.subscriptions.catalog(), tokenOf(token)!, {
+        error: `Nothing was saved: ${error.message}`,
+        errors,
+      });
+      return this.html(response, page);
+    }
+    if (saved.left) return this.html(response, this.pages.unsubscribed(saved.subscriber.email, this.links.manageUrl(saved.subscriber.id)));
+    const page = this.pages.manage(saved.subscriber, await this.subscriptions.catalog(), tokenOf(token)!, {
+      notice: 'Your preferences are saved.',
+    });
+    return this.html(response, page);
+  }
+
+  private html(response: Response, page: string): string {
+    response.type('html');
+    return page;
+  }
+}

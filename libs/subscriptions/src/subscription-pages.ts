@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { Injectable } from '@nestjs/common';
+import { TemplateLibrary } from '@pledgewatch/mail';
+import { knownTimezones, WEEKDAYS } from './subscription-input';
+import { describePreferences, describeTopics, SubscriberRecord, topicRefsOf } from './subscription-view';
+
+/** Beside the compiled code; the build copies them (nest-cli.json "assets"). */
+export const PAGES_DIR = path.join(__dirname, 'pages');
+
+export interface ManageCatalog {
+  countries: { code: string; name: string }[];
+  sectors: { slug: string; name: string }[];
+  workstreams: { slug: string; title: string }[];
+}
+
+const PROBLEM_TITLES: Record<string, [title: string, hint?: string]> = {
+  token_used: ['This link has already been used', 'Each confirmation link works once. If you already confirmed, there is nothing more to do.'],
+  token_expired: ['This link has expired', 'Confirmation links work for 7 days. Subscribe again to get a new one.'],
+  token_invalid: ['This link is not valid', 'It may be incomplete, or a newer email replaced it: use the link in the most recent email.'],
+  subscriber_not_found: ['This address is no longer on our lists', 'There is nothing to unsubscribe from.'],
+};
+
+const capitalised = (s: string) => s[0].toUpperCase() + s.slice(1);
+
+/**
+ * The pages a person reaches from an email link: small server-rendered HTML, no script, every
+ * value escaped by Handlebars. Forms post back to the same relative URL; the token in it is the
+ * authorisation, so there is no session and nothing for CSRF to ride on.
+ */
+@Injectable()
+export class SubscriptionPages {
+  private readonly templates = new TemplateLibrary(PAGES_DIR);
+  private timezones?: string[];
+
+  confirmed(subscriber: SubscriberRecord, outcome: 'confirmed' | 'changed' | 'already_active', manageUrl: string): string {
+    const [title, lead] = {
+      confirmed: ['Subscription confirmed', `Thank you: ${subscriber.email} is now subscribed.`],
+      already_active: ['Subscription confirmed', `${subscriber.email} was already subscribed.`],
+      changed: ['Changes applied', `Your subscription for ${subscriber.email} now follows the topics below.`],
+    }[outcome];
+    return this.templates.render('confirmed', 'html', {
+      title,
+      lead,
+      topics: describeTopics(subscriber.topics),
+      delivery: describePreferences(subscriber),
+      manageUrl,
+    });
+  }
+
+  unsubscribe(subscriber: SubscriberRecord, token: string, manageUrl: string): string {
+    return this.templates.render('unsubscribe', 'html', {
+      title: subscriber.state === 'unsubscribed' ? 'Already unsubscribed' : 'Unsubscribe from Pledgewatch',
+      email: subscriber.email,
+      alreadyUnsubscribed: subscriber.state === 'unsubscribed',
+      action: `unsubscribe?token=${encodeURIComponent(token)}`,
+      manageUrl,
+    });
+  }
+
+  unsubscribed(email: string, manageUrl: string): string {
+    return this.templates.render('unsubscribed', 'html', { title: 'You are unsubscribed', email, manageUrl });
+  }
+
+  manage(
+    subscriber: SubscriberRecord,
+    catalog: ManageCatalog,
+    token: string,
+    feedback: { notice?: string; error?: string; errors?: string[] } = {},
+  ): string {
+    const refs = topicRefsOf(subscriber.topics);
+    const followed = new Set(refs.workstreams);
+    const countryName = new Map(catalog.countries.map((c) => [c.code, c.name]));
+    const sectorName = new Map(catalog.sectors.map((s) => [s.slug, s.name]));
+    this.timezones ??= knownTimezones();
+    const zones = this.timezones.includes(subscriber.timezone) ? this.timezones : [subscriber.timezone, ...this.timezones];
+
+    return this.templates.render('manage', 'html', {
+      title: 'Your Pledgewatch preferences',
+      email: subscriber.email,
+      ...feedback,
+      stateNote: {
+        pending: 'Your subscription is not confirmed yet: nothing is sent until you follow the link in the confirmation email.',
+        unsubscribed: 'You are unsubscribed. Saving these preferences subscribes you again.',
+        active: '',
+      }[subscriber.state],
+      action: `manage?token=${encodeURIComponent(token)}`,
+      countries: catalog.countries.map((c) => ({ ...c, checked: refs.countries.includes(c.code) })),
+      sectors: catalog.sectors.map((s) => ({ ...s, checked: refs.sectors.includes(s.slug) })),
+      intersections: refs.intersections.map(({ country, sector }) => ({
+        value: `${country}:${sector}`,
+        label: `${countryName.get(country) ?? country} × ${sectorName.get(sector) ?? sector}`,
+      })),
+      workstreams: subscriber.topics
+        .filter((t) => t.workstreamSlug)
+        .map((t) => ({ slug: t.workstreamSlug, title: t.workstreamTitle ?? t.workstreamSlug })),
+      otherWorkstreams: catalog.workstreams.filter((w) => !followed.has(w.slug)),
+      alerts: subscriber.alerts,
+      digest: subscriber.digest,
+      skipEmptyDigest: subscriber.skipEmptyDigest,
+      days: WEEKDAYS.map((day) => ({ value: day, label: capitalised(day), selected: day === subscriber.digestDay })),
+      hours: Array.from({ length: 24 }, (_, hour) => ({
+        value: hour,
+        label: `${String(hour).padStart(2, '0')}:00`,
+        selected: hour === subscriber.digestHour,
+      })),
+      timezones: zones.map((value) => ({ value, selected: value === subscriber.timezone })),
+    });
+  }
+
+  problem(code: string, detail: string): string {
+    const [title, hint] = PROBLEM_TITLES[code] ?? ['Something is not right', undefined];
+    return this.templates.render('problem', 'html', { title, detail, hint });
+  }
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { DateBasis, Instrument, MilestoneStatus, Stage } from '@pledgewatch/database';
+
+/**
+ * Request bodies of the admin API. Every object is strict (an unknown field is a 400 naming it),
+ * strings are trimmed and bounded, dates are real calendar days, URLs are http(s).
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+/** Optional prose: an empty string clears it, like null. */
+const prose = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .transform((s) => s || null);
+
+/** `YYYY-MM-DD`, a day that exists (no 2025-02-29). */
+export const calendarDay = z.iso.date({ error: 'must be a calendar date, YYYY-MM-DD' });
+/** A calendar day as the Date Prisma stores in a `@db.Date` column: midnight UTC. */
+const day = calendarDay.transform((s) => new Date(`${s}T00:00:00.000Z`));
+
+const httpUrl = z.url({ protocol: /^https?$/, hostname: z.regexes.hostname, error: 'must be an http(s) URL' }).max(2048);
+
+export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const slug = z
+  .string()
+  .trim()
+  .max(100)
+  .regex(SLUG, 'must be kebab-case: lower-case letters, digits and single dashes')
+  .refine((s) => !UUID.test(s), 'must not look like an id');
+
+const countryCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')
+  .transform((s) => s.toUpperCase());
+
+const unique = <T>(values: T[]) => [...new Set(values)];
+
+const countries = z.array(countryCode).min(1).max(30).transform(unique);
+const sectors = z.array(slug).min(1).max(30).transform(unique);
+
+const status = z.enum(Object.values(MilestoneStatus) as [MilestoneStatus, ...MilestoneStatus[]]);
+const stage = z.enum(Object.values(Stage) as [Stage, ...Stage[]]);
+const instrument = z.enum(Object.values(Instrument) as [Instrument, ...Instrument[]]);
+const dateBasis = z.enum(Object.values(DateBasis) as [DateBasis, ...DateBasis[]]);
+
+export const SOURCE_SCHEMA = z.strictObject({
+  quote: text(5000),
+  title: text(500),
+  url: httpUrl,
+  publisher: text(200).optional(),
+  date: calendarDay.optional(),
+});
+export type SourceInput = z.output<typeof SOURCE_SCHEMA>;
+
+const milestoneFields = {
+  title: text(300),
+  dueDate: day,
+  plannedStart: day.nullish(),
+  actualStart: day.nullish(),
+  completedOn: day.nullish(),
+  /** `overdue` parses, so that the answer can be the precise 422 `status_reserved`. */
+  status: status.optional(),
+  dateBasis: dateBasis.optional(),
+  evidenceUrl: httpUrl.nullish(),
+  note: prose(5000).nullish(),
+};
+
+/** A milestone inside a workstream creation or import. */
+export const NEW_MILESTONE_SCHEMA = z.strictObject(milestoneFields);
+export type NewMilestoneInput = z.output<typeof NEW_MILESTONE_SCHEMA>;
+
+/** `POST /v1/admin/workstreams/{id}/milestones`. */
+export const ADD_MILESTONE_SCHEMA = z.strictObject({ ...milestoneFields, notify: z.boolean().optional() });
+export type AddMilestoneInput = z.output<typeof ADD_MILESTONE_SCHEMA>;
+
+/** `PATCH /v1/admin/milestones/{id}`: every field optional; null clears the optional ones. */
+export const PATCH_MILESTONE_SCHEMA = z.strictObject({
+  title: text(300).optional(),
+  status: status.optional(),
+  dueDate: day.optional(),
+  plannedStart: day.nullish(),
+  actualStart: day.nullish(),
+  completedOn: day.nullish(),
+  dateBasis: dateBasis.optional(),
+  evidenceUrl: httpUrl.nullish(),
+  note: prose(5000).nullish(),
+  notify: z.boolean().optional(),
+});
+export type PatchMilestoneInput = z.output<typeof PATCH_MILESTONE_SCHEMA>;
+
+const workstreamFields = {
+  slug: slug.optional(),
+  title: text(300),
+  summary: text(10_000),
+  summit: slug,
+  countries,
+  sectors,
+  instrument,
+  stage,
+  source: SOURCE_SCHEMA.nullish(),
+  milestones: z.array(NEW_MILESTONE_SCHEMA).max(200).optional(),
+};
+
+/** One workstream of an import. */
+export const NEW_WORKSTREAM_SCHEMA = z.strictObject(workstreamFields);
+export type NewWorkstreamInput = z.output<typeof NEW_WORKSTREAM_SCHEMA>;
+
+/** `POST /v1/admin/workstreams`. */
+export const CREATE_WORKSTREAM_SCHEMA = z.strictObject({ ...workstreamFields, notify: z.boolean().optional() });
+export type CreateWorkstreamInput = z.output<typeof CREATE_WORKSTREAM_SCHEMA>;
+
+/** `PATCH /v1/admin/workstreams/{id}`. The slug and summit are identity, not editable. */
+export const PATCH_WORKSTREAM_SCHEMA = z.strictObject({
+  title: text(300).optional(),
+  summary: text(10_000).optional(),
+  countries: countries.optional(),
+  sectors: sectors.optional(),
+  instrument: instrument.optional(),
+  stage: stage.optional(),
+  source: SOURCE_SCHEMA.nullish(),
+  notify: z.boolean().optional(),
+});
+export type PatchWorkstreamInput = z.output<typeof PATCH_WORKSTREAM_SCHEMA>;
+
+export const IMPORT_MAX_WORKSTREAMS = 500;
+
+/** `POST /v1/admin/import`: all or nothing. */
+export const IMPORT_SCHEMA = z.strictObject({
+  workstreams: z.array(NEW_WORKSTREAM_SCHEMA).min(1).max(IMPORT_MAX_WORKSTREAMS),
+  notify: z.boolean().optional(),
+});
+export type ImportInput = z.output<typeof IMPORT_SCHEMA>;

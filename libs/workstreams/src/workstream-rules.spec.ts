@@ -1,0 +1,62 @@
+import { firstFreeSlug, recomputeHealth, slugify } from './workstream-rules';
+
+describe('slugify', () => {
+  it.each([
+    ['Coast Guard Capacity Building (Philippines)', 'coast-guard-capacity-building-philippines'],
+    ['  Việt Nam: Ports & Logistics  ', 'viet-nam-ports-logistics'],
+    ['OSA — radar systems, 2024/25', 'osa-radar-systems-2024-25'],
+    ['日本', 'workstream'],
+  ])('%p → %p', (title, slug) => {
+    expect(slugify(title)).toBe(slug);
+  });
+
+  it('cuts long titles at a word boundary, 80 characters at most', () => {
+    const slug = slugify('word '.repeat(40));
+    expect(slug.length).toBeLessThanOrEqual(80);
+    expect(slug).toMatch(/^word(-word)*$/);
+    expect(slugify('x'.repeat(200))).toHaveLength(80);
+  });
+});
+
+describe('firstFreeSlug', () => {
+  it('appends -2, -3 … until free', () => {
+    expect(firstFreeSlug('a', new Set())).toBe('a');
+    expect(firstFreeSlug('a', new Set(['a']))).toBe('a-2');
+    expect(firstFreeSlug('a', new Set(['a', 'a-2', 'a-3']))).toBe('a-4');
+  });
+});
+
+describe('recomputeHealth', () => {
+  const windows = { warningDays: 14, graceDays: 7, stallDays: 180 };
+  const now = new Date('2025-06-15T12:00:00Z');
+  const workstream = {
+    id: 'w1',
+    stage: 'implementation' as const,
+    lastProgressAt: null,
+    createdAt: new Date('2025-06-01T00:00:00Z'),
+    health: 'on_track' as const,
+    healthReason: 'Next: "Radar" due 2025-12-01.',
+  };
+  const open = { title: 'Radar', status: 'not_started' as const, dueDate: new Date('2025-12-01T00:00:00Z'), completedOn: null };
+
+  it('owes nothing when health and reason stand', () => {
+    expect(recomputeHealth(workstream, [open], now, windows)).toEqual({ data: {}, event: null });
+  });
+
+  it('updates a reason that moved without an event', () => {
+    const update = recomputeHealth({ ...workstream, healthReason: 'old' }, [open], now, windows);
+    expect(update).toEqual({ data: { healthReason: 'Next: "Radar" due 2025-12-01.' }, event: null });
+  });
+
+  it('a new health restarts healthSince and owes workstream.health_changed', () => {
+    const update = recomputeHealth(workstream, [{ ...open, status: 'completed', completedOn: new Date('2025-06-15T00:00:00Z') }], now, windows);
+    expect(update.data).toEqual({ health: 'complete', healthReason: 'All 1 milestone completed.', healthSince: now });
+    expect(update.event).toEqual({
+      type: 'workstream.health_changed',
+      workstreamId: 'w1',
+      from: 'on_track',
+      to: 'complete',
+      reason: 'All 1 milestone completed.',
+    });
+  });
+});

@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import { Milestone, Prisma, PrismaService } from '@pledgewatch/database';
+import { VersionConflictError } from '@pledgewatch/problems';
+import { WORKSTREAM_INCLUDE, WorkstreamRow } from './workstream.view';
+
+type Tx = Prisma.TransactionClient;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface Locked {
+  id: string;
+  version: number;
+}
+
+export interface TransactionLimits {
+  /** How long to wait for a connection from the pool. */
+  maxWait: number;
+  /** How long the whole transaction may take before it is rolled back. */
+  timeout: number;
+}
+
+/**
+ * The admin write side's I/O. Every write path locks the workstream row first (then, when it needs
+ * one, the milestone row): writers of one workstream queue up behind each other, so the health each
+ * one recomputes is over the milestones as the previous writer committed them.
+ */
+@Injectable()
+export class WorkstreamsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  transaction<T>(work: (tx: Tx) => Promise<T>, limits: TransactionLimits): Promise<T> {
+    return this.prisma.$transaction(work, limits);
+  }
+
+  /** An active (not archived) workstream by id or slug, locked FOR UPDATE until the transaction ends. */
+  async lockWorkstream(tx: Tx, reference: string): Promise<Locked | null> {
+    if (UUID.test(reference)) {
+      const [byId] = await tx.$queryRaw<Locked[]>`
+        SELECT id, version FROM "Workstream" WHERE id = ${reference}::uuid AND "archivedAt" IS NULL FOR UPDATE`;
+      if (byId) return byId;
+    }
+    const [bySlug] = await tx.$queryRaw<Locked[]>`
+      SELECT id, version FROM "Workstream" WHERE slug = ${reference} AND "archivedAt" IS NULL FOR UPDATE`;
+    return bySlug ?? null;
+  }
+
+  /** The workstream a milestone belongs to, if the milestone exists (not locked). */
+  async workstreamOfMilestone(tx: Tx, milestoneId: string): Promise<string | null> {
+    if (!UUID.test(milestoneId)) return null;
+    const row = await tx.milestone.findUnique({ where: { id: milestoneId }, select: { workstreamId: true } });
+    return row?.workstreamId ?? null;
+  }
+
+  /** Call with the workstream already locked. */
+  async lockMilestone(tx: Tx, milestoneId: string): Promise<Milestone | null> {
+    const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Milestone" WHERE id = ${milestoneId}::uuid FOR UPDATE`;
+    return locked ? tx.milestone.findUnique({ where: { id: locked.id } }) : null;
+  }
+
+  loadWorkstream(tx: Tx, id: string): Promise<WorkstreamRow> {
+    return tx.workstream.findUniqueOrThrow({ where: { id }, include: WORKSTREAM_INCLUDE });
+  }
+
+  loadWorkstreams(tx: Tx, ids: string[]): Promise<WorkstreamRow[]> {
+    return tx.workstream.findMany({ where: { id: { in: ids } }, include: WORKSTREAM_INCLUDE });
+  }
+
+  milestonesOf(tx: Tx, workstreamIds: string[]): Promise<Milestone[]> {
+    return tx.milestone.findMany({
+      where: { workstreamId: { in: workstreamIds } },
+      orderBy: [{ position: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
+    });
+  }
+
+  async nextMilestonePosition(tx: Tx, workstreamId: string): Promise<number> {
+    const { _max } = await tx.milestone.aggregate({ where: { workstreamId }, _max: { position: true } });
+    return (_max.position ?? 0) + 1;
+  }
+
+  /**
+   * UPDATE … WHERE id = $1 AND version = $2 (when the client sent If-Match), bumping the version.
+   * No row updated means someone else's write won: 409 with the version that is current now.
+   */
+  async updateWorkstreamVersioned(tx: Tx, id: string, expectedVersion: number | undefined, data: Prisma.WorkstreamUpdateManyMutationInput): Promise<void> {
+    const { count } = await tx.workstream.updateMany({
+      where: { id, ...(expectedVersion === undefined ? {} : { version: expectedVersion }) },
+      data: { ...data, version: { increment: 1 } },
+    });
+    if (count === 0) {
+      const current = await tx.workstream.findUnique({ where: { id }, select: { version: true } });
+      throw new VersionConflictError(expectedVersion ?? 0, current?.version ?? 0);
+    }
+  }
+
+  async updateMilestoneVersioned(tx: Tx, id: string, expectedVersion: number | undefined, data: Prisma.MilestoneUpdateManyMutationInput): Promise<void> {
+    const { count } = await tx.milestone.updateMany({
+      where: { id, ...(expectedVersion === undefined ? {} : { version: expectedVersion }) },
+      data: { ...data, version: { increment: 1 } },
+    });
+    if (count === 0) {
+      const current = await tx.milestone.findUnique({ where: { id }, select: { version: true } });
+      throw new VersionConflictError(expectedVersion ?? 0, current?.version ?? 0);
+    }
+  }
+
+  async replaceCountries(tx: Tx, workstreamId: string, codes: string[]): Promise<void> {
+    await tx.workstreamCountry.deleteMany({ where: { workstreamId } });
+    await tx.workstreamCountry.createMany({ data: codes.map((countryCode) => ({ workstreamId, countryCode })) });
+  }
+
+  async replaceSectors(tx: Tx, workstreamId: string, slugs: string[]): Promise<void> {
+    await tx.workstreamSector.deleteMany({ where: { workstreamId } });
+    await tx.workstreamSector.createMany({ data: slugs.map((sectorSlug) => ({ workstreamId, sectorSlug })) });
+  }
+
+  insertMilestone(tx: Tx, data: Prisma.MilestoneUncheckedCreateInput): Promise<Milestone> {
+    return tx.milestone.create({ data });
+  }
+
+  /** New workstreams with their countries, sectors and milestones: one statement per table. */
+  async insertWorkstreams(
+    tx: Tx,
+    rows: {
+      workstreams: Prisma.WorkstreamCreateManyInput[];
+      countries: Prisma.WorkstreamCountryCreateManyInput[];
+      sectors: Prisma.WorkstreamSectorCreateManyInput[];
+      milestones: Prisma.MilestoneCreateManyInput[];
+    },
+  ): Promise<void> {
+    await tx.workstream.createMany({ data: rows.workstreams });
+    await tx.workstreamCountry.createMany({ data: rows.countries });
+    await tx.workstreamSector.createMany({ data: rows.sectors });
+    if (rows.milestones.length) await tx.milestone.createMany({ data: rows.milestones });
+  }
+
+  // --- reference data -------------------------------------------------------------------------
+
+  async summitIds(tx: Tx, slugs: string[]): Promise<Map<string, string>> {
+    const rows = await tx.summit.findMany({ where: { slug: { in: slugs } }, select: { id: true, slug: true } });
+    return new Map(rows.map((r) => [r.slug, r.id]));
+  }
+
+  async existingCountries(tx: Tx, codes: string[]): Promise<Set<string>> {
+    const rows = await tx.country.findMany({ where: { code: { in: codes } }, select: { code: true } });
+    return new Set(rows.map((r) => r.code));
+  }
+
+  async existingSectors(tx: Tx, slugs: string[]): Promise<Set<string>> {
+    const rows = await tx.sector.findMany({ where: { slug: { in: slugs } }, select: { slug: true } });
+    return new Set(rows.map((r) => r.slug));
+  }
+
+  /** Slugs in use (archived workstreams keep theirs) that equal one of `slugs` or extend one with `-n`. */
+  async slugsInUse(tx: Tx, slugs: string[]): Promise<Set<string>> {
+    if (slugs.length === 0) return new Set();
+    const rows = await tx.$queryRaw<{ slug: string }[]>`
+      SELECT slug FROM "Workstream"
+      WHERE slug = ANY(${slugs}::text[])
+         OR substring(slug FROM '^(.*)-[0-9]+$') = ANY(${slugs}::text[])`;
+    return new Set(rows.map((r) => r.slug));
+  }
+}

@@ -5,13 +5,14 @@ import { QueueModule } from '@pledgewatch/queue';
 import { AdminApiModule } from './admin/admin-api.module';
 import { PublicApiModule } from './public/public-api.module';
 import { StatusController } from './status.controller';
+import { SubscriptionsApiModule } from './subscriptions/subscriptions-api.module';
 
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), PublicApiModule, AdminApiModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), PublicApiModule, AdminApiModule, SubscriptionsApiModule],
       controllers: [StatusController],
     };
   }

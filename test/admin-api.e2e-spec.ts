@@ -4,13 +4,14 @@ import { loadConfig } from '@pledgewatch/config';
 import { eventTypeName } from '@pledgewatch/events';
 import { evaluateHealth } from '@pledgewatch/status';
 import { bootApi } from './support/api';
-import { bearer, day, insertApiKey, insertReferenceData, rowCounts } from './support/admin';
+import { bearer, day, dropQueueKeys, insertApiKey, insertReferenceData, rowCounts, testQueuePrefix } from './support/admin';
 import { createTestDatabase, TestDatabase } from './support/database';
 
 const BOOTSTRAP = 'bootstrap-key-for-the-admin-tests-0123456789';
 
 describe('Admin API: workstreams, milestones, import', () => {
   let db: TestDatabase;
+  const queuePrefix = testQueuePrefix('admin-api');
   let app: INestApplication;
   let editor: Record<string, string>;
   let summit: string;
@@ -40,11 +41,12 @@ describe('Admin API: workstreams, milestones, import', () => {
     db = await createTestDatabase();
     ({ summit } = await insertReferenceData(db.prisma));
     editor = bearer((await insertApiKey(db.prisma, 'editor-ana', 'editor')).key);
-    app = await bootApi(db.url, { ADMIN_API_KEY: BOOTSTRAP, QUEUE_PREFIX: 'test-admin-api' });
+    app = await bootApi(db.url, { ADMIN_API_KEY: BOOTSTRAP, QUEUE_PREFIX: queuePrefix });
   });
   afterAll(async () => {
     await app?.close();
     await db?.drop();
+    await dropQueueKeys(queuePrefix);
   });
 
   describe('POST /v1/admin/workstreams', () => {

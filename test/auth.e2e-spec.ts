@@ -2,13 +2,14 @@ import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
 import { generateApiKey, hashApiKey } from '@pledgewatch/auth';
 import { bootApi } from './support/api';
-import { bearer, day, insertApiKey, insertReferenceData, runCli } from './support/admin';
+import { bearer, day, dropQueueKeys, insertApiKey, insertReferenceData, runCli, testQueuePrefix } from './support/admin';
 import { createTestDatabase, TestDatabase } from './support/database';
 
 const BOOTSTRAP = 'bootstrap-key-for-the-auth-tests-0123456789';
 
 describe('Admin API authentication', () => {
   let db: TestDatabase;
+  const queuePrefix = testQueuePrefix('auth');
   let app: INestApplication;
   let editor: { id: string; key: string };
   let admin: { id: string; key: string };
@@ -32,11 +33,12 @@ describe('Admin API authentication', () => {
     editor = await insertApiKey(db.prisma, 'editor-ana', 'editor');
     admin = await insertApiKey(db.prisma, 'admin-ben', 'admin');
     revoked = await insertApiKey(db.prisma, 'former-editor', 'editor', true);
-    app = await bootApi(db.url, { ADMIN_API_KEY: BOOTSTRAP, QUEUE_PREFIX: 'test-auth' });
+    app = await bootApi(db.url, { ADMIN_API_KEY: BOOTSTRAP, QUEUE_PREFIX: queuePrefix });
   });
   afterAll(async () => {
     await app?.close();
     await db?.drop();
+    await dropQueueKeys(queuePrefix);
   });
 
   const http = () => request(app.getHttpServer());
@@ -199,7 +201,7 @@ describe('Admin API authentication', () => {
 
   describe('without ADMIN_API_KEY', () => {
     it('there is no bootstrap key', async () => {
-      const bare = await bootApi(db.url, { QUEUE_PREFIX: 'test-auth' });
+      const bare = await bootApi(db.url, { QUEUE_PREFIX: queuePrefix });
       try {
         await request(bare.getHttpServer()).get('/v1/admin/api-keys').set(bearer(BOOTSTRAP)).expect(401);
         await request(bare.getHttpServer()).get('/v1/admin/api-keys').set(bearer(admin.key)).expect(200);

@@ -100,6 +100,14 @@ describe('Admin API: workstreams, milestones, import', () => {
       expect(slugs).toEqual(['space-situational-awareness-radar', 'space-situational-awareness-radar-2', 'space-situational-awareness-radar-3']);
     });
 
+    it('concurrent creations of one title still get distinct slugs (the loser of the race retries)', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => http().post('/v1/admin/workstreams').set(editor).send(createBody({ title: 'Raced title', milestones: [] }))),
+      );
+      expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+      expect(results.map((r) => r.body.slug).sort()).toEqual(['raced-title', 'raced-title-2', 'raced-title-3', 'raced-title-4']);
+    });
+
     it('without milestones the health is unknown', async () => {
       const ws = await create({ title: 'No milestones yet', milestones: undefined });
       expect(ws).toMatchObject({ health: 'unknown', milestones: [] });

@@ -222,6 +222,7 @@ export class WorkstreamEditorService {
     // 2. Slugs: an explicit one must be free; a generated one takes the first free -2, -3 …
     const explicit = inputs.map((i) => i.slug).filter((s): s is string => s !== undefined);
     const bases = inputs.map((i) => i.slug ?? slugify(i.title));
+    await this.repository.lockSlugs(tx, bases);
     const taken = await this.repository.slugsInUse(tx, [...new Set(bases)]);
     const claimed = new Set<string>();
     inputs.forEach((input, i) => {

@@ -150,6 +150,19 @@ export class WorkstreamsRepository {
     return new Set(rows.map((r) => r.slug));
   }
 
+  /**
+   * Serialises creations that would pick from the same slugs, until the transaction ends: the next
+   * one then sees the previous one's slug as taken instead of failing on the unique index.
+   * Sorted, so two bulk imports cannot deadlock on each other.
+   */
+  async lockSlugs(tx: Tx, slugs: string[]): Promise<void> {
+    if (slugs.length === 0) return;
+    // pg_advisory_xact_lock returns void, which a raw query cannot deserialise: execute, not query.
+    await tx.$executeRaw`
+      SELECT pg_advisory_xact_lock(hashtext('workstream-slug'), hashtext(s))
+      FROM (SELECT DISTINCT unnest(${slugs}::text[]) AS s ORDER BY 1) AS slugs`;
+  }
+
   /** Slugs in use (archived workstreams keep theirs) that equal one of `slugs` or extend one with `-n`. */
   async slugsInUse(tx: Tx, slugs: string[]): Promise<Set<string>> {
     if (slugs.length === 0) return new Set();

@@ -1,0 +1,28 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { SubscribersAdminService } from '@pledgewatch/alerts';
+import { parse } from '@pledgewatch/problems';
+import { z } from 'zod';
+import { cursor, enumList, limit, single } from '../public/query-params';
+import { ApiKeyGuard } from './api-key.guard';
+import { Roles } from './roles.decorator';
+
+const SUBSCRIBER_PARAMETERS = z.strictObject({
+  state: enumList(['pending', 'active', 'unsubscribed'] as const, 'a subscriber state').optional(),
+  email: single().max(254, 'at most 254 characters').optional(),
+  limit: limit(),
+  cursor: cursor().optional(),
+});
+
+/** Subscribers hold personal data: admins only. */
+@Controller('v1/admin/subscribers')
+@UseGuards(ApiKeyGuard)
+@Roles('admin')
+export class AdminSubscribersController {
+  constructor(private readonly subscribers: SubscribersAdminService) {}
+
+  /** `?state=active,pending&email=example.org&limit=&cursor=`, newest first. */
+  @Get()
+  list(@Query() query: unknown) {
+    return this.subscribers.list(parse(SUBSCRIBER_PARAMETERS, query, 'The query has invalid parameters.'));
+  }
+}

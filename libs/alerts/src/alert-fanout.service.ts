@@ -1,0 +1,50 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { INSTANT_ALERT_TYPES } from '@pledgewatch/events';
+import { DeliveriesRepository } from './deliveries.repository';
+import { DeliveryQueue } from './delivery-queue';
+
+export type FanoutOutcome =
+  | { status: 'event_gone' }
+  | { status: 'not_notified'; reason: 'notify_false' | 'digest_only_type' }
+  | { status: 'fanned_out'; created: number; enqueued: number };
+
+/** Subscribers per keyset batch: one INSERT … SELECT and one addBulk each, memory flat whatever the audience. */
+export const FANOUT_BATCH_SIZE = 5_000;
+
+/**
+ * Stage one of two for alerts (STYLE habit 5): resolve who an event touches and create their
+ * delivery rows, set-based, then one send job per delivery. Re-running it for the same event
+ * creates nothing twice (unique subscriber × event) and re-enqueues what an interrupted run left
+ * queued.
+ */
+@Injectable()
+export class AlertFanoutService {
+  private readonly logger = new Logger(AlertFanoutService.name);
+
+  constructor(
+    private readonly deliveries: DeliveriesRepository,
+    private readonly queue: DeliveryQueue,
+  ) {}
+
+  async fanOut(eventId: string, batchSize = FANOUT_BATCH_SIZE): Promise<FanoutOutcome> {
+    const event = await this.deliveries.findFanoutEvent(eventId);
+    if (!event) return { status: 'event_gone' };
+    if (!event.notify) return { status: 'not_notified', reason: 'notify_false' };
+    if (!INSTANT_ALERT_TYPES.includes(event.type)) return { status: 'not_notified', reason: 'digest_only_type' };
+
+    let after: string | null = null;
+    let created = 0;
+    let enqueued = 0;
+    for (;;) {
+      const batch = await this.deliveries.insertAlertBatch(event, after, batchSize);
+      const ids = [...batch.created, ...batch.pending];
+      if (ids.length > 0) await this.queue.enqueue(ids);
+      created += batch.created.length;
+      enqueued += ids.length;
+      if (batch.size < batchSize || !batch.lastSubscriberId) break;
+      after = batch.lastSubscriberId;
+    }
+    this.logger.log(`event ${eventId}: ${created} alert deliveries created, ${enqueued} send jobs enqueued`);
+    return { status: 'fanned_out', created, enqueued };
+  }
+}

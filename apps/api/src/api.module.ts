@@ -3,6 +3,7 @@ import { AppConfig, ConfigModule } from '@pledgewatch/config';
 import { DatabaseModule } from '@pledgewatch/database';
 import { QueueModule } from '@pledgewatch/queue';
 import { AdminApiModule } from './admin/admin-api.module';
+import { AdminChecksModule } from './admin/admin-checks.module';
 import { AdminMailModule } from './admin/admin-mail.module';
 import { PublicApiModule } from './public/public-api.module';
 import { StatusController } from './status.controller';
@@ -13,7 +14,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), PublicApiModule, AdminApiModule, AdminMailModule, SubscriptionsApiModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), PublicApiModule, AdminApiModule, AdminChecksModule, AdminMailModule, SubscriptionsApiModule],
       controllers: [StatusController],
     };
   }

@@ -1,13 +1,107 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Prisma, PrismaService } from '@pledgewatch/database';
+import { fanoutJobId, JobQueues, JOBS } from '@pledgewatch/queue';
+
+/** Events per round trip: one locked SELECT, one addBulk, one UPDATE. */
+const BATCH = 500;
 
 /**
- * Called after a write commits, with the ids of the events it recorded, so they can reach the queue
- * without waiting for the outbox relay. A no-op until the relay lands: until then every event stays
- * undispatched (dispatchedAt null) in Postgres, which is where the relay will find it.
+ * The outbox (SPEC §2): an event row commits with its change, dispatchedAt null; after commit it is
+ * enqueued for fan-out (job id = event id) and marked dispatched. Called right after a write
+ * commits, with the ids of the events it recorded, so they reach the queue without waiting for the
+ * relay; the relay (dispatchPending) stays the safety net when this call is lost or Redis is down.
+ *
+ * Each batch locks its rows (FOR UPDATE SKIP LOCKED) for the length of the enqueue, so the
+ * post-commit call, the relay and other replicas never enqueue the same event twice; the job id
+ * is the second guard, for a crash between enqueue and commit.
  */
 @Injectable()
-export class EventsDispatcher {
-  dispatch(eventIds: string[]): void {
-    void eventIds;
+export class EventsDispatcher implements OnModuleDestroy {
+  private readonly logger = new Logger(EventsDispatcher.name);
+  private readonly inFlight = new Set<Promise<number>>();
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly queues: JobQueues,
+  ) {}
+
+  /**
+   * Dispatches these events, if still undispatched. Never rejects: a failure leaves them to the
+   * relay. Callers may await the count or leave it running (it is awaited at shutdown).
+   */
+  dispatch(eventIds: string[]): Promise<number> {
+    if (eventIds.length === 0) return Promise.resolve(0);
+    return this.track(async () => {
+      let dispatched = 0;
+      for (let i = 0; i < eventIds.length; i += BATCH) {
+        const ids = eventIds.slice(i, i + BATCH);
+        dispatched += await this.dispatchBatch(Prisma.sql`id = ANY(${ids}::uuid[])`);
+      }
+      return dispatched;
+    });
+  }
+
+  /**
+   * Dispatches the undispatched events that occurred at one instant: how the status check, which
+   * writes every event of a run at its asOf, hands over without loading their ids. Never rejects.
+   */
+  dispatchOccurredAt(occurredAt: Date): Promise<number> {
+    const at = Prisma.sql`"occurredAt" = (${occurredAt.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+    return this.track(() => this.drain(at, Number.POSITIVE_INFINITY));
+  }
+
+  /**
+   * The relay's sweep: events still undispatched `olderThanMs` after they occurred, oldest first,
+   * at most `maxBatches` batches. Rejects when the queue is unreachable (the relay logs and retries).
+   */
+  dispatchPending(olderThanMs: number, maxBatches = 20): Promise<number> {
+    const older = Prisma.sql`"occurredAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => ${olderThanMs / 1000}::float8)`;
+    return this.drain(older, maxBatches);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+  }
+
+  private async drain(where: Prisma.Sql, maxBatches: number): Promise<number> {
+    let dispatched = 0;
+    for (let batch = 0; batch < maxBatches; batch++) {
+      const count = await this.dispatchBatch(where);
+      dispatched += count;
+      if (count < BATCH) break;
+    }
+    return dispatched;
+  }
+
+  private dispatchBatch(where: Prisma.Sql): Promise<number> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        const rows = await tx.$queryRaw<{ id: string }[]>`
+          SELECT id FROM "Event"
+          WHERE "dispatchedAt" IS NULL AND ${where}
+          ORDER BY "occurredAt", id
+          LIMIT ${BATCH}
+          FOR UPDATE SKIP LOCKED`;
+        if (rows.length === 0) return 0;
+        const ids = rows.map((row) => row.id);
+        await this.queues.addBulk(
+          JOBS.eventsFanout,
+          ids.map((eventId) => ({ payload: { eventId }, jobId: fanoutJobId(eventId) })),
+        );
+        await tx.$executeRaw`UPDATE "Event" SET "dispatchedAt" = now() AT TIME ZONE 'UTC' WHERE id = ANY(${ids}::uuid[])`;
+        return ids.length;
+      },
+      { timeout: 60_000, maxWait: 10_000 },
+    );
+  }
+
+  private track(work: () => Promise<number>): Promise<number> {
+    const running = work().catch((error: Error) => {
+      this.logger.warn(`dispatch failed, the outbox relay will retry: ${error.message}`);
+      return 0;
+    });
+    this.inFlight.add(running);
+    void running.finally(() => this.inFlight.delete(running));
+    return running;
   }
 }

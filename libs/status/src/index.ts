@@ -1,3 +1,5 @@
 export * from './evaluate-health';
 export * from './health-history.service';
+export * from './status-check.service';
 export { STATUS_CHECK_ACTOR, type StatusChange } from './status-check.sql';
+export * from './status.module';

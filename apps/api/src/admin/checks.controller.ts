@@ -1,0 +1,41 @@
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { parse, UnprocessableError } from '@pledgewatch/problems';
+import { StatusCheckService } from '@pledgewatch/status';
+import { z } from 'zod';
+import { dateOrInstant } from '../public/query-params';
+import { ApiKeyGuard } from './api-key.guard';
+import { EDITORS, Roles } from './roles.decorator';
+
+const CHECK_REQUEST = z.strictObject({
+  dryRun: z.boolean().optional(),
+  /** Dry runs only: a date (`2026-12-01`, its start in UTC) or an instant. Default now. */
+  asOf: dateOrInstant().optional(),
+});
+
+/** Changes listed by a dry run at most; the counts cover all of them. */
+const DRY_RUN_CHANGES = 500;
+
+@Controller('v1/admin/checks')
+@UseGuards(ApiKeyGuard)
+@Roles(...EDITORS)
+export class ChecksController {
+  constructor(private readonly check: StatusCheckService) {}
+
+  /**
+   * Runs the status check now: `{ checked, events }`. With `dryRun: true` (and optionally `asOf`)
+   * answers what it would change, `changes` included, and writes nothing. A real run is always as
+   * of now: backdating one would rewrite health history with events in the past.
+   */
+  @Post()
+  @HttpCode(200)
+  async run(@Body() body: unknown) {
+    const { dryRun = false, asOf } = parse(CHECK_REQUEST, body ?? {}, 'The request has invalid fields.');
+    if (asOf && !dryRun) {
+      throw new UnprocessableError('as_of_requires_dry_run', 'asOf is only accepted with dryRun: true; a real check runs as of now.', [
+        { field: 'asOf', code: 'as_of_requires_dry_run', message: 'only with dryRun: true' },
+      ]);
+    }
+    const result = await this.check.run({ asOf, dryRun, trigger: 'admin', changesLimit: DRY_RUN_CHANGES });
+    return { ...result, dryRun };
+  }
+}

@@ -1,0 +1,130 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@pledgewatch/config';
+import { PrismaService } from '@pledgewatch/database';
+import { EventsDispatcher } from '@pledgewatch/events';
+import {
+  CheckParams,
+  eventsWrittenByThisTransaction,
+  flipOverdueMilestones,
+  lockChecks,
+  recomputeHealth,
+  recordRun,
+  slotAlreadyChecked,
+  StatusChange,
+} from './status-check.sql';
+
+export interface StatusCheckOptions {
+  /** The instant to evaluate as of; default now. */
+  asOf?: Date;
+  /** Answer what would change, write nothing. */
+  dryRun?: boolean;
+  /** The scheduler's slot: a slot already checked is skipped. */
+  slot?: string;
+  trigger?: 'schedule' | 'admin';
+  /** Dry run: at most this many changes listed (the counts are always complete). */
+  changesLimit?: number;
+}
+
+export interface StatusCheckResult {
+  /** Open workstreams evaluated. */
+  checked: number;
+  /** Events written (or, on a dry run, that would be). */
+  events: number;
+  milestonesOverdue: number;
+  healthChanged: number;
+  asOf: string;
+  /** The slot had been checked already (by another replica, or before a retried job). */
+  skipped?: boolean;
+  /** Dry run only: the changes, by workstream slug, up to changesLimit. */
+  changes?: StatusChange[];
+}
+
+/** Thrown inside a dry run's transaction so Prisma rolls it back; carries the answer out. */
+class DryRunRollback extends Error {
+  constructor(readonly result: StatusCheckResult) {
+    super('dry run: rolled back');
+  }
+}
+
+/** Generous: the first check over 100,000 workstreams writes hundreds of thousands of rows. */
+const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * The scheduled status check (SPEC §2.2): set-based evaluation of every open workstream in one
+ * transaction (the SQL is in status-check.sql.ts), then the events it wrote are dispatched.
+ */
+@Injectable()
+export class StatusCheckService {
+  private readonly logger = new Logger(StatusCheckService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly config: AppConfig,
+    private readonly dispatcher: EventsDispatcher,
+  ) {}
+
+  async run(options: StatusCheckOptions = {}): Promise<StatusCheckResult> {
+    const params: CheckParams = { asOf: options.asOf ?? new Date(), windows: this.config.healthWindows };
+    if (options.dryRun) return this.preview(params, options.changesLimit ?? 500);
+
+    const result = await this.evaluate(params, options.slot ?? null, options.trigger ?? 'admin');
+    if (result.events > 0) {
+      // After commit (SPEC §2.1). If this is lost, the outbox relay finds the events by dispatchedAt.
+      await this.dispatcher.dispatchOccurredAt(params.asOf);
+    }
+    if (!result.skipped) {
+      this.logger.log(
+        `checked ${result.checked} workstreams as of ${result.asOf}: ${result.milestonesOverdue} milestones overdue, ${result.healthChanged} health changes`,
+      );
+    }
+    return result;
+  }
+
+  /** The check's database work, in one transaction; no dispatch. */
+  async evaluate(params: CheckParams, slot: string | null, trigger: string): Promise<StatusCheckResult> {
+    const startedAt = new Date();
+    return this.prisma.$transaction(
+      async (tx) => {
+        await lockChecks(tx);
+        if (slot && (await slotAlreadyChecked(tx, slot))) {
+          return { checked: 0, events: 0, milestonesOverdue: 0, healthChanged: 0, asOf: params.asOf.toISOString(), skipped: true };
+        }
+        const milestonesOverdue = await flipOverdueMilestones(tx, params);
+        const { checked, changed: healthChanged } = await recomputeHealth(tx, params);
+        await recordRun(tx, { slot, trigger, asOf: params.asOf, startedAt, checked, milestonesOverdue, healthChanged });
+        return { checked, events: milestonesOverdue + healthChanged, milestonesOverdue, healthChanged, asOf: params.asOf.toISOString() };
+      },
+      { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
+    );
+  }
+
+  /**
+   * The same statements as a real run, in a transaction that is then rolled back: the answer cannot
+   * drift from what a run would do, and nothing is written (no events, no run row, no dispatch).
+   */
+  private async preview(params: CheckParams, changesLimit: number): Promise<StatusCheckResult> {
+    try {
+      await this.prisma.$transaction(
+        async (tx) => {
+          await lockChecks(tx);
+          const milestonesOverdue = await flipOverdueMilestones(tx, params);
+          const { checked, changed: healthChanged } = await recomputeHealth(tx, params);
+          const changes = await eventsWrittenByThisTransaction(tx, params, changesLimit);
+          throw new DryRunRollback({
+            checked,
+            events: milestonesOverdue + healthChanged,
+            milestonesOverdue,
+            healthChanged,
+            asOf: params.asOf.toISOString(),
+            changes,
+          });
+        },
+        { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
+      );
+    } catch (error) {
+      if (error instanceof DryRunRollback) return error.result;
+      throw error;
+    }
+    throw new Error('unreachable: a dry run always rolls back');
+  }
+}

@@ -1,9 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { Health, Stage } from '@pledgewatch/database';
 import { parse } from '@pledgewatch/problems';
+import { HealthHistoryService } from '@pledgewatch/status';
 import { WorkstreamsQuery } from '@pledgewatch/workstreams';
 import { z } from 'zod';
-import { countryList, cursor, enumList, limit, NO_PARAMETERS, single, slugList } from './query-params';
+import { countryList, cursor, enumList, limit, single, slugList } from './query-params';
 
 const LIST_PARAMETERS = z.strictObject({
   country: countryList().optional(),
@@ -16,9 +17,25 @@ const LIST_PARAMETERS = z.strictObject({
   cursor: cursor().optional(),
 });
 
+/** `2024-02-30` matches the pattern but is no day. */
+function isCalendarDay(day: string): boolean {
+  const date = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
+}
+
+const DETAIL_PARAMETERS = z.strictObject({
+  asOf: single()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, e.g. 2024-06-30')
+    .refine(isCalendarDay, 'must be a date that exists')
+    .optional(),
+});
+
 @Controller('v1/workstreams')
 export class WorkstreamsController {
-  constructor(private readonly workstreams: WorkstreamsQuery) {}
+  constructor(
+    private readonly workstreams: WorkstreamsQuery,
+    private readonly history: HealthHistoryService,
+  ) {}
 
   @Get()
   list(@Query() query: unknown) {
@@ -35,10 +52,14 @@ export class WorkstreamsController {
     });
   }
 
-  /** `slug` also accepts the workstream's id. */
+  /**
+   * `slug` also accepts the workstream's id. `?asOf=YYYY-MM-DD` answers health, healthReason and
+   * healthSince as of the end of that day, from the history (healthSource says which way).
+   */
   @Get(':slug')
-  get(@Param('slug') slug: string, @Query() query: unknown) {
-    parse(NO_PARAMETERS, query);
-    return this.workstreams.get(slug);
+  async get(@Param('slug') slug: string, @Query() query: unknown) {
+    const { asOf } = parse(DETAIL_PARAMETERS, query, 'The query has invalid parameters.');
+    const view = await this.workstreams.get(slug);
+    return asOf ? { ...view, ...(await this.history.healthAsOf(view.id, asOf)) } : view;
   }
 }

@@ -1,0 +1,247 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { StatusCheckService } from '@pledgewatch/status';
+import { bootApi } from './support/api';
+import { createTestDatabase, TestDatabase } from './support/database';
+import { eventLog, insertWorkstream, isoDay, removeQueues, testQueuePrefix, utcDay } from './support/status-harness';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ADMIN_KEY = 'status-check-e2e-admin-key-0123456789';
+const auth = { Authorization: `Bearer ${ADMIN_KEY}` };
+
+/**
+ * The status check against the real API app and database, with a clock the test controls: the
+ * check runs as of chosen instants; editors write through the admin API at the real now, so the
+ * story is anchored on today. Default windows: warning 14 days, grace 7, stall 180.
+ */
+describe('status check', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let check: StatusCheckService;
+  const prefix = testQueuePrefix('status-check');
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    db = await createTestDatabase('pw_status_check');
+    app = await bootApi(db.url, { QUEUE_PREFIX: prefix, ADMIN_API_KEY: ADMIN_KEY, REDIS_URL });
+    check = app.get(StatusCheckService);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+    await removeQueues(REDIS_URL, prefix);
+  });
+
+  describe('through the life of a workstream', () => {
+    // The first milestone falls due nine days before today, so "today" is one day past grace + 1.
+    const due = utcDay(-9);
+    const at = (daysFromDue: number) => new Date(due.getTime() + daysFromDue * 86_400_000 + 7 * 3_600_000);
+    let ws: { id: string; milestoneIds: string[] };
+    let newEvents: () => Promise<string[]>;
+    const health = async () => (await db.prisma.workstream.findUniqueOrThrow({ where: { id: ws.id } })).health;
+
+    beforeAll(async () => {
+      ws = await insertWorkstream(db.prisma, {
+        slug: 'coast-guard-vessels',
+        createdAt: utcDay(-40),
+        milestones: [
+          { title: 'Exchange of notes', dueDate: due },
+          { title: 'Vessels delivered', dueDate: utcDay(60) },
+        ],
+      });
+      newEvents = eventLog(db.prisma, { workstreamId: ws.id });
+    });
+
+    it('not started, due in 20 days: on track', async () => {
+      await expect(check.run({ asOf: at(-20) })).resolves.toMatchObject({ events: 1, healthChanged: 1, milestonesOverdue: 0 });
+      expect(await health()).toBe('on_track');
+      expect(await newEvents()).toEqual(['workstream.health_changed unknown→on_track']);
+    });
+
+    it('due inside the warning window and not started: at risk', async () => {
+      await check.run({ asOf: at(-10) });
+      expect(await health()).toBe('at_risk');
+      expect(await newEvents()).toEqual(['workstream.health_changed on_track→at_risk']);
+    });
+
+    it('a day past due: the milestone is flagged overdue once; health stays at risk (within grace)', async () => {
+      await check.run({ asOf: at(1) });
+      expect(await health()).toBe('at_risk');
+      expect(await newEvents()).toEqual(['milestone.overdue Exchange of notes not_started→overdue']);
+      await check.run({ asOf: at(2) });
+      expect(await newEvents()).toEqual([]);
+    });
+
+    it('overdue past the grace period: off track, and no second overdue event', async () => {
+      await check.run({ asOf: at(7) });
+      expect(await newEvents()).toEqual([]); // exactly the grace period: still at risk
+      await check.run({ asOf: at(8) });
+      expect(await health()).toBe('off_track');
+      expect(await newEvents()).toEqual(['workstream.health_changed at_risk→off_track']);
+      await expect(check.run({ asOf: at(8) })).resolves.toMatchObject({ events: 0 });
+      expect(await newEvents()).toEqual([]);
+    });
+
+    it('the editor completes the milestone: on track again, with its own events; the check adds none', async () => {
+      const [notes] = ws.milestoneIds;
+      await http()
+        .patch(`/v1/admin/milestones/${notes}`)
+        .set(auth)
+        .send({ status: 'completed', completedOn: isoDay(utcDay(0)) })
+        .expect(200);
+      expect(await health()).toBe('on_track');
+      expect(await newEvents()).toEqual([
+        'milestone.completed Exchange of notes overdue→completed',
+        'workstream.health_changed off_track→on_track',
+      ]);
+      await expect(check.run()).resolves.toMatchObject({ events: 0 });
+      expect(await newEvents()).toEqual([]);
+    });
+
+    it('the last milestone completed: complete', async () => {
+      const [, vessels] = ws.milestoneIds;
+      await http()
+        .patch(`/v1/admin/milestones/${vessels}`)
+        .set(auth)
+        .send({ status: 'completed', completedOn: isoDay(utcDay(0)) })
+        .expect(200);
+      expect(await health()).toBe('complete');
+      expect(await newEvents()).toEqual([
+        'milestone.completed Vessels delivered not_started→completed',
+        'workstream.health_changed on_track→complete',
+      ]);
+      await check.run();
+      expect(await newEvents()).toEqual([]);
+    });
+
+    it('answers health as of a date from that history', async () => {
+      const asOf = async (date: Date) => {
+        const res = await http().get(`/v1/workstreams/coast-guard-vessels?asOf=${isoDay(date)}`).expect(200);
+        return [res.body.health, res.body.healthSource];
+      };
+      expect(await asOf(at(-25))).toEqual(['on_track', 'computed']); // before the first check: the rules over the rows
+      expect(await asOf(at(-20))).toEqual(['on_track', 'history']);
+      expect(await asOf(at(-11))).toEqual(['on_track', 'history']);
+      expect(await asOf(at(-10))).toEqual(['at_risk', 'history']);
+      expect(await asOf(at(1))).toEqual(['at_risk', 'history']);
+      expect(await asOf(at(7))).toEqual(['at_risk', 'history']);
+      expect(await asOf(at(8))).toEqual(['off_track', 'history']);
+      expect(await asOf(utcDay(0))).toEqual(['complete', 'history']);
+
+      // The history and the answers agree, event by event.
+      const changes = await db.prisma.event.findMany({
+        where: { workstreamId: ws.id, type: 'workstream_health_changed' },
+        orderBy: { occurredAt: 'asc' },
+      });
+      for (const change of changes) {
+        const res = await http().get(`/v1/workstreams/coast-guard-vessels?asOf=${isoDay(change.occurredAt)}`).expect(200);
+        const laterSameDay = changes.filter((c) => isoDay(c.occurredAt) === isoDay(change.occurredAt)).at(-1)!;
+        expect(res.body).toMatchObject({ health: laterSameDay.to, healthReason: laterSameDay.reason });
+      }
+      const plain = await http().get('/v1/workstreams/coast-guard-vessels').expect(200);
+      expect(plain.body.health).toBe('complete');
+      expect(plain.body.healthSource).toBeUndefined();
+    });
+
+    it('refuses an asOf that is not a date', async () => {
+      for (const bad of ['2026-02-30', 'yesterday', '2026-11-28T00:00:00Z']) {
+        const res = await http().get(`/v1/workstreams/coast-guard-vessels?asOf=${bad}`).expect(400);
+        expect(res.body.errors[0]).toMatchObject({ field: 'asOf' });
+      }
+    });
+  });
+
+  describe('idempotence', () => {
+    it('a second run over unchanged data writes zero events', async () => {
+      await insertWorkstream(db.prisma, {
+        slug: 'grant-aid',
+        createdAt: utcDay(-400),
+        milestones: [
+          { title: 'Grant signed', dueDate: utcDay(-100), status: 'in_progress' },
+          { title: 'Radar installed', dueDate: utcDay(5) },
+        ],
+      });
+      const first = await check.run();
+      expect(first.events).toBeGreaterThan(0);
+      const before = await db.prisma.event.count();
+      await expect(check.run()).resolves.toMatchObject({ events: 0, milestonesOverdue: 0, healthChanged: 0 });
+      await expect(check.run({ asOf: new Date(Date.now() + 60_000) })).resolves.toMatchObject({ events: 0 });
+      expect(await db.prisma.event.count()).toBe(before);
+    });
+
+    it('future-dated milestones write nothing, run after run', async () => {
+      const ws = await insertWorkstream(db.prisma, {
+        slug: 'future-only',
+        createdAt: utcDay(-10),
+        lastProgressAt: utcDay(-1),
+        milestones: [
+          { title: 'Dialogue launched', dueDate: utcDay(90), status: 'in_progress' },
+          { title: 'Report published', dueDate: utcDay(200) },
+        ],
+      });
+      // Its first verdict is the one health change it ever gets; after that, silence.
+      await check.run();
+      const newEvents = eventLog(db.prisma, { workstreamId: ws.id });
+      await newEvents();
+      for (let hour = 1; hour <= 5; hour++) await check.run({ asOf: new Date(Date.now() + hour * 3_600_000) });
+      expect(await newEvents()).toEqual([]);
+      expect(await db.prisma.milestone.count({ where: { workstreamId: ws.id, status: 'overdue' } })).toBe(0);
+    });
+  });
+
+  describe('POST /v1/admin/checks', () => {
+    it('dryRun answers what would change, with the changes, and writes nothing', async () => {
+      await insertWorkstream(db.prisma, {
+        slug: 'port-upgrade',
+        createdAt: utcDay(-300),
+        milestones: [{ title: 'Dredging', dueDate: utcDay(-30), status: 'in_progress' }],
+      });
+      const snapshot = async () => ({
+        events: await db.prisma.event.count(),
+        runs: await db.prisma.statusCheckRun.count(),
+        workstreams: await db.prisma.workstream.findMany({ select: { id: true, health: true, healthReason: true, healthSince: true }, orderBy: { id: 'asc' } }),
+        milestones: await db.prisma.milestone.findMany({ select: { id: true, status: true, updatedAt: true }, orderBy: { id: 'asc' } }),
+      });
+      const before = await snapshot();
+
+      const res = await http().post('/v1/admin/checks').set(auth).send({ dryRun: true }).expect(200);
+      expect(res.body).toMatchObject({ dryRun: true, events: 2, milestonesOverdue: 1, healthChanged: 1 });
+      expect(res.body.checked).toBe(before.workstreams.length);
+      expect(res.body.changes).toEqual([
+        expect.objectContaining({ type: 'workstream.health_changed', workstreamSlug: 'port-upgrade', from: 'unknown', to: 'off_track' }),
+        expect.objectContaining({ type: 'milestone.overdue', workstreamSlug: 'port-upgrade', from: 'in_progress', to: 'overdue' }),
+      ]);
+      expect(await snapshot()).toEqual(before);
+
+      // The real run does what the dry run said.
+      const run = await http().post('/v1/admin/checks').set(auth).send({}).expect(200);
+      expect(run.body).toMatchObject({ checked: res.body.checked, events: 2, dryRun: false });
+      expect(run.body.changes).toBeUndefined();
+      expect(await db.prisma.event.count()).toBe(before.events + 2);
+    });
+
+    it('dryRun as of a later date previews that day without writing', async () => {
+      const ws = await insertWorkstream(db.prisma, {
+        slug: 'cable-landing',
+        createdAt: utcDay(-30),
+        milestones: [{ title: 'Survey', dueDate: utcDay(40), status: 'in_progress' }],
+      });
+      await check.run();
+      const events = await db.prisma.event.count();
+      const res = await http().post('/v1/admin/checks').set(auth).send({ dryRun: true, asOf: isoDay(utcDay(50)) }).expect(200);
+      expect(res.body.changes.filter((c: { workstreamId: string }) => c.workstreamId === ws.id)).toEqual([
+        expect.objectContaining({ type: 'workstream.health_changed', from: 'on_track', to: 'off_track' }),
+        expect.objectContaining({ type: 'milestone.overdue', from: 'in_progress', to: 'overdue' }),
+      ]);
+      expect(await db.prisma.event.count()).toBe(events);
+    });
+
+    it('refuses a backdated real run, bad fields and callers without a key', async () => {
+      const backdated = await http().post('/v1/admin/checks').set(auth).send({ asOf: '2026-01-01' }).expect(422);
+      expect(backdated.body.code).toBe('as_of_requires_dry_run');
+      const bad = await http().post('/v1/admin/checks').set(auth).send({ dryRun: 'yes', colour: 1 }).expect(400);
+      expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['colour', 'dryRun']);
+      await http().post('/v1/admin/checks').send({}).expect(401);
+    });
+  });
+});

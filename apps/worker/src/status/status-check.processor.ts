@@ -1,0 +1,15 @@
+import { Injectable } from '@nestjs/common';
+import { JobHandler, JOBS, StatusCheckPayload } from '@pledgewatch/queue';
+import { StatusCheckService } from '@pledgewatch/status';
+
+/** `status.check`: the check of one slot, as of the slot's start; a slot already checked is skipped. */
+@Injectable()
+export class StatusCheckProcessor {
+  constructor(private readonly check: StatusCheckService) {}
+
+  @JobHandler(JOBS.statusCheck)
+  async run(payload: StatusCheckPayload) {
+    const { changes: _omitted, ...result } = await this.check.run({ asOf: new Date(payload.asOf), slot: payload.slot, trigger: 'schedule' });
+    return result;
+  }
+}

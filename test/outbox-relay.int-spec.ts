@@ -1,0 +1,139 @@
+import { DynamicModule, INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { randomUUID } from 'node:crypto';
+import { AppConfig, ConfigModule, loadConfig } from '@pledgewatch/config';
+import { DatabaseModule } from '@pledgewatch/database';
+import { EventsDispatcher, EventsWriteModule } from '@pledgewatch/events';
+import { JobQueues, JOBS, QueueModule, QUEUES } from '@pledgewatch/queue';
+import { OutboxRelay } from '../apps/worker/src/outbox/outbox-relay';
+import { WORKER_OPTIONS, WorkerOptions } from '../apps/worker/src/worker-options';
+import { createTestDatabase, TestDatabase } from './support/database';
+import { freePort, TestRedis } from './support/redis-server';
+import { insertWorkstream, testQueuePrefix, utcDay } from './support/status-harness';
+
+/** The worker's outbox half, without processors: jobs stay in Redis where the test can count them. */
+@Module({})
+class OutboxHarness {
+  static forRoot(config: AppConfig, options: WorkerOptions): DynamicModule {
+    return {
+      module: OutboxHarness,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, ScheduleModule.forRoot(), QueueModule.forRoot({ enqueueTimeoutMs: 1_000 }), EventsWriteModule],
+      providers: [{ provide: WORKER_OPTIONS, useValue: options }, OutboxRelay],
+    };
+  }
+}
+
+async function until<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('event outbox', () => {
+  let db: TestDatabase;
+  let redis: TestRedis;
+  let workstreamId: string;
+  const contexts: INestApplicationContext[] = [];
+  /** Every event id handed to Redis for fan-out, by every context, in order. */
+  const enqueued: string[] = [];
+
+  const boot = async (options: WorkerOptions) => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'error',
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: testQueuePrefix('outbox'),
+    });
+    // Replicas share a prefix: the second context reuses the first one's.
+    if (contexts.length) Object.assign(config, { queuePrefix: contexts[0].get(AppConfig).queuePrefix });
+    const app = await NestFactory.createApplicationContext(OutboxHarness.forRoot(config, options), { logger: false });
+    const queues = app.get(JobQueues);
+    const addBulk = queues.addBulk.bind(queues);
+    jest.spyOn(queues, 'addBulk').mockImplementation(async (name, jobs) => {
+      await addBulk(name, jobs);
+      if (name === JOBS.eventsFanout) enqueued.push(...jobs.map((job) => job.jobId));
+    });
+    contexts.push(app);
+    return app;
+  };
+
+  const writeEvents = async (count: number, occurredAt = new Date()) => {
+    const ids: string[] = Array.from({ length: count }, () => randomUUID());
+    await db.prisma.event.createMany({
+      data: ids.map((id, i) => ({ id, type: 'milestone_rescheduled', workstreamId, reason: `event ${i}`, actor: 'test', occurredAt })),
+    });
+    return ids;
+  };
+  const undispatched = (ids: string[]) => db.prisma.event.count({ where: { id: { in: ids }, dispatchedAt: null } });
+  const fanoutJobIds = async (app: INestApplicationContext) => {
+    const jobs = await app.get(JobQueues).queue(QUEUES.events).getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
+    return jobs.map((job) => job.id!).sort();
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('pw_outbox');
+    redis = new TestRedis(await freePort());
+    await redis.start();
+    ({ id: workstreamId } = await insertWorkstream(db.prisma, { slug: 'outbox', createdAt: utcDay(-10), milestones: [] }));
+  });
+  afterAll(async () => {
+    await Promise.all(contexts.map((app) => app.close()));
+    await redis?.stop();
+    await db?.drop();
+  });
+
+  it('dispatches right after commit: one job per event, job id = event id, dispatchedAt set', async () => {
+    const app = await boot({ relayEveryMs: false });
+    const ids = await writeEvents(3);
+    await expect(app.get(EventsDispatcher).dispatch(ids)).resolves.toBe(3);
+    expect(await undispatched(ids)).toBe(0);
+    expect(await fanoutJobIds(app)).toEqual([...ids].sort());
+    const job = await app.get(JobQueues).queue(QUEUES.events).getJob(ids[0]);
+    expect(job).toMatchObject({ name: JOBS.eventsFanout, data: { eventId: ids[0] } });
+    // A second dispatch of the same events does nothing: they are marked.
+    await expect(app.get(EventsDispatcher).dispatch(ids)).resolves.toBe(0);
+    expect(enqueued.filter((id) => ids.includes(id))).toHaveLength(3);
+  });
+
+  it('events written while Redis is down are dispatched by the relay once it is back: none lost, none twice', async () => {
+    // Two replicas, both relaying every 100 ms, taking events older than 300 ms.
+    const [a, b] = [await boot({ relayEveryMs: 100, relayAfterMs: 300 }), await boot({ relayEveryMs: 100, relayAfterMs: 300 })];
+    await redis.stop();
+
+    // Written during the outage: the post-commit dispatch fails (quietly) and they stay undispatched.
+    const during = await writeEvents(40);
+    await expect(a.get(EventsDispatcher).dispatch(during.slice(0, 20))).resolves.toBe(0);
+    await expect(b.get(EventsDispatcher).dispatch(during.slice(20))).resolves.toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // the relays try, and fail, meanwhile
+    expect(await undispatched(during)).toBe(40);
+
+    // Some more, written in the past (a process that died between commit and dispatch long ago).
+    const stranded = await writeEvents(1_100, new Date(Date.now() - 3_600_000));
+    expect(await undispatched(stranded)).toBe(1_100);
+
+    await redis.start(); // empty, as after a restart without persistence
+    const all = [...during, ...stranded];
+    await until(async () => (await undispatched(all)) === 0, 'every event dispatched');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a few more sweeps: nothing left to do
+
+    // Counted in Redis: exactly one job per event, and no event handed to Redis twice by anyone.
+    expect(await fanoutJobIds(a)).toEqual([...all].sort());
+    const handed = enqueued.filter((id) => all.includes(id));
+    expect(handed).toHaveLength(all.length);
+    expect(new Set(handed).size).toBe(all.length);
+  });
+
+  it('a relay takes only events older than its delay, leaving fresh ones to the post-commit dispatch', async () => {
+    const app = contexts[1];
+    const fresh = await writeEvents(2);
+    await expect(app.get(OutboxRelay).sweep()).resolves.toBe(0);
+    expect(await undispatched(fresh)).toBe(2);
+    await until(async () => (await undispatched(fresh)) === 0, 'the relay to take them once old enough', 5_000);
+  });
+});

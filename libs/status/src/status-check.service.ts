@@ -11,6 +11,7 @@ import {
   recordRun,
   slotAlreadyChecked,
   StatusChange,
+  tuneForCheck,
 } from './status-check.sql';
 
 export interface StatusCheckOptions {
@@ -86,6 +87,7 @@ export class StatusCheckService {
     return this.prisma.$transaction(
       async (tx) => {
         await lockChecks(tx);
+        await tuneForCheck(tx);
         if (slot && (await slotAlreadyChecked(tx, slot))) {
           return { checked: 0, events: 0, milestonesOverdue: 0, healthChanged: 0, asOf: params.asOf.toISOString(), skipped: true };
         }
@@ -107,6 +109,7 @@ export class StatusCheckService {
       await this.prisma.$transaction(
         async (tx) => {
           await lockChecks(tx);
+          await tuneForCheck(tx);
           const milestonesOverdue = await flipOverdueMilestones(tx, params);
           const { checked, changed: healthChanged } = await recomputeHealth(tx, params);
           const changes = await eventsWrittenByThisTransaction(tx, params, changesLimit);

@@ -39,6 +39,14 @@ function bind({ asOf, windows }: CheckParams) {
 }
 
 /**
+ * Per-transaction planner memory: the per-workstream aggregate over every milestone is one hash
+ * table (about 25 MB at 100,000 workstreams); with the 4 MB default it spills or turns into a sort.
+ */
+export async function tuneForCheck(tx: Tx): Promise<void> {
+  await tx.$executeRaw`SELECT set_config('work_mem', '64MB', true)`;
+}
+
+/**
  * Serialises checks: two overlapping runs (the schedule and an editor's POST) would otherwise race
  * for the same rows and could deadlock. Released at commit or rollback.
  */
@@ -53,14 +61,15 @@ export async function lockChecks(tx: Tx): Promise<void> {
  * closed, cancelled or suspended workstream are left alone: nobody should be alerted about them,
  * and if the workstream resumes, the next check flips them.
  *
- * The status re-test in the UPDATE matters under concurrency: if an editor completes the milestone
- * between this statement's snapshot and its row lock, Postgres re-checks the row and skips it.
- * Answers the number of events written.
+ * `due` is materialised so the candidates are found once (an index range on status and due date)
+ * and the UPDATE then touches only them by primary key. The status re-test in the UPDATE matters
+ * under concurrency: if an editor completes the milestone between this statement's snapshot and its
+ * row lock, Postgres re-checks the row and skips it. Answers the number of events written.
  */
 export async function flipOverdueMilestones(tx: Tx, params: CheckParams): Promise<number> {
   const { ts, day } = bind(params);
   return tx.$executeRaw`
-    WITH due AS (
+    WITH due AS MATERIALIZED (
       SELECT m.id, m.status
       FROM "Milestone" m
       JOIN "Workstream" w ON w.id = m."workstreamId"
@@ -175,17 +184,23 @@ function reasonSql(params: CheckParams): Prisma.Sql {
  * Statement 2: recompute every open workstream's health; where it differs, store the new health,
  * reason and since, and write one `workstream.health_changed` event (from, to, reason). A verdict
  * equal to the stored one writes nothing, which is what makes a second run over unchanged data
- * silent. Answers how many workstreams were checked and how many changed.
+ * silent — and, since only the differing rows reach the UPDATE, cheap: with none, the join ends at
+ * once. `w.health = j.was` re-tests the row under its lock: an editor who changed the health since
+ * this statement's snapshot wins, and the next check starts from their value.
+ * Answers how many workstreams were checked and how many changed.
  */
 export async function recomputeHealth(tx: Tx, params: CheckParams): Promise<{ checked: number; changed: number }> {
   const { ts } = bind(params);
   const [row] = await tx.$queryRaw<{ checked: bigint; changed: bigint }[]>`
     WITH ${verdictsCte(params)},
+    differing AS MATERIALIZED (
+      SELECT * FROM judged j WHERE j.health IS DISTINCT FROM j.was
+    ),
     changed AS (
       UPDATE "Workstream" w
       SET health = j.health, "healthReason" = ${reasonSql(params)}, "healthSince" = ${ts}
-      FROM judged j
-      WHERE w.id = j.id AND w.health IS DISTINCT FROM j.health
+      FROM differing j
+      WHERE w.id = j.id AND w.health = j.was
       RETURNING w.id, j.was, w.health, w."healthReason"
     ),
     written AS (
@@ -195,7 +210,9 @@ export async function recomputeHealth(tx: Tx, params: CheckParams): Promise<{ ch
       FROM changed c
       RETURNING 1
     )
-    SELECT (SELECT count(*) FROM judged) AS checked, (SELECT count(*) FROM written) AS changed`;
+    -- Counting the open workstreams apart keeps judged referenced once, so it is never materialised.
+    SELECT (SELECT count(*) FROM "Workstream" WHERE "archivedAt" IS NULL) AS checked,
+           (SELECT count(*) FROM written) AS changed`;
   return { checked: Number(row.checked), changed: Number(row.changed) };
 }
 

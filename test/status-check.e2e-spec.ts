@@ -189,6 +189,17 @@ describe('status check', () => {
     });
   });
 
+  it('answers lastCheckedAt from the latest run, for workstreams that existed by then', async () => {
+    const { asOf } = await check.run();
+    await insertWorkstream(db.prisma, { slug: 'after-the-check', createdAt: new Date(Date.now() + 1_000), milestones: [] });
+    const detail = await http().get('/v1/workstreams/grant-aid').expect(200);
+    expect(detail.body.lastCheckedAt).toBe(asOf);
+    const list = await http().get('/v1/workstreams?limit=100').expect(200);
+    const bySlug = new Map(list.body.items.map((item: { slug: string; lastCheckedAt: string | null }) => [item.slug, item.lastCheckedAt]));
+    expect(bySlug.get('grant-aid')).toBe(asOf);
+    expect(bySlug.get('after-the-check')).toBeNull();
+  });
+
   describe('POST /v1/admin/checks', () => {
     it('dryRun answers what would change, with the changes, and writes nothing', async () => {
       await insertWorkstream(db.prisma, {

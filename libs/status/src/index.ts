@@ -1,3 +1,4 @@
+export * from './check-runs.service';
 export * from './evaluate-health';
 export * from './health-history.service';
 export * from './status-check.service';

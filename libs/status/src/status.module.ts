@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { EventsWriteModule } from '@pledgewatch/events';
+import { CheckRunsService } from './check-runs.service';
 import { HealthHistoryService } from './health-history.service';
 import { StatusCheckService } from './status-check.service';
 
-/** The status check and health as of a date. Needs QueueModule.forRoot() (global) for dispatch. */
+/** The status check, health as of a date, and when workstreams were last checked. Needs QueueModule.forRoot() (global) for dispatch. */
 @Module({
   imports: [EventsWriteModule],
-  providers: [StatusCheckService, HealthHistoryService],
-  exports: [StatusCheckService, HealthHistoryService],
+  providers: [StatusCheckService, HealthHistoryService, CheckRunsService],
+  exports: [StatusCheckService, HealthHistoryService, CheckRunsService],
 })
 export class StatusModule {}

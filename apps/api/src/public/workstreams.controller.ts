@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { Health, Stage } from '@pledgewatch/database';
 import { parse } from '@pledgewatch/problems';
-import { HealthHistoryService } from '@pledgewatch/status';
+import { CheckRunsService, HealthHistoryService } from '@pledgewatch/status';
 import { WorkstreamsQuery } from '@pledgewatch/workstreams';
 import { z } from 'zod';
 import { countryList, cursor, enumList, limit, single, slugList } from './query-params';
@@ -35,12 +35,13 @@ export class WorkstreamsController {
   constructor(
     private readonly workstreams: WorkstreamsQuery,
     private readonly history: HealthHistoryService,
+    private readonly checks: CheckRunsService,
   ) {}
 
   @Get()
-  list(@Query() query: unknown) {
+  async list(@Query() query: unknown) {
     const p = parse(LIST_PARAMETERS, query, 'The query has invalid parameters.');
-    return this.workstreams.list({
+    const page = await this.workstreams.list({
       countries: p.country,
       sectors: p.sector,
       health: p.health,
@@ -50,6 +51,7 @@ export class WorkstreamsController {
       limit: p.limit,
       cursor: p.cursor,
     });
+    return { ...page, items: await this.checks.withLastChecked(page.items) };
   }
 
   /**
@@ -59,7 +61,7 @@ export class WorkstreamsController {
   @Get(':slug')
   async get(@Param('slug') slug: string, @Query() query: unknown) {
     const { asOf } = parse(DETAIL_PARAMETERS, query, 'The query has invalid parameters.');
-    const view = await this.workstreams.get(slug);
+    const [view] = await this.checks.withLastChecked([await this.workstreams.get(slug)]);
     return asOf ? { ...view, ...(await this.history.healthAsOf(view.id, asOf)) } : view;
   }
 }

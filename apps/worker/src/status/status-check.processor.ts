@@ -8,8 +8,7 @@ export class StatusCheckProcessor {
   constructor(private readonly check: StatusCheckService) {}
 
   @JobHandler(JOBS.statusCheck)
-  async run(payload: StatusCheckPayload) {
-    const { changes: _omitted, ...result } = await this.check.run({ asOf: new Date(payload.asOf), slot: payload.slot, trigger: 'schedule' });
-    return result;
+  run(payload: StatusCheckPayload) {
+    return this.check.run({ asOf: new Date(payload.asOf), slot: payload.slot, trigger: 'schedule' });
   }
 }

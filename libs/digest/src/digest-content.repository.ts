@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Health, MilestoneStatus, PrismaService } from '@pledgewatch/database';
+import { Health, MilestoneStatus, Prisma, PrismaService } from '@pledgewatch/database';
 import type { EventTypeName } from '@pledgewatch/events';
 import type { DigestTopics, SnapshotWorkstream, WeekSnapshot } from './digest-content';
 import { LOOKAHEAD_DAYS, LOOKBACK_DAYS } from './digest-content';
@@ -98,48 +98,39 @@ export class DigestContentRepository {
     };
   }
 
-  /** A subscriber with their topics, by id; null when gone. */
+  /** A subscriber with their topics, by id; null when gone. One round trip: it runs once per digest sent. */
   async findRecipient(subscriberId: string): Promise<DigestRecipient | null> {
-    const row = await this.prisma.subscriber.findUnique({
-      where: { id: subscriberId },
-      select: {
-        id: true,
-        email: true,
-        state: true,
-        digest: true,
-        timezone: true,
-        subscriptions: { select: { countryCode: true, sectorSlug: true, workstreamId: true } },
-      },
-    });
-    return row ? toRecipient(row) : null;
+    const rows = await this.prisma.$queryRaw<RecipientRow[]>`${RECIPIENT_SELECT} WHERE s.id = ${subscriberId}::uuid GROUP BY s.id`;
+    return rows[0] ? toRecipient(rows[0]) : null;
   }
 
   /** A subscriber by id or by (normalised) email, for the admin preview. */
   async findRecipientByIdOrEmail(key: string): Promise<DigestRecipient | null> {
     const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key);
-    const row = await this.prisma.subscriber.findUnique({
-      where: isUuid ? { id: key.toLowerCase() } : { email: key.trim().toLowerCase() },
-      select: {
-        id: true,
-        email: true,
-        state: true,
-        digest: true,
-        timezone: true,
-        subscriptions: { select: { countryCode: true, sectorSlug: true, workstreamId: true } },
-      },
-    });
-    return row ? toRecipient(row) : null;
+    const rows = isUuid
+      ? await this.prisma.$queryRaw<RecipientRow[]>`${RECIPIENT_SELECT} WHERE s.id = ${key.toLowerCase()}::uuid GROUP BY s.id`
+      : await this.prisma.$queryRaw<RecipientRow[]>`${RECIPIENT_SELECT} WHERE s.email = ${key.trim().toLowerCase()} GROUP BY s.id`;
+    return rows[0] ? toRecipient(rows[0]) : null;
   }
 }
 
-function toRecipient(row: {
+interface RecipientRow {
   id: string;
   email: string;
   state: string;
   digest: boolean;
   timezone: string;
   subscriptions: { countryCode: string | null; sectorSlug: string | null; workstreamId: string | null }[];
-}): DigestRecipient {
+}
+
+const RECIPIENT_SELECT = Prisma.sql`
+  SELECT s.id::text AS id, s.email, s.state::text AS state, s.digest, s.timezone,
+         COALESCE(json_agg(json_build_object('countryCode', t."countryCode", 'sectorSlug', t."sectorSlug", 'workstreamId', t."workstreamId"))
+                    FILTER (WHERE t.id IS NOT NULL), '[]') AS subscriptions
+    FROM "Subscriber" s
+    LEFT JOIN "Subscription" t ON t."subscriberId" = s.id`;
+
+function toRecipient(row: RecipientRow): DigestRecipient {
   const topics: DigestTopics = { countries: [], sectors: [], intersections: [], workstreams: [] };
   for (const s of row.subscriptions) {
     if (s.workstreamId) topics.workstreams.push(s.workstreamId);

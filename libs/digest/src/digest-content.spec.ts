@@ -145,6 +145,19 @@ describe('digestTemplateData', () => {
     expect(card.summary).toBe('1 on time, 1 late, 1 overdue');
   });
 
+  it('a busy week shows the newest 30 changes and says how many more, with a link to the feed', () => {
+    const week = snapshot();
+    week.events = Array.from({ length: 45 }, (_, i) => ({ ...week.events[0], id: `busy-${i}`, occurredAt: new Date(Date.UTC(2026, 10, 29, 12, -i)) }));
+    const content = buildDigestContent(week, topics({ countries: ['PH'] }));
+    expect(content.changeCount).toBe(45);
+    expect(content.groups.flatMap((g) => g.changes.map((c) => c.eventId))).toEqual(Array.from({ length: 30 }, (_, i) => `busy-${i}`));
+    const data = digestTemplateData(content, 'UTC', links);
+    expect(data.subject).toMatch(/: 45 changes,/);
+    expect(data.moreChanges).toBe('…and 15 more changes.');
+    expect(data.eventsUrl).toBe('https://pw.example/v1/events?since=2026-11-22T23%3A00%3A00.000Z');
+    expect(data.moreUpcoming).toBeNull();
+  });
+
   it('a small share never vanishes from the bar', () => {
     const week = snapshot();
     week.scores.set('PH', { onTime: 198, late: 0, overdue: 1 });

@@ -114,15 +114,27 @@ export interface DigestScorecard extends CountryScore {
 export interface DigestContent {
   asOf: Date;
   periodStart: Date;
+  /** Every change in the topics this week; `groups` holds the newest MAX_CHANGES of them. */
   changeCount: number;
   groups: DigestChangeGroup[];
+  /** Every milestone due in the look-ahead; `upcoming` holds the soonest MAX_UPCOMING. */
+  upcomingCount: number;
   upcoming: DigestUpcoming[];
+  /** Every off-track or at-risk workstream; `attention` holds the first MAX_ATTENTION. */
+  attentionCount: number;
   attention: DigestAttention[];
   scorecards: DigestScorecard[];
 }
 
 export const LOOKBACK_DAYS = 7;
 export const LOOKAHEAD_DAYS = 30;
+/**
+ * An email stays readable (and small) however busy the week: beyond these, the digest says how
+ * many more there are and links to the full feed.
+ */
+export const MAX_CHANGES = 30;
+export const MAX_UPCOMING = 20;
+export const MAX_ATTENTION = 20;
 const DAY_MS = 86_400_000;
 
 const sortedUnique = (values: string[]) => [...new Set(values)].sort();
@@ -193,6 +205,9 @@ export function buildDigestContent(week: WeekSnapshot, topics: DigestTopics): Di
   let changeCount = 0;
   for (const e of week.events) {
     if (!matches(e.workstreamId)) continue;
+    changeCount += 1;
+    // Events come newest first: the ones past the cap are the oldest.
+    if (changeCount > MAX_CHANGES) continue;
     const ws = week.workstreams.get(e.workstreamId)!;
     const country = label(ws.countries, followedCountries, week.countryNames, 'countries');
     const sector = label(ws.sectors, followedSectors, week.sectorNames, 'sectors');
@@ -210,7 +225,6 @@ export function buildDigestContent(week: WeekSnapshot, topics: DigestTopics): Di
       occurredAt: e.occurredAt,
       evidenceUrl: e.evidenceUrl,
     });
-    changeCount += 1;
   }
 
   const upcoming = week.upcoming
@@ -250,8 +264,10 @@ export function buildDigestContent(week: WeekSnapshot, topics: DigestTopics): Di
     periodStart: new Date(week.asOf.getTime() - LOOKBACK_DAYS * DAY_MS),
     changeCount,
     groups: [...groups.values()].sort((a, b) => a.country.localeCompare(b.country) || a.sector.localeCompare(b.sector)),
-    upcoming,
-    attention,
+    upcomingCount: upcoming.length,
+    upcoming: upcoming.slice(0, MAX_UPCOMING),
+    attentionCount: attention.length,
+    attention: attention.slice(0, MAX_ATTENTION),
     scorecards,
   };
 }

@@ -32,6 +32,22 @@ export function humanValue(value: string | null): string {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/**
+ * `30 November 2026` for an instant in a zone. Memoised: a slot's digests print the same few
+ * hundred instants in a few dozen zones, and Intl formatting is the costly part of building the data.
+ */
+const localDays = new Map<string, string>();
+export function localDay(instant: Date, timezone: string): string {
+  const key = `${timezone}|${instant.getTime()}`;
+  let day = localDays.get(key);
+  if (day === undefined) {
+    if (localDays.size >= 50_000) localDays.clear();
+    day = humanDate(wallClock(instant, timezone).date);
+    localDays.set(key, day);
+  }
+  return day;
+}
+
 const CHANGE_LABELS: Record<EventTypeName, string> = {
   'workstream.created': 'New workstream',
   'workstream.health_changed': 'Health',
@@ -58,12 +74,12 @@ export function safeHttpUrl(value: string | null): string | null {
 const oneLine = (s: string) => s.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
 
 export function digestSubject(content: DigestContent, timezone: string): string {
-  const week = humanDate(wallClock(content.asOf, timezone).date);
+  const week = localDay(content.asOf, timezone);
   const parts = [
     content.changeCount ? plural(content.changeCount, 'change') : 'a quiet week',
-    `${plural(content.upcoming.length, 'milestone')} due in ${LOOKAHEAD_DAYS} days`,
+    `${plural(content.upcomingCount, 'milestone')} due in ${LOOKAHEAD_DAYS} days`,
   ];
-  if (content.attention.length) parts.push(`${content.attention.length} off track or at risk`);
+  if (content.attentionCount) parts.push(`${content.attentionCount} off track or at risk`);
   return oneLine(`Pledgewatch weekly, ${week}: ${parts.join(', ')}`);
 }
 
@@ -127,18 +143,22 @@ function scorecardView(s: DigestScorecard) {
 
 export function digestTemplateData(content: DigestContent, timezone: string, links: DigestLinks) {
   const workstreamUrl = (slug: string) => `${links.publicBaseUrl}/v1/workstreams/${encodeURIComponent(slug)}`;
-  const localDay = (d: Date) => humanDate(wallClock(d, timezone).date);
+  const day = (d: Date) => localDay(d, timezone);
   const quiet = content.changeCount === 0;
+  const shownChanges = content.groups.reduce((n, g) => n + g.changes.length, 0);
+  const more = (total: number, shown: number, one: string) => (total > shown ? `…and ${total - shown} more ${total - shown === 1 ? one : `${one}s`}.` : null);
   return {
     subject: digestSubject(content, timezone),
-    weekOf: localDay(content.asOf),
-    periodFrom: localDay(content.periodStart),
-    periodTo: localDay(content.asOf),
+    weekOf: day(content.asOf),
+    periodFrom: day(content.periodStart),
+    periodTo: day(content.asOf),
     timezone,
     quiet,
     changeSummary: quiet
       ? 'Nothing changed in your topics in the last 7 days.'
       : `${plural(content.changeCount, 'change')} in your topics in the last 7 days.`,
+    moreChanges: more(content.changeCount, shownChanges, 'change'),
+    eventsUrl: `${links.publicBaseUrl}/v1/events?since=${encodeURIComponent(content.periodStart.toISOString())}`,
     groups: content.groups.map((g) => ({
       heading: [g.country, g.sector].filter(Boolean).join(' · ') || 'Other',
       changes: g.changes.map((c) => ({
@@ -150,7 +170,7 @@ export function digestTemplateData(content: DigestContent, timezone: string, lin
         from: humanValue(c.from),
         to: humanValue(c.to),
         reason: c.reason,
-        occurredOn: localDay(c.occurredAt),
+        occurredOn: day(c.occurredAt),
         evidenceUrl: safeHttpUrl(c.evidenceUrl),
       })),
     })),
@@ -162,6 +182,7 @@ export function digestTemplateData(content: DigestContent, timezone: string, lin
       when: m.inDays <= 0 ? 'today' : `in ${plural(m.inDays, 'day')}`,
       status: humanValue(m.status),
     })),
+    moreUpcoming: more(content.upcomingCount, content.upcoming.length, 'milestone'),
     lookaheadDays: LOOKAHEAD_DAYS,
     attention: content.attention.map((a) => ({
       workstreamTitle: a.workstream.title,
@@ -169,9 +190,10 @@ export function digestTemplateData(content: DigestContent, timezone: string, lin
       health: humanValue(a.health),
       offTrack: a.health === 'off_track',
       reason: a.reason,
-      since: localDay(a.since),
+      since: day(a.since),
       duration: plural(a.days, 'day'),
     })),
+    moreAttention: more(content.attentionCount, content.attention.length, 'workstream'),
     scorecards: content.scorecards.map(scorecardView),
     colors: SEGMENT_COLORS,
     footerNote: 'You receive this weekly digest because you follow these topics on Pledgewatch.',

@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { ParsedMail } from 'mailparser';
 import type { Health, MilestoneStatus, Workstream } from '@pledgewatch/database';
-import { bootWorker, deleteQueueKeys, settle, testEnv, uniqueQueuePrefix } from './support/alerts-harness';
+import { bootWorker, dropQueueKeys, settle, testEnv, testQueuePrefix } from './support/alerts-harness';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { digestSubscriber, mailsTo, runDigestSlot } from './support/digest-harness';
 import { factories, Factories } from './support/factories';
@@ -21,7 +21,7 @@ describe('weekly digest: what it says', () => {
   let sink: SmtpSink;
   let worker: INestApplicationContext;
   let f: Factories;
-  const queuePrefix = uniqueQueuePrefix('digest-content');
+  const queuePrefix = testQueuePrefix('digest-content');
   let mail: ParsedMail;
   let quietMail: ParsedMail;
 
@@ -100,7 +100,7 @@ describe('weekly digest: what it says', () => {
   afterAll(async () => {
     await worker?.close();
     await sink?.close();
-    await deleteQueueKeys(queuePrefix);
+    await dropQueueKeys(queuePrefix);
     await db?.drop();
   });
 

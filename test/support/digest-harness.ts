@@ -11,11 +11,13 @@ export interface DigestSubscriberSpec {
   digestHour?: number;
   state?: 'pending' | 'active' | 'unsubscribed';
   digest?: boolean;
+  /** Off unless asked: the worker's outbox relay would otherwise email instant alerts for the test's events. */
+  alerts?: boolean;
   skipEmptyDigest?: boolean;
   topics?: { countryCode?: string; sectorSlug?: string; workstreamId?: string }[];
 }
 
-/** A subscriber confirmed long before any slot a test runs. */
+/** A subscriber confirmed long before any slot a test runs, weekly digest on, instant alerts off. */
 export async function digestSubscriber(prisma: PrismaClient, spec: DigestSubscriberSpec) {
   const state = spec.state ?? 'active';
   return prisma.subscriber.create({
@@ -26,6 +28,7 @@ export async function digestSubscriber(prisma: PrismaClient, spec: DigestSubscri
       digestDay: spec.digestDay ?? 'monday',
       digestHour: spec.digestHour ?? 8,
       digest: spec.digest ?? true,
+      alerts: spec.alerts ?? false,
       skipEmptyDigest: spec.skipEmptyDigest ?? false,
       confirmedAt: state === 'pending' ? null : new Date('2026-01-01T00:00:00Z'),
       unsubscribedAt: state === 'unsubscribed' ? new Date('2026-02-01T00:00:00Z') : null,
@@ -56,10 +59,6 @@ export async function runDigestSlot(worker: INestApplicationContext, slotIso: st
   );
   return (await queue.getJob(jobId))?.returnvalue;
 }
-
-/** A header as sent (mailparser restructures List-* headers), unfolded. */
-export const rawHeader = (mail: ParsedMail, name: string): string | undefined =>
-  mail.headerLines.find((line) => line.key === name.toLowerCase())?.line.replace(/^[^:]+:\s*/, '').replace(/\r?\n[ \t]+/g, ' ');
 
 export const addressOf = (mail: ParsedMail) => (Array.isArray(mail.to) ? mail.to[0] : mail.to)?.value[0]?.address ?? '?';
 

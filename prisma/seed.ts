@@ -182,11 +182,13 @@ export async function seed(prisma: PrismaClient, options: { asOf?: Date } = {}):
       const history: Prisma.EventCreateManyInput[] = [];
       for (const ws of owned) {
         const origin = originOf(ws);
+        // No `to`: an editor's created event carries the health the workstream started with, but the
+        // seed back-fills years of history without the health changes in between, so health as of a
+        // past date is answered by the rules over the rows (GET …?asOf=), not by this event.
         history.push({
           id: seedId(`event:${ws.slug}#created`),
           type: 'workstream_created',
           workstreamId: workstreamId(ws.slug),
-          to: ws.stage,
           reason: `Entered the tracker from the ${SUMMIT.name} (${SUMMIT.location}, ${SUMMIT.startDate} to ${SUMMIT.endDate}).`,
           actor: ACTOR,
           occurredAt: origin,

@@ -1,0 +1,439 @@
+/**
+ * Weekly digest benchmark (issue 5): 100,000 active subscribers spread over 24 time zones, the 12
+ * countries and 11 sectors (country, sector, country × sector and country + sector topic sets),
+ * 240 workstreams with milestones and a week of events. Every subscriber's weekday and hour is
+ * chosen so that their digest falls due in the benchmark's slot (the current hour).
+ *
+ * Measures the time from enqueueing that slot's `digest.run` job until an SMTP sink on loopback
+ * has accepted the 100,000th digest — through the real worker (built app, child process: the
+ * digest.run processor's set-based inserts, email.send, the digest composer's shared content,
+ * Handlebars, pooled nodemailer) — and, in the same run against the same sink, a bare pooled
+ * nodemailer loop sending 100,000 copies of one digest of the same templates (the floor). Prints
+ * both rates, their ratio and the worker's peak RSS.
+ *
+ *   npm run bench:digest
+ *
+ * Knobs (environment): BENCH_SUBSCRIBERS (100000), BENCH_SMTP_QUERY (pool options for both
+ * senders, default `maxConnections=8&maxMessages=1000`), BENCH_SKIP_BUILD=1 (reuse dist/).
+ *
+ * Everything it makes is its own and removed at the end: a scratch database, a unique queue
+ * prefix in Redis, two child processes.
+ */
+import 'reflect-metadata';
+import { ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import nodemailer from 'nodemailer';
+import pg from 'pg';
+import { PrismaClient, PrismaService } from '../libs/database/src';
+import { buildDigestContent } from '../libs/digest/src/digest-content';
+import { DigestContentRepository } from '../libs/digest/src/digest-content.repository';
+import { digestTemplateData } from '../libs/digest/src/digest-message';
+import { hourSlot, wallHoursDueAt } from '../libs/digest/src/digest-schedule';
+import { MailRenderer } from '../libs/mail/src/mail-renderer';
+import { smtpOptionsFromUrl } from '../libs/mail/src/smtp-mail.transport';
+import { digestJobId, JOB_CATALOG, JOBS, queueKeyPrefix, QUEUES } from '../libs/queue/src/job-catalog';
+import { redisOptions } from '../libs/queue/src/redis-connection';
+
+const ROOT = path.resolve(__dirname, '..');
+const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
+const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=8&maxMessages=1000';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SERVER_URL = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/pledgewatch');
+const RUN = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+const DB_NAME = `pw_bench_digest_${RUN}`;
+const QUEUE_PREFIX = `bench-digest-${RUN.replace(/_/g, '-')}`;
+const WORKER_MAIN = path.join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
+const WORKSTREAMS = 240;
+
+const COUNTRIES: [string, string][] = [
+  ['BN', 'Brunei'], ['KH', 'Cambodia'], ['ID', 'Indonesia'], ['LA', 'Laos'], ['MY', 'Malaysia'], ['MM', 'Myanmar'],
+  ['PH', 'Philippines'], ['SG', 'Singapore'], ['TH', 'Thailand'], ['VN', 'Viet Nam'], ['TL', 'Timor-Leste'], ['JP', 'Japan'],
+];
+const SECTORS: [string, string][] = [
+  ['diplomatic-relations', 'Diplomatic relations'], ['maritime-security', 'Maritime security'], ['defense', 'Defense'],
+  ['economic-security', 'Economic security'], ['supply-chains', 'Supply chains'], ['trade-investment', 'Trade and investment'],
+  ['energy-climate', 'Energy and climate'], ['digital', 'Digital'], ['space', 'Space'], ['connectivity', 'Connectivity'],
+  ['people-to-people', 'People-to-people'],
+];
+const ZONES = [
+  'UTC', 'Europe/London', 'Europe/Paris', 'Europe/Berlin', 'Africa/Nairobi', 'Asia/Dubai', 'Asia/Kolkata', 'Asia/Kathmandu',
+  'Asia/Yangon', 'Asia/Bangkok', 'Asia/Jakarta', 'Asia/Ho_Chi_Minh', 'Asia/Manila', 'Asia/Singapore', 'Asia/Kuala_Lumpur',
+  'Asia/Dili', 'Asia/Seoul', 'Asia/Tokyo', 'Australia/Sydney', 'Pacific/Auckland', 'America/Sao_Paulo', 'America/New_York',
+  'America/Chicago', 'America/Los_Angeles',
+];
+
+const dbUrl = (name: string) => {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+const log = (message: string) => console.log(`[bench:digest] ${message}`);
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function buildWorker() {
+  if (process.env.BENCH_SKIP_BUILD === '1' && existsSync(WORKER_MAIN)) return;
+  log('building the worker (nest build worker)…');
+  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] }), 'build', 'worker'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+function migrateScratchDatabase(url: string) {
+  execFileSync(process.execPath, [require.resolve('tsx/cli', { paths: [ROOT] }), 'scripts/db.ts', 'migrate'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** Every zone's (weekday, hour) that falls due in `slot`: subscribers get those, so all are due together. */
+function dueSchedules(slot: Date) {
+  return ZONES.flatMap((timezone) => {
+    const [due] = wallHoursDueAt(slot, timezone);
+    return due ? [{ timezone, day: due.weekday, hour: due.hour }] : [];
+  });
+}
+
+/** Set-based: each table is one INSERT … SELECT over generate_series. */
+async function seed(url: string, slot: Date) {
+  const schedules = dueSchedules(slot);
+  await withClient(url, async (db) => {
+    const at = slot.toISOString();
+    await db.query(
+      `INSERT INTO "Country" (code, name, "group") SELECT c, n, CASE WHEN c = 'JP' THEN 'partner' ELSE 'asean' END::"CountryGroup"
+         FROM unnest($1::text[], $2::text[]) AS x(c, n)`,
+      [COUNTRIES.map((c) => c[0]), COUNTRIES.map((c) => c[1])],
+    );
+    await db.query(`INSERT INTO "Sector" (slug, name) SELECT * FROM unnest($1::text[], $2::text[])`, [SECTORS.map((s) => s[0]), SECTORS.map((s) => s[1])]);
+    const summit = await db.query<{ id: string }>(
+      `INSERT INTO "Summit" (id, slug, name, "startDate", "endDate", location)
+       VALUES (gen_random_uuid(), 'asean-japan-2023', 'ASEAN–Japan Commemorative Summit', '2023-12-16', '2023-12-18', 'Tokyo') RETURNING id`,
+    );
+    await db.query(
+      `INSERT INTO "Workstream" (id, slug, title, summary, "summitId", instrument, stage, health, "healthReason", "healthSince", "createdAt", "updatedAt")
+       SELECT gen_random_uuid(), 'ws-' || i, 'Commitment ' || i || ': patrol vessels, radars and training for the coast guard',
+              'A summit commitment tracked by the benchmark.', $1, 'initiative', 'implementation',
+              (ARRAY['on_track', 'at_risk', 'off_track', 'stalled', 'on_track'])[1 + i % 5]::"Health",
+              'Benchmark health reason for commitment ' || i, $2::timestamptz - (i % 90) * interval '1 day',
+              '2023-12-18', now()
+         FROM generate_series(1, ${WORKSTREAMS}) AS i`,
+      [summit.rows[0].id, at],
+    );
+    const numbered = `WITH w AS (SELECT id, substring(slug FROM 4)::int AS i FROM "Workstream")`;
+    await db.query(
+      `${numbered}
+       INSERT INTO "WorkstreamCountry" ("workstreamId", "countryCode")
+       SELECT DISTINCT w.id, c FROM w CROSS JOIN LATERAL (VALUES (($1::text[])[1 + w.i % 12]), (($1::text[])[1 + (w.i * 7 + w.i / 12) % 12])) AS x(c)`,
+      [COUNTRIES.map((c) => c[0])],
+    );
+    await db.query(
+      `${numbered}
+       INSERT INTO "WorkstreamSector" ("workstreamId", "sectorSlug")
+       SELECT DISTINCT w.id, s FROM w CROSS JOIN LATERAL (VALUES (($1::text[])[1 + w.i % 11]), (($1::text[])[1 + (w.i * 5 + w.i / 11) % 11])) AS x(s)`,
+      [SECTORS.map((s) => s[0])],
+    );
+    // Six milestones each: on time, late, overdue, two due within 30 days, one later.
+    await db.query(
+      `${numbered}, d AS (SELECT ($1::timestamptz AT TIME ZONE 'UTC')::date AS today)
+       INSERT INTO "Milestone" (id, "workstreamId", title, "dueDate", "completedOn", status, "evidenceUrl", position, "createdAt", "updatedAt")
+       SELECT gen_random_uuid(), w.id, m.title, m.due, m.done, m.status::"MilestoneStatus", m.evidence, m.position, now(), now()
+         FROM w CROSS JOIN d CROSS JOIN LATERAL (VALUES
+           (1, 'Notes exchanged', d.today - 400, d.today - 410, 'completed', 'https://www.mofa.go.jp/press/release/' || w.i),
+           (2, 'Agreement signed', d.today - 200, d.today - 150, 'completed', NULL),
+           (3, 'First delivery', d.today - (3 + w.i % 20), NULL::date, 'overdue', NULL),
+           (4, 'Training programme starts', d.today + (1 + w.i % 29), NULL::date, 'not_started', NULL),
+           (5, 'Second delivery', d.today + (w.i % 30), NULL::date, 'in_progress', NULL),
+           (6, 'Programme review', d.today + 90, NULL::date, 'not_started', NULL)
+         ) AS m(position, title, due, done, status, evidence)`,
+      [at],
+    );
+    // A week of events before the slot: one or two per workstream (a busy week for a tracker).
+    await db.query(
+      `${numbered}
+       INSERT INTO "Event" (id, type, "workstreamId", "milestoneId", "from", "to", reason, actor, "occurredAt", notify, "dispatchedAt")
+       SELECT gen_random_uuid(), (ARRAY['workstream.health_changed', 'milestone.completed', 'milestone.rescheduled', 'milestone.added'])[1 + k % 4]::"EventType",
+              w.id, CASE WHEN k % 4 = 1 THEN m.id END,
+              (ARRAY['on_track', 'in_progress', '2026-11-01', NULL])[1 + k % 4], (ARRAY['at_risk', 'completed', '2026-12-15', NULL])[1 + k % 4],
+              'Benchmark change ' || k || ' on commitment ' || w.i || ', as the editors recorded it', 'bench',
+              $1::timestamptz - ((w.i * 13 + k * 97) % 10000) * interval '1 minute' - interval '1 minute', true, now()
+         FROM w CROSS JOIN generate_series(1, 2) AS k
+         JOIN "Milestone" m ON m."workstreamId" = w.id AND m.position = 1
+        WHERE k = 1 OR w.i % 2 = 0`,
+      [at],
+    );
+    await db.query(
+      `INSERT INTO "Subscriber" (id, email, state, timezone, "digestDay", "digestHour", alerts, digest, "confirmedAt", "createdAt", "updatedAt")
+       SELECT gen_random_uuid(), 'reader' || i || '@bench.example', 'active', ($2::text[])[1 + i % $5], ($3::"Weekday"[])[1 + i % $5], ($4::int[])[1 + i % $5],
+              true, true, '2026-01-01', now(), now()
+         FROM generate_series(1, $1::int) AS i`,
+      [N, schedules.map((s) => s.timezone), schedules.map((s) => s.day), schedules.map((s) => s.hour), schedules.length],
+    );
+    // Topic sets: a country; a sector; a country × sector intersection; a country and a sector.
+    await db.query(
+      `WITH s AS (SELECT id, substring(email FROM 'reader(\\d+)@')::int AS i FROM "Subscriber")
+       INSERT INTO "Subscription" (id, "subscriberId", "countryCode", "sectorSlug", "createdAt")
+       SELECT gen_random_uuid(), s.id, t.c, t.sec, now()
+         FROM s CROSS JOIN LATERAL (
+           SELECT ($1::text[])[1 + (s.i / 4) % 12] AS c, NULL::text AS sec WHERE s.i % 4 IN (0, 3)
+           UNION ALL SELECT NULL, ($2::text[])[1 + (s.i / 4) % 11] WHERE s.i % 4 = 1
+           UNION ALL SELECT ($1::text[])[1 + (s.i / 4) % 12], ($2::text[])[1 + (s.i / 48) % 11] WHERE s.i % 4 = 2
+           UNION ALL SELECT NULL, ($2::text[])[1 + (s.i / 48) % 11] WHERE s.i % 4 = 3
+         ) AS t`,
+      [COUNTRIES.map((c) => c[0]), SECTORS.map((s) => s[0])],
+    );
+    await db.query('ANALYZE');
+  });
+  return schedules.length;
+}
+
+interface Sink {
+  port: number;
+  reached(total: number): Promise<number>;
+  stop(): void;
+}
+
+/** The counting sink the fan-out benchmark uses: its own process, accepts and counts. */
+async function startSink(): Promise<Sink> {
+  const child = fork(path.join(__dirname, 'support/counting-smtp-sink.ts'), [], {
+    cwd: ROOT,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('message', (m: { type: string; port: number }) => (m.type === 'listening' ? resolve(m.port) : reject(new Error('sink?'))));
+  });
+  return {
+    port,
+    reached: (total) =>
+      new Promise((resolve) => {
+        const onMessage = (m: { type: string; at: number }) => {
+          if (m.type !== 'reached') return;
+          child.off('message', onMessage);
+          resolve(m.at);
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'await', count: total });
+      }),
+    stop: () => {
+      if (child.connected) child.disconnect();
+    },
+  };
+}
+
+function startWorker(databaseUrl: string, smtpUrl: string, linkSecret: string): ChildProcess {
+  return spawn(process.execPath, [WORKER_MAIN], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL,
+      SMTP_URL: smtpUrl,
+      QUEUE_PREFIX,
+      LINK_SECRET: linkSecret,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+function peakRssMb(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : NaN;
+}
+
+async function waitForWorkers(queues: Queue[], timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = await Promise.all(queues.map((q) => q.getWorkersCount()));
+    if (counts.every((c) => c > 0)) return;
+    if (Date.now() > until) throw new Error('the worker did not start within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stopWorker(worker: ChildProcess) {
+  if (worker.exitCode !== null) return;
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  worker.kill('SIGTERM');
+  const timer = setTimeout(() => worker.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** One real digest of the scratch data (a one-country subscriber), rendered with the production templates. */
+async function sampleDigest(databaseUrl: string, slot: Date) {
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+  try {
+    const week = await new DigestContentRepository(prisma as unknown as PrismaService).loadWeek(slot);
+    const content = buildDigestContent(week, { countries: ['PH'], sectors: [], intersections: [], workstreams: [] });
+    const base = 'http://localhost:3000/v1/subscriptions';
+    const data = digestTemplateData(content, 'Asia/Manila', {
+      publicBaseUrl: 'http://localhost:3000',
+      manageUrl: `${base}/manage?token=${randomBytes(40).toString('base64url')}`,
+      unsubscribeUrl: `${base}/unsubscribe?token=${randomBytes(40).toString('base64url')}`,
+    });
+    return { subject: data.subject, ...new MailRenderer().render('digest', data) };
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+/** The floor: the same transport options, a window of sends in flight, one digest rendered once. */
+async function bareLoop(smtpUrl: string, mail: { subject: string; html: string; text: string }): Promise<void> {
+  const transporter = nodemailer.createTransport(smtpOptionsFromUrl(smtpUrl), { from: 'Pledgewatch <alerts@pledgewatch.local>' });
+  let next = 0;
+  const lane = async () => {
+    while (next < N) {
+      const i = next++;
+      const id = randomBytes(16).toString('hex');
+      await transporter.sendMail({
+        to: `reader${i}@bench.example`,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: `<${id}@pledgewatch.local>`,
+        headers: {
+          'List-Unsubscribe': `<http://localhost:3000/v1/subscriptions/unsubscribe?token=${id}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: 200 }, lane));
+  transporter.close();
+}
+
+async function deleteQueueKeys() {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  try {
+    let cursor = '0';
+    do {
+      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${queueKeyPrefix(QUEUE_PREFIX)}:*`, 'COUNT', 1000);
+      cursor = nextCursor;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function main() {
+  buildWorker();
+  const slot = hourSlot(new Date());
+  log(`scratch database ${DB_NAME}, queue prefix ${QUEUE_PREFIX}, ${N.toLocaleString('en')} subscribers, slot ${slot.toISOString()}`);
+  let sink: Sink | undefined;
+  let worker: ChildProcess | undefined;
+  const queues: Queue[] = [];
+  try {
+    const databaseUrl = dbUrl(DB_NAME);
+    migrateScratchDatabase(databaseUrl);
+    const seedStart = Date.now();
+    const zones = await seed(databaseUrl, slot);
+    const { topicSets, events } = await withClient(databaseUrl, async (db) => {
+      const r = await db.query<{ topicSets: number; events: number }>(
+        `SELECT (SELECT count(DISTINCT t)::int FROM (SELECT string_agg(coalesce("countryCode", '') || '/' || coalesce("sectorSlug", ''), ',' ORDER BY 1) AS t
+                   FROM "Subscription" GROUP BY "subscriberId") x) AS "topicSets",
+                (SELECT count(*)::int FROM "Event") AS events`,
+      );
+      return r.rows[0];
+    });
+    log(`seeded in ${seconds(Date.now() - seedStart)} s: ${zones} time zones, ${topicSets} distinct topic sets, ${WORKSTREAMS} workstreams, ${events} events this week`);
+
+    sink = await startSink();
+    const smtpUrl = `smtp://127.0.0.1:${sink.port}?${SMTP_QUERY}`;
+    worker = startWorker(databaseUrl, smtpUrl, randomBytes(32).toString('base64url'));
+    const connection = redisOptions(REDIS_URL, 'producer');
+    const prefix = queueKeyPrefix(QUEUE_PREFIX);
+    const digest = new Queue(QUEUES.digest, { connection, prefix });
+    const email = new Queue(QUEUES.email, { connection, prefix });
+    queues.push(digest, email);
+    await waitForWorkers([digest, email]);
+
+    // --- the pipeline: digest.run → N deliveries → N send jobs → N digests accepted
+    const jobId = digestJobId(slot);
+    const startedAt = Date.now();
+    await digest.add(JOBS.digestRun, { slot: slot.toISOString() }, { ...JOB_CATALOG[JOBS.digestRun].options, jobId });
+    const runDone = (async () => {
+      for (;;) {
+        const state = await digest.getJobState(jobId);
+        if (state === 'completed') return Date.now();
+        if (state === 'failed') throw new Error(`digest.run failed: ${(await digest.getJob(jobId))?.failedReason}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const lastAccepted = await sink.reached(N);
+    const runMs = (await runDone) - startedAt;
+    const pipelineMs = lastAccepted - startedAt;
+    const rssMb = peakRssMb(worker.pid!);
+    const sent = await withClient(databaseUrl, async (db) => {
+      for (let i = 0; i < 50; i++) {
+        const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Delivery" WHERE kind = 'digest' AND status = 'sent'`);
+        if (r.rows[0].n >= N) return r.rows[0].n;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Delivery" WHERE kind = 'digest' AND status = 'sent'`);
+      return r.rows[0].n;
+    });
+    await stopWorker(worker);
+    const pipelineRate = N / (pipelineMs / 1000);
+    log(`digest.run (${N} deliveries created and enqueued) took ${seconds(runMs)} s`);
+    log(`pipeline: ${N} digests in ${seconds(pipelineMs)} s = ${Math.round(pipelineRate)} msg/s; deliveries sent: ${sent}; worker peak RSS ${rssMb} MB`);
+    if (sent !== N) throw new Error(`expected ${N} digest deliveries sent, found ${sent}`);
+
+    // --- the floor: a bare pooled nodemailer loop to the same sink, one digest of the same data
+    const mail = await sampleDigest(databaseUrl, slot);
+    log(`floor message: a one-country digest, html ${Math.round(mail.html.length / 1024)} KB + text ${Math.round(mail.text.length / 1024)} KB`);
+    const bareStart = Date.now();
+    const bareDone = sink.reached(2 * N);
+    await bareLoop(smtpUrl, mail);
+    const bareMs = (await bareDone) - bareStart;
+    const bareRate = N / (bareMs / 1000);
+    log(`bare nodemailer: ${N} emails in ${seconds(bareMs)} s = ${Math.round(bareRate)} msg/s`);
+
+    const ratio = pipelineRate / bareRate;
+    log(`ratio ${ratio.toFixed(2)} (goal ≥ 0.5), worker peak RSS ${rssMb} MB, SMTP pool ${SMTP_QUERY}`);
+    console.log(
+      `RESULT ${JSON.stringify({
+        name: 'digest',
+        value: Math.round(pipelineRate),
+        unit: 'msg/s',
+        baseline: Math.round(bareRate),
+        ratio: Number(ratio.toFixed(3)),
+        peakRssMb: rssMb,
+      })}`,
+    );
+  } finally {
+    if (worker) await stopWorker(worker);
+    await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
+    sink?.stop();
+    await deleteQueueKeys().catch((e: Error) => log(`could not delete queue keys: ${e.message}`));
+    const admin = new URL(SERVER_URL);
+    admin.pathname = '/postgres';
+    await withClient(admin.toString(), (db) => db.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`)).catch((e: Error) =>
+      log(`could not drop ${DB_NAME}: ${e.message}`),
+    );
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -4,6 +4,7 @@ import { DatabaseModule } from '@pledgewatch/database';
 import { QueueModule } from '@pledgewatch/queue';
 import { AdminApiModule } from './admin/admin-api.module';
 import { AdminChecksModule } from './admin/admin-checks.module';
+import { AdminDigestsModule } from './admin/admin-digests.module';
 import { AdminMailModule } from './admin/admin-mail.module';
 import { PublicApiModule } from './public/public-api.module';
 import { StatusController } from './status.controller';
@@ -14,7 +15,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), PublicApiModule, AdminApiModule, AdminChecksModule, AdminMailModule, SubscriptionsApiModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), PublicApiModule, AdminApiModule, AdminChecksModule, AdminDigestsModule, AdminMailModule, SubscriptionsApiModule],
       controllers: [StatusController],
     };
   }

@@ -30,7 +30,8 @@ export function toWorkstreamView(row: WorkstreamRow) {
     healthReason: row.healthReason,
     healthSince: row.healthSince.toISOString(),
     lastProgressAt: row.lastProgressAt?.toISOString() ?? null,
-    lastCheckedAt: row.lastCheckedAt?.toISOString() ?? null,
+    /** Filled from the latest StatusCheckRun (CheckRunsService), not stored per workstream. */
+    lastCheckedAt: null as string | null,
     source: row.source ?? null,
     version: row.version,
     archived: row.archivedAt !== null,

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Workstream" DROP COLUMN "lastCheckedAt";

@@ -33,10 +33,18 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     http().post('/v1/subscriptions').set('X-Forwarded-For', ip).send(body);
   const mailsTo = (address: string) => sink.messages.filter((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === address);
   async function waitForMailTo(address: string, count: number): Promise<ParsedMail[]> {
-    for (let i = 0; i < 200 && mailsTo(address).length < count; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 600 && mailsTo(address).length < count; i++) await new Promise((r) => setTimeout(r, 25));
     const mails = mailsTo(address);
     if (mails.length < count) throw new Error(`expected ${count} email(s) to ${address}, got ${mails.length}`);
     return mails;
+  }
+  /** The delivery row once the mailer has recorded its outcome (the sink sees the message a moment before). */
+  async function settledDelivery(subscriberId: string) {
+    for (let i = 0; ; i++) {
+      const delivery = await db.prisma.delivery.findFirstOrThrow({ where: { subscriberId } });
+      if (delivery.status !== 'queued' || i >= 400) return delivery;
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
   const subscriber = (email: string) =>
     db.prisma.subscriber.findUnique({ where: { email }, include: { subscriptions: { orderBy: [{ countryCode: 'asc' }, { sectorSlug: 'asc' }] } } });
@@ -96,7 +104,7 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     ]);
 
     const [mail] = await waitForMailTo(email, 1);
-    const delivery = await db.prisma.delivery.findFirstOrThrow({ where: { subscriberId: pending!.id } });
+    const delivery = await settledDelivery(pending!.id);
     expect(delivery).toMatchObject({ kind: 'confirmation', status: 'sent', attempts: 1, messageId: `<${delivery.id}@pledgewatch.test>` });
     expect(mail.messageId).toBe(`<${delivery.id}@pledgewatch.test>`);
     expect(mail.subject).toBe('Confirm your Pledgewatch subscription');

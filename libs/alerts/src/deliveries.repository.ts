@@ -127,15 +127,16 @@ export class DeliveriesRepository {
     return rows[0];
   }
 
-  async findToSend(deliveryId: string): Promise<DeliveryToSend | null> {
-    if (!UUID.test(deliveryId)) return null;
-    const rows = await this.prisma.$queryRaw<DeliveryToSend[]>`
+  /** Many deliveries with their recipients in one query (the send processor batches its loads). */
+  async findManyToSend(deliveryIds: string[]): Promise<DeliveryToSend[]> {
+    const ids = deliveryIds.filter((id) => UUID.test(id));
+    if (ids.length === 0) return [];
+    return this.prisma.$queryRaw<DeliveryToSend[]>`
       SELECT d.id::text AS id, d.kind, d.status, d.attempts, d."eventId"::text AS "eventId", d.payload,
              to_char(d."digestWeek", 'YYYY-MM-DD') AS "digestWeek",
              s.id::text AS "subscriberId", s.email, s.state, s.alerts, s.digest
         FROM "Delivery" d JOIN "Subscriber" s ON s.id = d."subscriberId"
-       WHERE d.id = ${deliveryId}::uuid`;
-    return rows[0] ?? null;
+       WHERE d.id = ANY(${ids}::uuid[])`;
   }
 
   async findEventFacts(eventId: string): Promise<EventFactsRow | null> {
@@ -153,13 +154,18 @@ export class DeliveriesRepository {
     return rows[0] ?? null;
   }
 
-  /** Marks a delivery sent; a delivery already sent stays as it was (the first send wins). */
-  async markSent(id: string, messageId: string): Promise<void> {
+  /**
+   * Marks deliveries sent, many in one statement (the send processor group-commits them); a
+   * delivery already sent stays as it was (the first send wins).
+   */
+  async markManySent(sent: { id: string; messageId: string }[]): Promise<void> {
+    if (sent.length === 0) return;
     await this.prisma.$executeRaw`
-      UPDATE "Delivery"
-         SET status = 'sent'::"DeliveryStatus", "sentAt" = (now() AT TIME ZONE 'UTC'), "messageId" = ${messageId},
-             attempts = attempts + 1, "lastError" = NULL, "updatedAt" = (now() AT TIME ZONE 'UTC')
-       WHERE id = ${id}::uuid AND status <> 'sent'::"DeliveryStatus"`;
+      UPDATE "Delivery" d
+         SET status = 'sent'::"DeliveryStatus", "sentAt" = (now() AT TIME ZONE 'UTC'), "messageId" = v."messageId",
+             attempts = d.attempts + 1, "lastError" = NULL, "updatedAt" = (now() AT TIME ZONE 'UTC')
+        FROM unnest(${sent.map((s) => s.id)}::uuid[], ${sent.map((s) => s.messageId)}::text[]) AS v(id, "messageId")
+       WHERE d.id = v.id AND d.status <> 'sent'::"DeliveryStatus"`;
   }
 
   /** Records a failed attempt; `final` moves the delivery to `failed`, otherwise it stays queued for the retry. */

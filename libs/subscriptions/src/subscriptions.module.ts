@@ -11,6 +11,17 @@ import { SubscriptionsService } from './subscriptions.service';
 @Module({ providers: [SubscriberLinks], exports: [SubscriberLinks] })
 export class SubscriberLinksModule {}
 
+/**
+ * Only what renders and sends `confirmation` deliveries, without the API's pages and rate limiter:
+ * what the worker's email.send processor needs to send a confirmation left queued.
+ */
+@Module({
+  imports: [MailModule, SubscriberLinksModule],
+  providers: [SubscriptionsRepository, ConfirmationMailer],
+  exports: [ConfirmationMailer],
+})
+export class ConfirmationMailModule {}
+
 /** Subscribing, confirming, unsubscribing and managing; the API's pages; confirmation emails. */
 @Module({
   imports: [MailModule, SubscriberLinksModule],

@@ -1,0 +1,356 @@
+/**
+ * Fan-out benchmark (issue 4): 100,000 confirmed subscribers follow one country; one event
+ * touches it. Measures the time from dispatching the event's fan-out job until an SMTP sink on
+ * loopback has accepted the 100,000th email — through the real worker (built app, child process:
+ * fan-out processor, email.send processor, Postgres, Redis, pooled nodemailer) — and, in the same
+ * run against the same sink, a bare pooled nodemailer loop sending 100,000 similar messages (the
+ * floor nothing can beat). Prints both rates, their ratio and the worker's peak RSS.
+ *
+ *   npm run bench:fanout
+ *
+ * Knobs (environment): BENCH_SUBSCRIBERS (100000), BENCH_SMTP_QUERY (pool options passed to the
+ * worker's and the bare loop's transport, e.g. `maxConnections=8&maxMessages=1000`),
+ * BENCH_SKIP_BUILD=1 (reuse dist/ from a previous `nest build worker`), BENCH_WORKER_NODE_ARGS
+ * (extra node flags for the worker, e.g. `--max-old-space-size=512`).
+ *
+ * Everything it makes is its own and removed at the end: a scratch database, a unique queue
+ * prefix in Redis, two child processes.
+ */
+import 'reflect-metadata';
+import { ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import nodemailer from 'nodemailer';
+import pg from 'pg';
+import { JOB_CATALOG, JOBS, queueKeyPrefix, QUEUES } from '../libs/queue/src/job-catalog';
+import { redisOptions } from '../libs/queue/src/redis-connection';
+import { AlertFacts, alertTemplateData } from '../libs/alerts/src/alert-message';
+import { MailRenderer } from '../libs/mail/src/mail-renderer';
+import { smtpOptionsFromUrl } from '../libs/mail/src/smtp-mail.transport';
+
+const ROOT = path.resolve(__dirname, '..');
+const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
+const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=8&maxMessages=1000';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SERVER_URL = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/pledgewatch');
+const RUN = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+const DB_NAME = `pw_bench_fanout_${RUN}`;
+const QUEUE_PREFIX = `bench-fanout-${RUN.replace(/_/g, '-')}`;
+const WORKER_MAIN = path.join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
+
+const dbUrl = (name: string) => {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+const log = (message: string) => console.log(`[bench:fanout] ${message}`);
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function buildWorker() {
+  if (process.env.BENCH_SKIP_BUILD === '1' && existsSync(WORKER_MAIN)) return;
+  log('building the worker (nest build worker)…');
+  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] }), 'build', 'worker'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function createScratchDatabase(): Promise<string> {
+  const url = dbUrl(DB_NAME);
+  execFileSync(process.execPath, [require.resolve('tsx/cli', { paths: [ROOT] }), 'scripts/db.ts', 'migrate'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return url;
+}
+
+/** Set-based: the subscribers and their subscriptions are two INSERT … SELECT over generate_series. */
+async function seed(url: string): Promise<{ eventId: string }> {
+  return withClient(url, async (db) => {
+    await db.query(`INSERT INTO "Country" (code, name, "group") VALUES ('MY', 'Malaysia', 'asean') ON CONFLICT DO NOTHING`);
+    await db.query(`INSERT INTO "Sector" (slug, name) VALUES ('maritime-security', 'Maritime security') ON CONFLICT DO NOTHING`);
+    const summit = await db.query<{ id: string }>(
+      `INSERT INTO "Summit" (id, slug, name, "startDate", "endDate", location)
+       VALUES (gen_random_uuid(), 'bench-summit', 'Bench summit', '2023-12-16', '2023-12-18', 'Tokyo') RETURNING id`,
+    );
+    const ws = await db.query<{ id: string }>(
+      `INSERT INTO "Workstream" (id, slug, title, summary, "summitId", instrument, stage, health, "updatedAt")
+       VALUES (gen_random_uuid(), 'osa-surveillance-equipment', 'OSA surveillance equipment',
+               'Coastal surveillance radars for the Malaysian Maritime Enforcement Agency.', $1, 'osa', 'implementation', 'off_track', now())
+       RETURNING id`,
+      [summit.rows[0].id],
+    );
+    const workstreamId = ws.rows[0].id;
+    await db.query(`INSERT INTO "WorkstreamCountry" ("workstreamId", "countryCode") VALUES ($1, 'MY')`, [workstreamId]);
+    await db.query(`INSERT INTO "WorkstreamSector" ("workstreamId", "sectorSlug") VALUES ($1, 'maritime-security')`, [workstreamId]);
+    await db.query(
+      `INSERT INTO "Subscriber" (id, email, state, alerts, digest, "confirmedAt", "createdAt", "updatedAt")
+       SELECT gen_random_uuid(), 'reader' || i || '@bench.example', 'active', true, true, now(), now(), now()
+         FROM generate_series(1, $1::int) AS i`,
+      [N],
+    );
+    await db.query(
+      `INSERT INTO "Subscription" (id, "subscriberId", "countryCode", "createdAt")
+       SELECT gen_random_uuid(), s.id, 'MY', now() FROM "Subscriber" s`,
+    );
+    // dispatchedAt set: the outbox relay leaves it alone, the benchmark dispatches it itself.
+    const event = await db.query<{ id: string }>(
+      `INSERT INTO "Event" (id, type, "workstreamId", "from", "to", reason, actor, "occurredAt", notify, "dispatchedAt")
+       VALUES (gen_random_uuid(), 'workstream.health_changed', $1, 'on_track', 'off_track',
+               'Radar delivery milestone overdue by 9 days (grace period 7 days)', 'status-check', now(), true, now())
+       RETURNING id`,
+      [workstreamId],
+    );
+    await db.query('ANALYZE');
+    return { eventId: event.rows[0].id };
+  });
+}
+
+interface Sink {
+  port: number;
+  /** Resolves with Date.now() (in the sink) when `total` messages have been accepted since it started. */
+  reached(total: number): Promise<number>;
+  stop(): void;
+}
+
+async function startSink(): Promise<Sink> {
+  const child = fork(path.join(__dirname, 'support/counting-smtp-sink.ts'), [], {
+    cwd: ROOT,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('message', (m: { type: string; port: number }) => (m.type === 'listening' ? resolve(m.port) : reject(new Error('sink?'))));
+  });
+  return {
+    port,
+    reached: (total) =>
+      new Promise((resolve) => {
+        const onMessage = (m: { type: string; at: number }) => {
+          if (m.type !== 'reached') return;
+          child.off('message', onMessage);
+          resolve(m.at);
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'await', count: total });
+      }),
+    stop: () => {
+      if (child.connected) child.disconnect();
+    },
+  };
+}
+
+function startWorker(databaseUrl: string, smtpUrl: string): ChildProcess {
+  // The flags `npm start` (scripts/run.ts) and docker/compose.yml start the worker with, plus any extra.
+  const nodeArgs = ['--enable-source-maps', ...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  return spawn(process.execPath, [...nodeArgs, WORKER_MAIN], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL,
+      SMTP_URL: smtpUrl,
+      QUEUE_PREFIX,
+      LINK_SECRET: randomBytes(32).toString('base64url'),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** A run that stalls or whose worker dies fails within RUN_TIMEOUT_MS instead of hanging. */
+const RUN_TIMEOUT_MS = 15 * 60_000;
+function within<T>(work: Promise<T>, worker: ChildProcess | null, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not finish within ${RUN_TIMEOUT_MS / 60_000} min`)), RUN_TIMEOUT_MS);
+    const onExit = (code: number | null) => reject(new Error(`the worker exited (code ${code}) during ${what}`));
+    worker?.once('exit', onExit);
+    work.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      worker?.off('exit', onExit);
+    });
+  });
+}
+
+/** Peak resident set of a live process (VmHWM), in MB. */
+function peakRssMb(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : NaN;
+}
+
+async function waitForWorkers(worker: ChildProcess, queues: Queue[], timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (worker.exitCode !== null || worker.signalCode !== null) throw new Error(`the worker exited with code ${worker.exitCode} before it was ready`);
+    const counts = await Promise.all(queues.map((q) => q.getWorkersCount()));
+    if (counts.every((c) => c > 0)) return;
+    if (Date.now() > until) throw new Error('the worker did not start within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stopWorker(worker: ChildProcess) {
+  if (worker.exitCode !== null || worker.signalCode !== null) return;
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  worker.kill('SIGTERM');
+  const timer = setTimeout(() => worker.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The floor: the same transport options, a window of sends in flight, nothing else. */
+async function bareLoop(smtpUrl: string): Promise<void> {
+  const transporter = nodemailer.createTransport(smtpOptionsFromUrl(smtpUrl), { from: 'Pledgewatch <alerts@pledgewatch.local>' });
+  // One real alert, rendered once: the floor pays for no rendering, only for sending.
+  const facts: AlertFacts = {
+    eventId: 'bench',
+    type: 'workstream.health_changed',
+    from: 'on_track',
+    to: 'off_track',
+    reason: 'Radar delivery milestone overdue by 9 days (grace period 7 days)',
+    occurredAt: new Date(),
+    workstream: { id: 'bench', slug: 'osa-surveillance-equipment', title: 'OSA surveillance equipment', health: 'off_track', healthReason: '' },
+    countries: ['Malaysia'],
+    milestone: null,
+  };
+  const base = 'http://localhost:3000/v1/subscriptions';
+  const data = alertTemplateData(facts, { publicBaseUrl: 'http://localhost:3000', manageUrl: `${base}/manage?token=x`, unsubscribeUrl: `${base}/unsubscribe?token=x` });
+  const { html, text } = new MailRenderer().render('alert', data);
+  let next = 0;
+  const window = 200;
+  const lane = async () => {
+    while (next < N) {
+      const i = next++;
+      const id = randomBytes(16).toString('hex');
+      await transporter.sendMail({
+        to: `reader${i}@bench.example`,
+        subject: data.subject,
+        text,
+        html,
+        messageId: `<${id}@pledgewatch.local>`,
+        headers: {
+          'List-Unsubscribe': `<http://localhost:3000/v1/subscriptions/unsubscribe?token=${id}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: window }, lane));
+  transporter.close();
+}
+
+async function deleteQueueKeys() {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  try {
+    let cursor = '0';
+    do {
+      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${queueKeyPrefix(QUEUE_PREFIX)}:*`, 'COUNT', 1000);
+      cursor = nextCursor;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function main() {
+  buildWorker();
+  log(`scratch database ${DB_NAME}, queue prefix ${QUEUE_PREFIX}, ${N.toLocaleString('en')} subscribers`);
+  let sink: Sink | undefined;
+  let worker: ChildProcess | undefined;
+  const queues: Queue[] = [];
+  try {
+    const databaseUrl = await createScratchDatabase();
+    const seedStart = Date.now();
+    const { eventId } = await seed(databaseUrl);
+    log(`seeded in ${seconds(Date.now() - seedStart)} s`);
+
+    sink = await startSink();
+    const smtpUrl = `smtp://127.0.0.1:${sink.port}?${SMTP_QUERY}`;
+
+    worker = startWorker(databaseUrl, smtpUrl);
+    const connection = redisOptions(REDIS_URL, 'producer');
+    const prefix = queueKeyPrefix(QUEUE_PREFIX);
+    const events = new Queue(QUEUES.events, { connection, prefix });
+    const email = new Queue(QUEUES.email, { connection, prefix });
+    queues.push(events, email);
+    await waitForWorkers(worker, [events, email]);
+
+    // --- the pipeline: dispatch → fan-out → N send jobs → N emails accepted
+    const dispatchedAt = Date.now();
+    await events.add(JOBS.eventsFanout, { eventId }, { ...JOB_CATALOG[JOBS.eventsFanout].options, jobId: eventId });
+    const lastAccepted = await within(sink.reached(N), worker, 'the pipeline');
+    const pipelineMs = lastAccepted - dispatchedAt;
+    const rssMb = peakRssMb(worker.pid!);
+    const sent = await withClient(databaseUrl, async (db) => {
+      // the last UPDATE … status = 'sent' may land a moment after the sink accepted the message
+      for (let i = 0; i < 50; i++) {
+        const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Delivery" WHERE status = 'sent'`);
+        if (r.rows[0].n >= N) return r.rows[0].n;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Delivery" WHERE status = 'sent'`);
+      return r.rows[0].n;
+    });
+    await stopWorker(worker);
+    const pipelineRate = N / (pipelineMs / 1000);
+    log(`pipeline: ${N} emails in ${seconds(pipelineMs)} s = ${Math.round(pipelineRate)} msg/s; deliveries sent: ${sent}; worker peak RSS ${rssMb} MB`);
+    if (sent !== N) throw new Error(`expected ${N} deliveries sent, found ${sent}`);
+
+    // --- the floor: a bare pooled nodemailer loop to the same sink
+    const bareStart = Date.now();
+    const bareDone = sink.reached(2 * N);
+    await bareLoop(smtpUrl);
+    const bareMs = (await within(bareDone, null, 'the bare loop')) - bareStart;
+    const bareRate = N / (bareMs / 1000);
+    log(`bare nodemailer: ${N} emails in ${seconds(bareMs)} s = ${Math.round(bareRate)} msg/s`);
+
+    const ratio = pipelineRate / bareRate;
+    log(`ratio ${ratio.toFixed(2)} (goal ≥ 0.6), worker peak RSS ${rssMb} MB (goal < 300), SMTP pool ${SMTP_QUERY}`);
+    console.log(
+      `RESULT ${JSON.stringify({
+        name: 'fanout',
+        value: Math.round(pipelineRate),
+        unit: 'msg/s',
+        baseline: Math.round(bareRate),
+        ratio: Number(ratio.toFixed(3)),
+        peakRssMb: rssMb,
+      })}`,
+    );
+  } finally {
+    if (worker) await stopWorker(worker);
+    await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
+    sink?.stop();
+    await deleteQueueKeys().catch((e: Error) => log(`could not delete queue keys: ${e.message}`));
+    const admin = new URL(SERVER_URL);
+    admin.pathname = '/postgres';
+    await withClient(admin.toString(), (db) => db.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`)).catch((e: Error) =>
+      log(`could not drop ${DB_NAME}: ${e.message}`),
+    );
+  }
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  // Whatever a library leaves open (a pool's idle timer, a socket in TIME_WAIT) must not keep a finished run alive.
+  .finally(() => process.exit());

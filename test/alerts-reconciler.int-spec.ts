@@ -1,0 +1,102 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { DeliveryReconciler } from '@pledgewatch/alerts';
+import { JobQueues, JOBS, QUEUES } from '@pledgewatch/queue';
+import { bootWorker, dropQueueKeys, eventually, settle, testEnv, testQueuePrefix } from './support/alerts-harness';
+import { createTestDatabase, TestDatabase } from './support/database';
+import { factories } from './support/factories';
+import { SmtpSink, startSmtpSink } from './support/smtp-sink';
+
+/**
+ * Postgres is the source of truth, Redis carries work only (SPEC §2): deliveries whose send jobs
+ * are gone — the worker died after creating them, or Redis lost everything — are found in
+ * Postgres and sent, each exactly once.
+ */
+describe('delivery reconciler', () => {
+  const SUBSCRIBERS = 5;
+  let db: TestDatabase;
+  let sink: SmtpSink;
+  let worker: INestApplicationContext | undefined;
+  const queuePrefix = testQueuePrefix('alerts-reconciler');
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('pw_alerts_reconciler');
+    sink = await startSmtpSink();
+    env = testEnv(db.url, queuePrefix, sink.url, { DELIVERY_STUCK_AFTER_SECONDS: '1' });
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await sink?.close();
+    await dropQueueKeys(queuePrefix);
+    await db?.drop();
+  });
+
+  it('a worker killed between creating deliveries and sending, and Redis losing the jobs: each email goes out once', async () => {
+    const f = factories(db.prisma);
+    await f.country('VN', 'Viet Nam');
+    const ws = await f.workstream({ title: 'Patrol vessels for the Viet Nam Coast Guard', countries: ['VN'] });
+    for (let i = 0; i < SUBSCRIBERS; i++) {
+      await db.prisma.subscriber.create({
+        data: { email: `reader${i}@example.org`, state: 'active', confirmedAt: new Date(), subscriptions: { create: [{ countryCode: 'VN' }] } },
+      });
+    }
+    const event = await f.event(ws.id, { type: 'milestone.completed', occurredAt: new Date(), from: 'in_progress', to: 'completed' });
+
+    // First worker: fans out, but its sends never run (the email queue is held), then it dies.
+    worker = await bootWorker(env);
+    const email = worker.get(JobQueues).queue(QUEUES.email);
+    await email.pause();
+    await worker.get(JobQueues).add(JOBS.eventsFanout, { payload: { eventId: event.id }, jobId: event.id });
+    await eventually(async () => (await email.getWaitingCount()) === SUBSCRIBERS, 10_000, 'the send jobs');
+    expect(await db.prisma.delivery.count({ where: { eventId: event.id, status: 'queued' } })).toBe(SUBSCRIBERS);
+
+    // While the jobs still exist, the reconciler leaves them alone: no second job, no second email.
+    await settle(1_200);
+    expect(await worker.get(DeliveryReconciler).reconcile()).toEqual({ examined: SUBSCRIBERS, requeued: 0 });
+
+    await worker.close();
+    worker = undefined;
+    // Redis loses everything of this queue.
+    await dropQueueKeys(queuePrefix);
+    expect(sink.messages).toHaveLength(0);
+
+    // A new worker: the reconciler finds the stuck deliveries in Postgres and sends them.
+    worker = await bootWorker(env);
+    const result = await worker.get(DeliveryReconciler).reconcile();
+    expect(result).toEqual({ examined: SUBSCRIBERS, requeued: SUBSCRIBERS });
+    await sink.waitFor(SUBSCRIBERS);
+    await eventually(async () => (await db.prisma.delivery.count({ where: { eventId: event.id, status: 'sent' } })) === SUBSCRIBERS);
+
+    // Once: running it again (as every 30 s) finds nothing to do and sends nothing.
+    await settle(1_200);
+    expect(await worker.get(DeliveryReconciler).reconcile()).toEqual({ examined: 0, requeued: 0 });
+    await settle();
+    const to = sink.messages.map((m) => (Array.isArray(m.to) ? m.to[0] : m.to)?.value[0]?.address).sort();
+    expect(to).toEqual(Array.from({ length: SUBSCRIBERS }, (_, i) => `reader${i}@example.org`));
+    const rows = await db.prisma.delivery.findMany({ where: { eventId: event.id } });
+    expect(rows.every((row) => row.status === 'sent' && row.attempts === 1 && row.messageId === `<${row.id}@pledgewatch.test>`)).toBe(true);
+  });
+
+  it('a delivery whose job finished without sending it (completed or failed for good) is given a fresh job', async () => {
+    const before = sink.messages.length;
+    const subscriber = await db.prisma.subscriber.findFirstOrThrow({ where: { email: 'reader0@example.org' } });
+    const ws = await db.prisma.workstream.findFirstOrThrow();
+    const later = await db.prisma.event.create({
+      data: { type: 'milestone_overdue', workstreamId: ws.id, from: 'in_progress', to: 'overdue', reason: 'due date passed', actor: 'test' },
+    });
+    // A row left queued whose job id is taken by a finished job (e.g. restored from an old Redis snapshot).
+    const delivery = await db.prisma.delivery.create({
+      data: { kind: 'alert', subscriberId: subscriber.id, eventId: later.id, status: 'queued', updatedAt: new Date(Date.now() - 60_000) },
+    });
+    const email = worker!.get(JobQueues).queue(QUEUES.email);
+    await email.add(JOBS.emailSend, { deliveryId: 'not-this-one' }, { jobId: delivery.id });
+    const job = await email.getJob(delivery.id);
+    await eventually(async () => ['completed', 'failed'].includes(await job!.getState()), 10_000, 'the decoy job to finish');
+    await db.prisma.delivery.update({ where: { id: delivery.id }, data: { updatedAt: new Date(Date.now() - 60_000) } });
+
+    expect(await worker!.get(DeliveryReconciler).reconcile()).toEqual({ examined: 1, requeued: 1 });
+    await sink.waitFor(before + 1);
+    await eventually(async () => (await db.prisma.delivery.findUnique({ where: { id: delivery.id } }))?.status === 'sent');
+  });
+});

@@ -1,0 +1,43 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '@pledgewatch/config';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+
+export { dropQueueKeys, testQueuePrefix } from './admin';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The environment the API and the worker of one test file share. */
+export function testEnv(databaseUrl: string, queuePrefix: string, smtpUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'error',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    QUEUE_PREFIX: queuePrefix,
+    SMTP_URL: smtpUrl,
+    PUBLIC_BASE_URL: 'http://pledgewatch.test',
+    ...extra,
+  };
+}
+
+/** The real worker app (every processor, every queue), in this process. */
+export async function bootWorker(env: Record<string, string>): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(loadConfig(env)), { logger: ['error'] });
+  await app.init();
+  return app;
+}
+
+/** Polls until `check` answers something truthy, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Lets in-flight work that should NOT produce anything have its chance to (wrongly) do so. */
+export const settle = (ms = 750) => new Promise((resolve) => setTimeout(resolve, ms));

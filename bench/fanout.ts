@@ -9,7 +9,7 @@
  *   npm run bench:fanout
  *
  * Knobs (environment): BENCH_SUBSCRIBERS (100000), BENCH_SMTP_QUERY (pool options passed to the
- * worker's and the bare loop's transport, e.g. `maxConnections=8&maxMessages=1000`),
+ * worker's and the bare loop's transport, e.g. `maxConnections=16&maxMessages=1000`),
  * BENCH_SKIP_BUILD=1 (reuse dist/ from a previous `nest build worker`), BENCH_WORKER_NODE_ARGS
  * (extra node flags for the worker, e.g. `--max-old-space-size=512`).
  *
@@ -33,7 +33,7 @@ import { smtpOptionsFromUrl } from '../libs/mail/src/smtp-mail.transport';
 
 const ROOT = path.resolve(__dirname, '..');
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
-const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=8&maxMessages=1000';
+const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=16&maxMessages=1000';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SERVER_URL = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/pledgewatch');
 const RUN = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;

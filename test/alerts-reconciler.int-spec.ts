@@ -1,7 +1,9 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import request from 'supertest';
 import { DeliveryReconciler } from '@pledgewatch/alerts';
 import { JobQueues, JOBS, QUEUES } from '@pledgewatch/queue';
 import { bootWorker, dropQueueKeys, eventually, settle, testEnv, testQueuePrefix } from './support/alerts-harness';
+import { bootApi } from './support/api';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { factories } from './support/factories';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
@@ -18,10 +20,12 @@ describe('delivery reconciler', () => {
   let worker: INestApplicationContext | undefined;
   const queuePrefix = testQueuePrefix('alerts-reconciler');
   let env: Record<string, string>;
+  /** Per message, in order: the reply code the sink gives (null accepts). */
+  let replies: (number | null)[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('pw_alerts_reconciler');
-    sink = await startSmtpSink();
+    sink = await startSmtpSink({ failWith: () => replies.shift() ?? null });
     env = testEnv(db.url, queuePrefix, sink.url, { DELIVERY_STUCK_AFTER_SECONDS: '1' });
   });
 
@@ -98,5 +102,39 @@ describe('delivery reconciler', () => {
     expect(await worker!.get(DeliveryReconciler).reconcile()).toEqual({ examined: 1, requeued: 1 });
     await sink.waitFor(before + 1);
     await eventually(async () => (await db.prisma.delivery.findUnique({ where: { id: delivery.id } }))?.status === 'sent');
+  });
+
+  it('a confirmation the API could not send (SMTP 421) goes out later through email.send, with a working link', async () => {
+    let api: INestApplication | undefined;
+    try {
+      api = await bootApi(db.url, env);
+      const before = sink.messages.length;
+      replies = [421];
+      await request(api.getHttpServer()).post('/v1/subscriptions').send({ email: 'late-confirmation@example.org', countries: ['VN'] }).expect(202);
+      const subscriber = await eventually(() => db.prisma.subscriber.findUnique({ where: { email: 'late-confirmation@example.org' } }));
+      const queued = await eventually(() =>
+        db.prisma.delivery.findFirst({ where: { subscriberId: subscriber.id, kind: 'confirmation', status: 'queued', attempts: 1 } }),
+      );
+      expect(queued.lastError).toMatch(/421/);
+      expect(sink.messages.length).toBe(before);
+
+      await db.prisma.delivery.update({ where: { id: queued.id }, data: { updatedAt: new Date(Date.now() - 60_000) } });
+      expect(await worker!.get(DeliveryReconciler).reconcile()).toEqual({ examined: 1, requeued: 1 });
+      const [mail] = (await sink.waitFor(before + 1)).slice(before);
+      expect(mail.subject).toBe('Confirm your Pledgewatch subscription');
+      expect(mail.messageId).toBe(`<${queued.id}@pledgewatch.test>`);
+      const sent = await eventually(async () => {
+        const row = await db.prisma.delivery.findUnique({ where: { id: queued.id } });
+        return row?.status === 'sent' ? row : null;
+      });
+      expect(sent.attempts).toBe(2);
+
+      const link = /http:\/\/pledgewatch\.test(\/v1\/subscriptions\/confirm\?token=\S+)/.exec(mail.text ?? '')?.[1];
+      expect(link).toBeDefined();
+      await request(api.getHttpServer()).get(link!).set('Accept', 'application/json').expect(200);
+      expect((await db.prisma.subscriber.findUniqueOrThrow({ where: { id: subscriber.id } })).state).toBe('active');
+    } finally {
+      await api?.close();
+    }
   });
 });

@@ -44,6 +44,12 @@ export class DeliveryComposers {
     this.composers.set(kind, composer);
   }
 
+  /** Boot check (STYLE habit 2): every kind of delivery the database can hold has its composer. */
+  assertEveryKind(kinds: readonly DeliveryKind[]): void {
+    const missing = kinds.filter((kind) => !this.composers.has(kind));
+    if (missing.length) throw new Error(`email.send cannot send ${missing.join(', ')} deliveries: no composer registered`);
+  }
+
   get(kind: DeliveryKind): DeliveryComposer {
     const composer = this.composers.get(kind);
     if (!composer) throw new NoComposerError(kind);

@@ -1,12 +1,21 @@
-import { Injectable } from '@nestjs/common';
-import { DeliverySender, PermanentDeliveryError } from '@pledgewatch/alerts';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { DeliveryComposers, DeliverySender, PermanentDeliveryError } from '@pledgewatch/alerts';
+import { DeliveryKind } from '@pledgewatch/database';
 import { EmailSendPayload, JobHandler, JOBS } from '@pledgewatch/queue';
 import { Job, UnrecoverableError } from 'bullmq';
 
 /** `email.send`: one delivery, any kind. Retries and backoff come from the job catalog. */
 @Injectable()
-export class EmailSendProcessor {
-  constructor(private readonly sender: DeliverySender) {}
+export class EmailSendProcessor implements OnApplicationBootstrap {
+  constructor(
+    private readonly sender: DeliverySender,
+    private readonly composers: DeliveryComposers,
+  ) {}
+
+  /** Composers register in onModuleInit; a kind nobody renders stops the worker now, not at the first send. */
+  onApplicationBootstrap(): void {
+    this.composers.assertEveryKind(Object.values(DeliveryKind));
+  }
 
   @JobHandler(JOBS.emailSend)
   async send(payload: EmailSendPayload, job: Job<EmailSendPayload>) {

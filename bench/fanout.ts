@@ -299,6 +299,11 @@ async function main() {
     const lastAccepted = await within(sink.reached(N), worker, 'the pipeline');
     const pipelineMs = lastAccepted - dispatchedAt;
     const rssMb = peakRssMb(worker.pid!);
+    const fanoutMs = await withClient(databaseUrl, async (db) => {
+      // createdAt holds UTC wall time in a timestamp column (Prisma's mapping): read it as UTC.
+      const r = await db.query<{ last: string }>(`SELECT extract(epoch FROM max("createdAt") AT TIME ZONE 'UTC') * 1000 AS last FROM "Delivery"`);
+      return Number(r.rows[0].last) - dispatchedAt;
+    });
     const sent = await withClient(databaseUrl, async (db) => {
       // the last UPDATE … status = 'sent' may land a moment after the sink accepted the message
       for (let i = 0; i < 50; i++) {
@@ -312,6 +317,7 @@ async function main() {
     await stopWorker(worker);
     const pipelineRate = N / (pipelineMs / 1000);
     log(`pipeline: ${N} emails in ${seconds(pipelineMs)} s = ${Math.round(pipelineRate)} msg/s; deliveries sent: ${sent}; worker peak RSS ${rssMb} MB`);
+    log(`fan-out: the last of ${N} deliveries was created ${seconds(fanoutMs)} s after dispatch (sends start with the first batch)`);
     if (sent !== N) throw new Error(`expected ${N} deliveries sent, found ${sent}`);
 
     // --- the floor: a bare pooled nodemailer loop to the same sink

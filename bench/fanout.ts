@@ -11,7 +11,7 @@
  * Knobs (environment): BENCH_SUBSCRIBERS (100000), BENCH_SMTP_QUERY (pool options passed to the
  * worker's and the bare loop's transport, e.g. `maxConnections=16&maxMessages=1000`),
  * BENCH_SKIP_BUILD=1 (reuse dist/ from a previous `nest build worker`), BENCH_WORKER_NODE_ARGS
- * (extra node flags for the worker, e.g. `--max-old-space-size=512`).
+ * (node flags for the worker; default `--max-old-space-size=512`, as `npm start` and compose launch it).
  *
  * Everything it makes is its own and removed at the end: a scratch database, a unique queue
  * prefix in Redis, two child processes.
@@ -158,7 +158,7 @@ async function startSink(): Promise<Sink> {
 
 function startWorker(databaseUrl: string, smtpUrl: string): ChildProcess {
   // The flags `npm start` (scripts/run.ts) and docker/compose.yml start the worker with, plus any extra.
-  const nodeArgs = ['--enable-source-maps', ...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  const nodeArgs = ['--enable-source-maps', ...(process.env.BENCH_WORKER_NODE_ARGS ?? '--max-old-space-size=512').split(' ').filter(Boolean)];
   return spawn(process.execPath, [...nodeArgs, WORKER_MAIN], {
     cwd: ROOT,
     env: {

@@ -17,7 +17,7 @@
  * prefix in Redis, two child processes.
  */
 import 'reflect-metadata';
-import { ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,6 +30,7 @@ import { redisOptions } from '../libs/queue/src/redis-connection';
 import { AlertFacts, alertTemplateData } from '../libs/alerts/src/alert-message';
 import { MailRenderer } from '../libs/mail/src/mail-renderer';
 import { smtpOptionsFromUrl } from '../libs/mail/src/smtp-mail.transport';
+import { Sink, startSink } from './support/sink-process';
 
 const ROOT = path.resolve(__dirname, '..');
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
@@ -119,41 +120,6 @@ async function seed(url: string): Promise<{ eventId: string }> {
     await db.query('ANALYZE');
     return { eventId: event.rows[0].id };
   });
-}
-
-interface Sink {
-  port: number;
-  /** Resolves with Date.now() (in the sink) when `total` messages have been accepted since it started. */
-  reached(total: number): Promise<number>;
-  stop(): void;
-}
-
-async function startSink(): Promise<Sink> {
-  const child = fork(path.join(__dirname, 'support/counting-smtp-sink.ts'), [], {
-    cwd: ROOT,
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('message', (m: { type: string; port: number }) => (m.type === 'listening' ? resolve(m.port) : reject(new Error('sink?'))));
-  });
-  return {
-    port,
-    reached: (total) =>
-      new Promise((resolve) => {
-        const onMessage = (m: { type: string; at: number }) => {
-          if (m.type !== 'reached') return;
-          child.off('message', onMessage);
-          resolve(m.at);
-        };
-        child.on('message', onMessage);
-        child.send({ type: 'await', count: total });
-      }),
-    stop: () => {
-      if (child.connected) child.disconnect();
-    },
-  };
 }
 
 function startWorker(databaseUrl: string, smtpUrl: string): ChildProcess {

@@ -64,6 +64,8 @@ function milestoneRow(ws: WorkstreamSeed, m: MilestoneSeed, position: number) {
     note: m.note,
     evidenceUrl: m.evidenceUrl ?? null,
     position,
+    // Tracked since the commitment was: "health as of" a past date counts only milestones that existed then.
+    createdAt: originOf(ws),
   };
 }
 

@@ -17,37 +17,20 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { loadConfig } from '../libs/config/src/config';
 import { PrismaClient, type PrismaService } from '../libs/database/src';
 import type { EventsDispatcher } from '../libs/events/src/events.dispatcher';
 import { StatusCheckService } from '../libs/status/src/status-check.service';
+import { ROOT, dbUrl, withClient } from './support/harness';
 
-const ROOT = path.resolve(__dirname, '..');
 const N = Number(process.env.BENCH_WORKSTREAMS ?? 100_000);
-const SERVER_URL = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/pledgewatch');
 const DB_NAME = `pw_bench_check_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 const AS_OF = new Date('2026-11-28T07:00:00.000Z');
 const WINDOWS = { warningDays: 14, graceDays: 7, stallDays: 180 };
 
-const dbUrl = (name: string) => {
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-};
 const log = (message: string) => console.log(`[bench:check] ${message}`);
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * Set-based generation, deterministic (hashes of the row number, no random()): stages mostly

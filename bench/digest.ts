@@ -22,13 +22,10 @@
 import 'reflect-metadata';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import nodemailer from 'nodemailer';
-import pg from 'pg';
 import { PrismaClient, PrismaService } from '../libs/database/src';
 import { buildDigestContent } from '../libs/digest/src/digest-content';
 import { DigestContentRepository } from '../libs/digest/src/digest-content.repository';
@@ -39,16 +36,14 @@ import { smtpOptionsFromUrl } from '../libs/mail/src/smtp-mail.transport';
 import { digestJobId, JOB_CATALOG, JOBS, queueKeyPrefix, QUEUES } from '../libs/queue/src/job-catalog';
 import { redisOptions } from '../libs/queue/src/redis-connection';
 import { Sink, startSink } from './support/sink-process';
+import { ROOT, SERVER_URL, WORKER_MAIN, buildWorker, dbUrl, peakRssMb, stopWorker, waitForWorkers, withClient } from './support/harness';
 
-const ROOT = path.resolve(__dirname, '..');
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=8&maxMessages=1000';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const SERVER_URL = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/pledgewatch');
 const RUN = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 const DB_NAME = `pw_bench_digest_${RUN}`;
 const QUEUE_PREFIX = `bench-digest-${RUN.replace(/_/g, '-')}`;
-const WORKER_MAIN = path.join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
 const WORKSTREAMS = 240;
 
 const COUNTRIES: [string, string][] = [
@@ -68,32 +63,8 @@ const ZONES = [
   'America/Chicago', 'America/Los_Angeles',
 ];
 
-const dbUrl = (name: string) => {
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-};
 const log = (message: string) => console.log(`[bench:digest] ${message}`);
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-function buildWorker() {
-  if (process.env.BENCH_SKIP_BUILD === '1' && existsSync(WORKER_MAIN)) return;
-  log('building the worker (nest build worker)…');
-  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] }), 'build', 'worker'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
 
 function migrateScratchDatabase(url: string) {
   execFileSync(process.execPath, [require.resolve('tsx/cli', { paths: [ROOT] }), 'scripts/db.ts', 'migrate'], {
@@ -220,30 +191,6 @@ function startWorker(databaseUrl: string, smtpUrl: string, linkSecret: string): 
   });
 }
 
-function peakRssMb(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Math.round(Number(match[1]) / 1024) : NaN;
-}
-
-async function waitForWorkers(queues: Queue[], timeoutMs = 60_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const counts = await Promise.all(queues.map((q) => q.getWorkersCount()));
-    if (counts.every((c) => c > 0)) return;
-    if (Date.now() > until) throw new Error('the worker did not start within 60 s');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stopWorker(worker: ChildProcess) {
-  if (worker.exitCode !== null) return;
-  const exited = new Promise((resolve) => worker.once('exit', resolve));
-  worker.kill('SIGTERM');
-  const timer = setTimeout(() => worker.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** One real digest of the scratch data (a one-country subscriber), rendered with the production templates. */
 async function sampleDigest(databaseUrl: string, slot: Date) {
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
@@ -302,7 +249,7 @@ async function deleteQueueKeys() {
 }
 
 async function main() {
-  buildWorker();
+  buildWorker(log);
   const slot = hourSlot(new Date());
   log(`scratch database ${DB_NAME}, queue prefix ${QUEUE_PREFIX}, ${N.toLocaleString('en')} subscribers, slot ${slot.toISOString()}`);
   let sink: Sink | undefined;
@@ -331,7 +278,7 @@ async function main() {
     const digest = new Queue(QUEUES.digest, { connection, prefix });
     const email = new Queue(QUEUES.email, { connection, prefix });
     queues.push(digest, email);
-    await waitForWorkers([digest, email]);
+    await waitForWorkers(worker, [digest, email]);
 
     // --- the pipeline: digest.run → N deliveries → N send jobs → N digests accepted
     const jobId = digestJobId(slot);

@@ -19,56 +19,26 @@
 import 'reflect-metadata';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import nodemailer from 'nodemailer';
-import pg from 'pg';
 import { JOB_CATALOG, JOBS, queueKeyPrefix, QUEUES } from '../libs/queue/src/job-catalog';
 import { redisOptions } from '../libs/queue/src/redis-connection';
 import { AlertFacts, alertTemplateData } from '../libs/alerts/src/alert-message';
 import { MailRenderer } from '../libs/mail/src/mail-renderer';
 import { smtpOptionsFromUrl } from '../libs/mail/src/smtp-mail.transport';
 import { Sink, startSink } from './support/sink-process';
+import { ROOT, SERVER_URL, WORKER_MAIN, buildWorker, dbUrl, peakRssMb, stopWorker, waitForWorkers, withClient } from './support/harness';
 
-const ROOT = path.resolve(__dirname, '..');
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=16&maxMessages=1000';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const SERVER_URL = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/pledgewatch');
 const RUN = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 const DB_NAME = `pw_bench_fanout_${RUN}`;
 const QUEUE_PREFIX = `bench-fanout-${RUN.replace(/_/g, '-')}`;
-const WORKER_MAIN = path.join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
-
-const dbUrl = (name: string) => {
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-};
 
 const log = (message: string) => console.log(`[bench:fanout] ${message}`);
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-function buildWorker() {
-  if (process.env.BENCH_SKIP_BUILD === '1' && existsSync(WORKER_MAIN)) return;
-  log('building the worker (nest build worker)…');
-  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] }), 'build', 'worker'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
 
 async function createScratchDatabase(): Promise<string> {
   const url = dbUrl(DB_NAME);
@@ -156,31 +126,6 @@ function within<T>(work: Promise<T>, worker: ChildProcess | null, what: string):
 }
 
 /** Peak resident set of a live process (VmHWM), in MB. */
-function peakRssMb(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Math.round(Number(match[1]) / 1024) : NaN;
-}
-
-async function waitForWorkers(worker: ChildProcess, queues: Queue[], timeoutMs = 60_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (worker.exitCode !== null || worker.signalCode !== null) throw new Error(`the worker exited with code ${worker.exitCode} before it was ready`);
-    const counts = await Promise.all(queues.map((q) => q.getWorkersCount()));
-    if (counts.every((c) => c > 0)) return;
-    if (Date.now() > until) throw new Error('the worker did not start within 60 s');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stopWorker(worker: ChildProcess) {
-  if (worker.exitCode !== null || worker.signalCode !== null) return;
-  const exited = new Promise((resolve) => worker.once('exit', resolve));
-  worker.kill('SIGTERM');
-  const timer = setTimeout(() => worker.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** The floor: the same transport options, a window of sends in flight, nothing else. */
 async function bareLoop(smtpUrl: string): Promise<void> {
   const transporter = nodemailer.createTransport(smtpOptionsFromUrl(smtpUrl), { from: 'Pledgewatch <alerts@pledgewatch.local>' });
@@ -237,7 +182,7 @@ async function deleteQueueKeys() {
 }
 
 async function main() {
-  buildWorker();
+  buildWorker(log);
   log(`scratch database ${DB_NAME}, queue prefix ${QUEUE_PREFIX}, ${N.toLocaleString('en')} subscribers`);
   let sink: Sink | undefined;
   let worker: ChildProcess | undefined;

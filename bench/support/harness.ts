@@ -1,0 +1,67 @@
+/** What every benchmark needs: scratch databases on the test server, and the built worker as a child process. */
+import { ChildProcess, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Queue } from 'bullmq';
+import pg from 'pg';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const WORKER_MAIN = path.join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
+export const SERVER_URL = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/pledgewatch');
+
+/** The URL of another database on the same server. */
+export function dbUrl(name: string): string {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** `nest build worker`, unless BENCH_SKIP_BUILD=1 and a build is there. */
+export function buildWorker(log: (message: string) => void): void {
+  if (process.env.BENCH_SKIP_BUILD === '1' && existsSync(WORKER_MAIN)) return;
+  log('building the worker (nest build worker)…');
+  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] }), 'build', 'worker'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** The process's peak resident set (VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : NaN;
+}
+
+const exited = (worker: ChildProcess) => worker.exitCode !== null || worker.signalCode !== null;
+
+/** Until every queue has a live worker; fails at once if the worker process died. */
+export async function waitForWorkers(worker: ChildProcess, queues: Queue[], timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited(worker)) throw new Error(`the worker exited with code ${worker.exitCode} before it was ready`);
+    const counts = await Promise.all(queues.map((q) => q.getWorkersCount()));
+    if (counts.every((c) => c > 0)) return;
+    if (Date.now() > until) throw new Error(`the worker did not start within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** SIGTERM, then SIGKILL after 15 s; a worker already gone (by exit code or signal) is left alone. */
+export async function stopWorker(worker: ChildProcess): Promise<void> {
+  if (exited(worker)) return;
+  const gone = new Promise((resolve) => worker.once('exit', resolve));
+  worker.kill('SIGTERM');
+  const timer = setTimeout(() => worker.kill('SIGKILL'), 15_000);
+  await gone;
+  clearTimeout(timer);
+}

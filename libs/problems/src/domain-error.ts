@@ -56,6 +56,11 @@ export class VersionConflictError extends ConflictError {
   }
 }
 
+/** If-Match is optional: with no expected version any version passes; a stale one is a 409. */
+export function assertCurrentVersion(expected: number | undefined, current: number): void {
+  if (expected !== undefined && expected !== current) throw new VersionConflictError(expected, current);
+}
+
 export class UnauthenticatedError extends DomainError {
   constructor(message = 'A valid API key is required: Authorization: Bearer <key>.') {
     super('unauthenticated', 401, message);

@@ -3,7 +3,7 @@ import { Actor, AuditService } from '@pledgewatch/audit';
 import { AppConfig } from '@pledgewatch/config';
 import type { Prisma } from '@pledgewatch/database';
 import { EventsDispatcher, EventsRecorder, NewEvent } from '@pledgewatch/events';
-import { NotFoundError, parse, VersionConflictError } from '@pledgewatch/problems';
+import { assertCurrentVersion, NotFoundError, parse } from '@pledgewatch/problems';
 import { planMilestonePatch, resolveNewMilestone, todayUtc } from './milestone-rules';
 import { ADD_MILESTONE_SCHEMA, PATCH_MILESTONE_SCHEMA } from './workstream-input';
 import { recomputeHealth } from './workstream-rules';
@@ -38,9 +38,7 @@ export class MilestoneEditorService {
     const result = await this.repository.transaction(async (tx) => {
       const locked = await this.repository.lockWorkstream(tx, workstreamReference);
       if (!locked) throw new NotFoundError('Workstream', workstreamReference);
-      if (expectedVersion !== undefined && expectedVersion !== locked.version) {
-        throw new VersionConflictError(expectedVersion, locked.version);
-      }
+      assertCurrentVersion(expectedVersion, locked.version);
       const { milestone, errors } = resolveNewMilestone(input, todayUtc(now));
       if (errors.length) throw unprocessable(errors);
 
@@ -86,9 +84,7 @@ export class MilestoneEditorService {
       const locked = workstreamId ? await this.repository.lockWorkstream(tx, workstreamId) : null;
       const before = locked ? await this.repository.lockMilestone(tx, milestoneId) : null;
       if (!locked || !before) throw new NotFoundError('Milestone', milestoneId);
-      if (expectedVersion !== undefined && expectedVersion !== before.version) {
-        throw new VersionConflictError(expectedVersion, before.version);
-      }
+      assertCurrentVersion(expectedVersion, before.version);
 
       const plan = planMilestonePatch(before, input, todayUtc(now));
       if (Object.keys(plan.data).length === 0) {

@@ -4,7 +4,7 @@ import { Actor, AuditRecord, AuditService } from '@pledgewatch/audit';
 import { AppConfig } from '@pledgewatch/config';
 import { Milestone, Prisma } from '@pledgewatch/database';
 import { EventsDispatcher, EventsRecorder, NewEvent } from '@pledgewatch/events';
-import { ConflictError, FieldError, NotFoundError, parse, VersionConflictError } from '@pledgewatch/problems';
+import { assertCurrentVersion, ConflictError, FieldError, NotFoundError, parse } from '@pledgewatch/problems';
 import { evaluateHealth } from '@pledgewatch/status';
 import { NewMilestone, resolveNewMilestone, todayUtc } from './milestone-rules';
 import {
@@ -88,9 +88,7 @@ export class WorkstreamEditorService {
     const result = await this.repository.transaction(async (tx) => {
       const locked = await this.repository.lockWorkstream(tx, reference);
       if (!locked) throw new NotFoundError('Workstream', reference);
-      if (expectedVersion !== undefined && expectedVersion !== locked.version) {
-        throw new VersionConflictError(expectedVersion, locked.version);
-      }
+      assertCurrentVersion(expectedVersion, locked.version);
       const before = await this.repository.loadWorkstream(tx, locked.id);
       const milestones = await this.repository.milestonesOf(tx, [locked.id]);
       const beforeView = toEditedWorkstreamView(before, milestones);
@@ -151,9 +149,7 @@ export class WorkstreamEditorService {
     await this.repository.transaction(async (tx) => {
       const locked = await this.repository.lockWorkstream(tx, reference);
       if (!locked) throw new NotFoundError('Workstream', reference);
-      if (expectedVersion !== undefined && expectedVersion !== locked.version) {
-        throw new VersionConflictError(expectedVersion, locked.version);
-      }
+      assertCurrentVersion(expectedVersion, locked.version);
       const before = toWorkstreamView(await this.repository.loadWorkstream(tx, locked.id));
       await this.repository.updateWorkstreamVersioned(tx, locked.id, expectedVersion, { archivedAt: now });
       const after = toWorkstreamView(await this.repository.loadWorkstream(tx, locked.id));

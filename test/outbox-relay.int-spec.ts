@@ -11,6 +11,7 @@ import { WORKER_OPTIONS, WorkerOptions } from '../apps/worker/src/worker-options
 import { createTestDatabase, TestDatabase } from './support/database';
 import { freePort, TestRedis } from './support/redis-server';
 import { insertWorkstream, testQueuePrefix, utcDay } from './support/status-harness';
+import { eventually } from './support/eventually';
 
 /** The worker's outbox half, without processors: jobs stay in Redis where the test can count them. */
 @Module({})
@@ -21,16 +22,6 @@ class OutboxHarness {
       imports: [ConfigModule.forRoot(config), DatabaseModule, ScheduleModule.forRoot(), QueueModule.forRoot({ enqueueTimeoutMs: 1_000 }), EventsWriteModule],
       providers: [{ provide: WORKER_OPTIONS, useValue: options }, OutboxRelay],
     };
-  }
-}
-
-async function until<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -119,7 +110,7 @@ describe('event outbox', () => {
 
     await redis.start(); // empty, as after a restart without persistence
     const all = [...during, ...stranded];
-    await until(async () => (await undispatched(all)) === 0, 'every event dispatched');
+    await eventually(async () => (await undispatched(all)) === 0, 20_000, 'every event dispatched');
     await new Promise((resolve) => setTimeout(resolve, 500)); // a few more sweeps: nothing left to do
 
     // Counted in Redis: exactly one job per event, and no event handed to Redis twice by anyone.
@@ -134,6 +125,6 @@ describe('event outbox', () => {
     const fresh = await writeEvents(2);
     await expect(app.get(OutboxRelay).sweep()).resolves.toBe(0);
     expect(await undispatched(fresh)).toBe(2);
-    await until(async () => (await undispatched(fresh)) === 0, 'the relay to take them once old enough', 5_000);
+    await eventually(async () => (await undispatched(fresh)) === 0, 5_000, 'the relay to take them once old enough');
   });
 });

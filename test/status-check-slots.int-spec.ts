@@ -7,18 +7,9 @@ import { WorkerModule } from '../apps/worker/src/worker.module';
 import { WorkerOptions } from '../apps/worker/src/worker-options';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { insertWorkstream, removeQueues, testQueuePrefix, utcDay } from './support/status-harness';
+import { eventually } from './support/eventually';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function until<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /**
  * Two worker processes' worth of app contexts on one database and one queue prefix, as two
@@ -63,10 +54,10 @@ describe('status check across replicas', () => {
       ]);
       expect(slotB).toBe(slotA);
 
-      const run = await until(() => db.prisma.statusCheckRun.findUnique({ where: { slot: slotA } }), 'the check run');
+      const run = await eventually(() => db.prisma.statusCheckRun.findUnique({ where: { slot: slotA } }), 15_000, 'the check run');
       expect(run).toMatchObject({ trigger: 'schedule', milestonesOverdue: 1, healthChanged: 1, events: 2 });
       const queue = a.get(JobQueues).queue(QUEUES.status);
-      await until(async () => (await queue.getJobState(checkJobId(slotA))) === 'completed', 'the job to complete');
+      await eventually(async () => (await queue.getJobState(checkJobId(slotA))) === 'completed', 15_000, 'the job to complete');
 
       // A late third enqueue of the same slot (say a replica that started a second late) is a no-op too.
       await b.get(StatusCheckSchedule).enqueue(new Date(firedAt.getTime() + 500));

@@ -1,17 +1,15 @@
-import { INestApplication, LogLevel } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig, loadConfig } from '@pledgewatch/config';
 import { ApiModule } from './api.module';
 import { ProblemFilter } from './http/problem.filter';
 
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
-
 /** Builds the HTTP app; main.ts listens on it, e2e tests drive it with supertest. */
 export async function createApiApp(config: AppConfig = loadConfig()): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     bodyParser: false,
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+    logger: config.logLevels,
   });
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');

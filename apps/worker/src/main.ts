@@ -5,7 +5,7 @@ import { WorkerModule } from './worker.module';
 
 async function main() {
   const config = loadConfig();
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config));
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: config.logLevels });
   app.enableShutdownHooks();
   Logger.log('worker running', 'Pledgewatch');
 }

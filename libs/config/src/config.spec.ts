@@ -28,4 +28,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', LINK_SECRET: secret })).toMatchObject({ linkSecret: secret, linkSecretIsDevDefault: false });
     expect(loadConfig({ NODE_ENV: 'test' }).linkSecretIsDevDefault).toBe(true);
   });
+
+  it('turns LOG_LEVEL into that level and every more severe one', () => {
+    expect(loadConfig({}).logLevels).toEqual(['error', 'warn', 'log']);
+    expect(loadConfig({ LOG_LEVEL: 'error' }).logLevels).toEqual(['error']);
+    expect(loadConfig({ LOG_LEVEL: 'verbose' }).logLevels).toEqual(['error', 'warn', 'log', 'debug', 'verbose']);
+    expect(() => loadConfig({ LOG_LEVEL: 'chatty' })).toThrow(/LOG_LEVEL/);
+  });
 });

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Nest's log levels, most to least severe; LOG_LEVEL keeps its own and every more severe one. */
+const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
 const url = (protocols: string[]) =>
   z.string().refine((value) => {
     try {
@@ -33,7 +36,7 @@ export const ENV_SCHEMA = z.object({
   HEALTH_GRACE_DAYS: int(0, 3650).default(7),
   HEALTH_STALL_DAYS: int(1, 3650).default(180),
   DELIVERY_STUCK_AFTER_SECONDS: int(1, 86_400).default(120),
-  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
   LINK_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters (signs the unsubscribe and manage links in emails); e.g. `openssl rand -base64 48`')
@@ -72,6 +75,10 @@ export class AppConfig {
   /** A delivery `queued` this long with no live send job is re-enqueued by the reconciler. */
   readonly deliveryStuckAfterSeconds!: number;
   readonly logLevel!: Env['LOG_LEVEL'];
+  /** What Nest's `logger` option takes for LOG_LEVEL: that level and every more severe one. */
+  get logLevels(): Env['LOG_LEVEL'][] {
+    return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(this.logLevel) + 1);
+  }
   /** HMAC key of the stateless unsubscribe and manage links. */
   readonly linkSecret!: string;
   /** True when LINK_SECRET was unset (development/test): warn at boot. */

@@ -176,6 +176,35 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     expect(after).toMatchObject({ state: 'active', digestHour: 18 });
   });
 
+  it('forgets a subscriber\'s tokens 30 days after they expire, when the next one is issued', async () => {
+    const email = unique('tokens');
+    await subscribe({ email, countries: ['MY'] }).expect(202);
+    const [mail] = await waitForMailTo(email, 1);
+    await http().get(linkIn(mail, 'confirm')).set('Accept', JSON_ACCEPT).expect(200);
+    const { id } = (await subscriber(email))!;
+    const [used] = await db.prisma.subscriberToken.findMany({ where: { subscriberId: id } });
+    const day = 24 * 3600 * 1000;
+    // Another address's old token is not this request's business.
+    const stranger = await db.prisma.subscriber.create({ data: { email: unique('stranger') } });
+    await db.prisma.subscriberToken.create({
+      data: { subscriberId: stranger.id, purpose: 'confirm', tokenHash: 'f'.repeat(64), expiresAt: new Date(Date.now() - 60 * day) },
+    });
+
+    await db.prisma.subscriberToken.update({ where: { id: used.id }, data: { expiresAt: new Date(Date.now() - 29 * day) } });
+    await subscribe({ email, countries: ['VN'] }).expect(202);
+    await waitForMailTo(email, 2);
+    expect(await db.prisma.subscriberToken.count({ where: { subscriberId: id } })).toBe(2); // kept: still answers "already used"
+    expect((await http().get(linkIn(mail, 'confirm')).set('Accept', JSON_ACCEPT).expect(410)).body.code).toBe('token_used');
+
+    await db.prisma.subscriberToken.update({ where: { id: used.id }, data: { expiresAt: new Date(Date.now() - 31 * day) } });
+    await subscribe({ email, countries: ['PH'] }).expect(202);
+    await waitForMailTo(email, 3);
+    const left = await db.prisma.subscriberToken.findMany({ where: { subscriberId: id } });
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ purpose: 'apply_change', usedAt: null });
+    expect(await db.prisma.subscriberToken.count({ where: { subscriberId: stranger.id } })).toBe(1);
+  });
+
   it('refuses header injection with 400: nothing stored, nothing sent', async () => {
     const sent = sink.attempts();
     const res = await subscribe({ email: 'a@b.c\r\nBcc: x@y.z', countries: ['MY'] }).expect(400);

@@ -5,6 +5,9 @@ import { hashSingleUseToken, newSingleUseToken } from './link-tokens';
 import type { Preferences, TopicRefs } from './subscription-input';
 import type { SubscriberRecord, TopicRecord } from './subscription-view';
 
+/** How long a spent or expired single-use token is kept after its expiry (30 days). */
+export const TOKEN_KEPT_AFTER_EXPIRY_MS = 30 * 24 * 3600 * 1000;
+
 /** One Subscription row to write: a country, a sector, both (the intersection), or a workstream. */
 export interface TopicRow {
   countryCode: string | null;
@@ -199,13 +202,19 @@ export class SubscriptionsRepository {
 
   /**
    * A new single-use token; earlier unused ones of the same purpose stop working, so only the
-   * latest email's link does what that email says.
+   * latest email's link does what that email says. The subscriber's tokens that expired more than
+   * TOKEN_KEPT_AFTER_EXPIRY_MS ago go too: until then a used link still answers "already used"
+   * rather than "invalid", and a subscriber never holds more than the tokens of the last few weeks.
    */
   async issueToken(subscriberId: string, purpose: TokenPurpose, payload: PendingChange | null, ttlMs: number) {
+    const now = Date.now();
     const { token, hash } = newSingleUseToken();
-    const expiresAt = new Date(Date.now() + ttlMs);
+    const expiresAt = new Date(now + ttlMs);
+    const forgottenBefore = new Date(now - TOKEN_KEPT_AFTER_EXPIRY_MS);
     await this.prisma.$transaction([
-      this.prisma.subscriberToken.deleteMany({ where: { subscriberId, purpose, usedAt: null } }),
+      this.prisma.subscriberToken.deleteMany({
+        where: { subscriberId, OR: [{ purpose, usedAt: null }, { expiresAt: { lt: forgottenBefore } }] },
+      }),
       this.prisma.subscriberToken.create({
         data: { subscriberId, purpose, tokenHash: hash, expiresAt, payload: (payload ?? undefined) as unknown as Prisma.InputJsonValue },
       }),

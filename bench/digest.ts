@@ -24,19 +24,17 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
-import nodemailer from 'nodemailer';
 import { PrismaClient, PrismaService } from '../libs/database/src';
 import { buildDigestContent } from '../libs/digest/src/digest-content';
 import { DigestContentRepository } from '../libs/digest/src/digest-content.repository';
 import { digestTemplateData } from '../libs/digest/src/digest-message';
 import { hourSlot, wallHoursDueAt } from '../libs/digest/src/digest-schedule';
 import { MailRenderer } from '../libs/mail/src/mail-renderer';
-import { smtpOptionsFromUrl } from '../libs/mail/src/smtp-mail.transport';
 import { digestJobId, JOB_CATALOG, JOBS, queueKeyPrefix, QUEUES } from '../libs/queue/src/job-catalog';
 import { redisOptions } from '../libs/queue/src/redis-connection';
+import { bareSend } from './support/bare-send';
 import { Sink, startSink } from './support/sink-process';
-import { ROOT, SERVER_URL, WORKER_MAIN, buildWorker, dbUrl, peakRssMb, stopWorker, waitForWorkers, withClient } from './support/harness';
+import { ROOT, SERVER_URL, WORKER_MAIN, buildWorker, dbUrl, deleteQueueKeys, peakRssMb, stopWorker, waitForWorkers, withClient } from './support/harness';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=8&maxMessages=1000';
@@ -209,45 +207,6 @@ async function sampleDigest(databaseUrl: string, slot: Date) {
   }
 }
 
-/** The floor: the same transport options, a window of sends in flight, one digest rendered once. */
-async function bareLoop(smtpUrl: string, mail: { subject: string; html: string; text: string }): Promise<void> {
-  const transporter = nodemailer.createTransport(smtpOptionsFromUrl(smtpUrl), { from: 'Pledgewatch <alerts@pledgewatch.local>' });
-  let next = 0;
-  const lane = async () => {
-    while (next < N) {
-      const i = next++;
-      const id = randomBytes(16).toString('hex');
-      await transporter.sendMail({
-        to: `reader${i}@bench.example`,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: `<${id}@pledgewatch.local>`,
-        headers: {
-          'List-Unsubscribe': `<http://localhost:3000/v1/subscriptions/unsubscribe?token=${id}>`,
-          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-        },
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: 200 }, lane));
-  transporter.close();
-}
-
-async function deleteQueueKeys() {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
-  try {
-    let cursor = '0';
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${queueKeyPrefix(QUEUE_PREFIX)}:*`, 'COUNT', 1000);
-      cursor = nextCursor;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 async function main() {
   buildWorker(log);
   const slot = hourSlot(new Date());
@@ -316,7 +275,7 @@ async function main() {
     log(`floor message: a one-country digest, html ${Math.round(mail.html.length / 1024)} KB + text ${Math.round(mail.text.length / 1024)} KB`);
     const bareStart = Date.now();
     const bareDone = sink.reached(2 * N);
-    await bareLoop(smtpUrl, mail);
+    await bareSend(smtpUrl, N, mail);
     const bareMs = (await bareDone) - bareStart;
     const bareRate = N / (bareMs / 1000);
     log(`bare nodemailer: ${N} emails in ${seconds(bareMs)} s = ${Math.round(bareRate)} msg/s`);
@@ -337,7 +296,7 @@ async function main() {
     if (worker) await stopWorker(worker);
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     sink?.stop();
-    await deleteQueueKeys().catch((e: Error) => log(`could not delete queue keys: ${e.message}`));
+    await deleteQueueKeys(REDIS_URL, QUEUE_PREFIX).catch((e: Error) => log(`could not delete queue keys: ${e.message}`));
     const admin = new URL(SERVER_URL);
     admin.pathname = '/postgres';
     await withClient(admin.toString(), (db) => db.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`)).catch((e: Error) =>

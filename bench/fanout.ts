@@ -20,15 +20,13 @@ import 'reflect-metadata';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
-import nodemailer from 'nodemailer';
 import { JOB_CATALOG, JOBS, queueKeyPrefix, QUEUES } from '../libs/queue/src/job-catalog';
 import { redisOptions } from '../libs/queue/src/redis-connection';
 import { AlertFacts, alertTemplateData } from '../libs/alerts/src/alert-message';
 import { MailRenderer } from '../libs/mail/src/mail-renderer';
-import { smtpOptionsFromUrl } from '../libs/mail/src/smtp-mail.transport';
+import { bareSend, RenderedMail } from './support/bare-send';
 import { Sink, startSink } from './support/sink-process';
-import { ROOT, SERVER_URL, WORKER_MAIN, buildWorker, dbUrl, peakRssMb, stopWorker, waitForWorkers, withClient } from './support/harness';
+import { ROOT, SERVER_URL, WORKER_MAIN, buildWorker, dbUrl, deleteQueueKeys, peakRssMb, stopWorker, waitForWorkers, withClient } from './support/harness';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=16&maxMessages=1000';
@@ -127,9 +125,8 @@ function within<T>(work: Promise<T>, worker: ChildProcess | null, what: string):
 
 /** Peak resident set of a live process (VmHWM), in MB. */
 /** The floor: the same transport options, a window of sends in flight, nothing else. */
-async function bareLoop(smtpUrl: string): Promise<void> {
-  const transporter = nodemailer.createTransport(smtpOptionsFromUrl(smtpUrl), { from: 'Pledgewatch <alerts@pledgewatch.local>' });
-  // One real alert, rendered once: the floor pays for no rendering, only for sending.
+/** One real alert, rendered once: the floor pays for no rendering, only for sending. */
+function sampleAlert(): RenderedMail {
   const facts: AlertFacts = {
     eventId: 'bench',
     type: 'workstream.health_changed',
@@ -143,42 +140,7 @@ async function bareLoop(smtpUrl: string): Promise<void> {
   };
   const base = 'http://localhost:3000/v1/subscriptions';
   const data = alertTemplateData(facts, { publicBaseUrl: 'http://localhost:3000', manageUrl: `${base}/manage?token=x`, unsubscribeUrl: `${base}/unsubscribe?token=x` });
-  const { html, text } = new MailRenderer().render('alert', data);
-  let next = 0;
-  const window = 200;
-  const lane = async () => {
-    while (next < N) {
-      const i = next++;
-      const id = randomBytes(16).toString('hex');
-      await transporter.sendMail({
-        to: `reader${i}@bench.example`,
-        subject: data.subject,
-        text,
-        html,
-        messageId: `<${id}@pledgewatch.local>`,
-        headers: {
-          'List-Unsubscribe': `<http://localhost:3000/v1/subscriptions/unsubscribe?token=${id}>`,
-          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-        },
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: window }, lane));
-  transporter.close();
-}
-
-async function deleteQueueKeys() {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
-  try {
-    let cursor = '0';
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${queueKeyPrefix(QUEUE_PREFIX)}:*`, 'COUNT', 1000);
-      cursor = nextCursor;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  return { subject: data.subject, ...new MailRenderer().render('alert', data) };
 }
 
 async function main() {
@@ -234,7 +196,7 @@ async function main() {
     // --- the floor: a bare pooled nodemailer loop to the same sink
     const bareStart = Date.now();
     const bareDone = sink.reached(2 * N);
-    await bareLoop(smtpUrl);
+    await bareSend(smtpUrl, N, sampleAlert());
     const bareMs = (await within(bareDone, null, 'the bare loop')) - bareStart;
     const bareRate = N / (bareMs / 1000);
     log(`bare nodemailer: ${N} emails in ${seconds(bareMs)} s = ${Math.round(bareRate)} msg/s`);
@@ -255,7 +217,7 @@ async function main() {
     if (worker) await stopWorker(worker);
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     sink?.stop();
-    await deleteQueueKeys().catch((e: Error) => log(`could not delete queue keys: ${e.message}`));
+    await deleteQueueKeys(REDIS_URL, QUEUE_PREFIX).catch((e: Error) => log(`could not delete queue keys: ${e.message}`));
     const admin = new URL(SERVER_URL);
     admin.pathname = '/postgres';
     await withClient(admin.toString(), (db) => db.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`)).catch((e: Error) =>

@@ -3,7 +3,9 @@ import { ChildProcess, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import pg from 'pg';
+import { queueKeyPrefix } from '../../libs/queue/src/job-catalog';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const WORKER_MAIN = path.join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
@@ -64,4 +66,19 @@ export async function stopWorker(worker: ChildProcess): Promise<void> {
   const timer = setTimeout(() => worker.kill('SIGKILL'), 15_000);
   await gone;
   clearTimeout(timer);
+}
+
+/** Deletes every Redis key under a benchmark's queue prefix. */
+export async function deleteQueueKeys(redisUrl: string, queuePrefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+  try {
+    let cursor = '0';
+    do {
+      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${queueKeyPrefix(queuePrefix)}:*`, 'COUNT', 1000);
+      cursor = nextCursor;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }

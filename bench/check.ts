@@ -15,7 +15,6 @@
  * the events to Redis happens after commit and is not part of the timed check.
  */
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
@@ -23,7 +22,7 @@ import { loadConfig } from '../libs/config/src/config';
 import { PrismaClient, type PrismaService } from '../libs/database/src';
 import type { EventsDispatcher } from '../libs/events/src/events.dispatcher';
 import { StatusCheckService } from '../libs/status/src/status-check.service';
-import { ROOT, dbUrl, withClient } from './support/harness';
+import { createScratchDatabase, dropScratchDatabase, printResult, withClient } from './support/harness';
 
 const N = Number(process.env.BENCH_WORKSTREAMS ?? 100_000);
 const DB_NAME = `pw_bench_check_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -120,13 +119,8 @@ async function bare(client: pg.Client): Promise<{ ms: number; counts: Record<str
 }
 
 async function main() {
-  const url = dbUrl(DB_NAME);
   log(`scratch database ${DB_NAME}; ${N.toLocaleString('en')} workstreams × 5 milestones`);
-  execFileSync(process.execPath, [require.resolve('tsx/cli', { paths: [ROOT] }), 'scripts/db.ts', 'migrate'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const url = createScratchDatabase(DB_NAME);
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
   try {
     await withClient(url, async (client) => {
@@ -176,13 +170,11 @@ async function main() {
     log(`second check, after VACUUM (nothing to change): ${second.events} events in ${steadyMs.toFixed(0)} ms (ratio ${(steadyMs / floor.ms).toFixed(2)})`);
     log(`ratio check / bare: ${(checkMs / floor.ms).toFixed(2)}`);
     if (!agree) throw new Error('the check and the bare query disagree on the health values');
-    console.log(
-      `RESULT ${JSON.stringify({ name: 'check', value: Math.round(checkMs), unit: 'ms', baseline: Math.round(floor.ms), ratio: Number((checkMs / floor.ms).toFixed(2)) })}`,
-    );
+    printResult({ name: 'check', value: checkMs, unit: 'ms', baseline: floor.ms, ratio: checkMs / floor.ms });
   } finally {
     await prisma.$disconnect();
     if (process.env.BENCH_KEEP_DB) console.error(`[bench:check] kept ${DB_NAME} (BENCH_KEEP_DB): drop it when done`);
-    else await withClient(dbUrl('postgres'), (client) => client.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`));
+    else await dropScratchDatabase(DB_NAME);
   }
 }
 

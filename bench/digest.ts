@@ -14,13 +14,15 @@
  *   npm run bench:digest
  *
  * Knobs (environment): BENCH_SUBSCRIBERS (100000), BENCH_SMTP_QUERY (pool options for both
- * senders, default `maxConnections=8&maxMessages=1000`), BENCH_SKIP_BUILD=1 (reuse dist/).
+ * senders, default `maxConnections=8&maxMessages=1000`), BENCH_SKIP_BUILD=1 (reuse dist/),
+ * BENCH_WORKER_NODE_ARGS (node flags for the worker; default `--max-old-space-size=512`, as
+ * `npm start` and compose launch it).
  *
  * Everything it makes is its own and removed at the end: a scratch database, a unique queue
  * prefix in Redis, two child processes.
  */
 import 'reflect-metadata';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Queue } from 'bullmq';
@@ -34,7 +36,7 @@ import { digestJobId, JOB_CATALOG, JOBS, queueKeyPrefix, QUEUES } from '../libs/
 import { redisOptions } from '../libs/queue/src/redis-connection';
 import { bareSend } from './support/bare-send';
 import { Sink, startSink } from './support/sink-process';
-import { ROOT, SERVER_URL, WORKER_MAIN, buildWorker, dbUrl, deleteQueueKeys, peakRssMb, stopWorker, waitForWorkers, withClient } from './support/harness';
+import { buildWorker, createScratchDatabase, deleteQueueKeys, dropScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopWorker, waitForWorkers, withClient } from './support/harness';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=8&maxMessages=1000';
@@ -63,14 +65,6 @@ const ZONES = [
 
 const log = (message: string) => console.log(`[bench:digest] ${message}`);
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
-
-function migrateScratchDatabase(url: string) {
-  execFileSync(process.execPath, [require.resolve('tsx/cli', { paths: [ROOT] }), 'scripts/db.ts', 'migrate'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
 
 /** Every zone's (weekday, hour) that falls due in `slot`: subscribers get those, so all are due together. */
 function dueSchedules(slot: Date) {
@@ -172,23 +166,6 @@ async function seed(url: string, slot: Date) {
   return schedules.length;
 }
 
-function startWorker(databaseUrl: string, smtpUrl: string, linkSecret: string): ChildProcess {
-  return spawn(process.execPath, [WORKER_MAIN], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL,
-      SMTP_URL: smtpUrl,
-      QUEUE_PREFIX,
-      LINK_SECRET: linkSecret,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
 /** One real digest of the scratch data (a one-country subscriber), rendered with the production templates. */
 async function sampleDigest(databaseUrl: string, slot: Date) {
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
@@ -215,8 +192,7 @@ async function main() {
   let worker: ChildProcess | undefined;
   const queues: Queue[] = [];
   try {
-    const databaseUrl = dbUrl(DB_NAME);
-    migrateScratchDatabase(databaseUrl);
+    const databaseUrl = createScratchDatabase(DB_NAME);
     const seedStart = Date.now();
     const zones = await seed(databaseUrl, slot);
     const { topicSets, events } = await withClient(databaseUrl, async (db) => {
@@ -231,7 +207,7 @@ async function main() {
 
     sink = await startSink();
     const smtpUrl = `smtp://127.0.0.1:${sink.port}?${SMTP_QUERY}`;
-    worker = startWorker(databaseUrl, smtpUrl, randomBytes(32).toString('base64url'));
+    worker = startWorker({ DATABASE_URL: databaseUrl, REDIS_URL, SMTP_URL: smtpUrl, QUEUE_PREFIX, LINK_SECRET: randomBytes(32).toString('base64url') });
     const connection = redisOptions(REDIS_URL, 'producer');
     const prefix = queueKeyPrefix(QUEUE_PREFIX);
     const digest = new Queue(QUEUES.digest, { connection, prefix });
@@ -255,15 +231,7 @@ async function main() {
     const runMs = (await runDone) - startedAt;
     const pipelineMs = lastAccepted - startedAt;
     const rssMb = peakRssMb(worker.pid!);
-    const sent = await withClient(databaseUrl, async (db) => {
-      for (let i = 0; i < 50; i++) {
-        const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Delivery" WHERE kind = 'digest' AND status = 'sent'`);
-        if (r.rows[0].n >= N) return r.rows[0].n;
-        await new Promise((res) => setTimeout(res, 100));
-      }
-      const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Delivery" WHERE kind = 'digest' AND status = 'sent'`);
-      return r.rows[0].n;
-    });
+    const sent = await sentDeliveries(databaseUrl, N, 'digest');
     await stopWorker(worker);
     const pipelineRate = N / (pipelineMs / 1000);
     log(`digest.run (${N} deliveries created and enqueued) took ${seconds(runMs)} s`);
@@ -282,26 +250,13 @@ async function main() {
 
     const ratio = pipelineRate / bareRate;
     log(`ratio ${ratio.toFixed(2)} (goal ≥ 0.5), worker peak RSS ${rssMb} MB, SMTP pool ${SMTP_QUERY}`);
-    console.log(
-      `RESULT ${JSON.stringify({
-        name: 'digest',
-        value: Math.round(pipelineRate),
-        unit: 'msg/s',
-        baseline: Math.round(bareRate),
-        ratio: Number(ratio.toFixed(3)),
-        peakRssMb: rssMb,
-      })}`,
-    );
+    printResult({ name: 'digest', value: pipelineRate, unit: 'msg/s', baseline: bareRate, ratio, peakRssMb: rssMb });
   } finally {
     if (worker) await stopWorker(worker);
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     sink?.stop();
     await deleteQueueKeys(REDIS_URL, QUEUE_PREFIX).catch((e: Error) => log(`could not delete queue keys: ${e.message}`));
-    const admin = new URL(SERVER_URL);
-    admin.pathname = '/postgres';
-    await withClient(admin.toString(), (db) => db.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`)).catch((e: Error) =>
-      log(`could not drop ${DB_NAME}: ${e.message}`),
-    );
+    await dropScratchDatabase(DB_NAME).catch((e: Error) => log(`could not drop ${DB_NAME}: ${e.message}`));
   }
 }
 

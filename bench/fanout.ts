@@ -17,7 +17,7 @@
  * prefix in Redis, two child processes.
  */
 import 'reflect-metadata';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { JOB_CATALOG, JOBS, queueKeyPrefix, QUEUES } from '../libs/queue/src/job-catalog';
@@ -26,7 +26,7 @@ import { AlertFacts, alertTemplateData } from '../libs/alerts/src/alert-message'
 import { MailRenderer } from '../libs/mail/src/mail-renderer';
 import { bareSend, RenderedMail } from './support/bare-send';
 import { Sink, startSink } from './support/sink-process';
-import { ROOT, SERVER_URL, WORKER_MAIN, buildWorker, dbUrl, deleteQueueKeys, peakRssMb, stopWorker, waitForWorkers, withClient } from './support/harness';
+import { buildWorker, createScratchDatabase, deleteQueueKeys, dropScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopWorker, waitForWorkers, withClient } from './support/harness';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=16&maxMessages=1000';
@@ -37,16 +37,6 @@ const QUEUE_PREFIX = `bench-fanout-${RUN.replace(/_/g, '-')}`;
 
 const log = (message: string) => console.log(`[bench:fanout] ${message}`);
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
-
-async function createScratchDatabase(): Promise<string> {
-  const url = dbUrl(DB_NAME);
-  execFileSync(process.execPath, [require.resolve('tsx/cli', { paths: [ROOT] }), 'scripts/db.ts', 'migrate'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return url;
-}
 
 /** Set-based: the subscribers and their subscriptions are two INSERT … SELECT over generate_series. */
 async function seed(url: string): Promise<{ eventId: string }> {
@@ -87,25 +77,6 @@ async function seed(url: string): Promise<{ eventId: string }> {
     );
     await db.query('ANALYZE');
     return { eventId: event.rows[0].id };
-  });
-}
-
-function startWorker(databaseUrl: string, smtpUrl: string): ChildProcess {
-  // The flags `npm start` (scripts/run.ts) and docker/compose.yml start the worker with, plus any extra.
-  const nodeArgs = ['--enable-source-maps', ...(process.env.BENCH_WORKER_NODE_ARGS ?? '--max-old-space-size=512').split(' ').filter(Boolean)];
-  return spawn(process.execPath, [...nodeArgs, WORKER_MAIN], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL,
-      SMTP_URL: smtpUrl,
-      QUEUE_PREFIX,
-      LINK_SECRET: randomBytes(32).toString('base64url'),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
 
@@ -150,7 +121,7 @@ async function main() {
   let worker: ChildProcess | undefined;
   const queues: Queue[] = [];
   try {
-    const databaseUrl = await createScratchDatabase();
+    const databaseUrl = createScratchDatabase(DB_NAME);
     const seedStart = Date.now();
     const { eventId } = await seed(databaseUrl);
     log(`seeded in ${seconds(Date.now() - seedStart)} s`);
@@ -158,7 +129,7 @@ async function main() {
     sink = await startSink();
     const smtpUrl = `smtp://127.0.0.1:${sink.port}?${SMTP_QUERY}`;
 
-    worker = startWorker(databaseUrl, smtpUrl);
+    worker = startWorker({ DATABASE_URL: databaseUrl, REDIS_URL, SMTP_URL: smtpUrl, QUEUE_PREFIX, LINK_SECRET: randomBytes(32).toString('base64url') });
     const connection = redisOptions(REDIS_URL, 'producer');
     const prefix = queueKeyPrefix(QUEUE_PREFIX);
     const events = new Queue(QUEUES.events, { connection, prefix });
@@ -177,16 +148,7 @@ async function main() {
       const r = await db.query<{ last: string }>(`SELECT extract(epoch FROM max("createdAt") AT TIME ZONE 'UTC') * 1000 AS last FROM "Delivery"`);
       return Number(r.rows[0].last) - dispatchedAt;
     });
-    const sent = await withClient(databaseUrl, async (db) => {
-      // the last UPDATE … status = 'sent' may land a moment after the sink accepted the message
-      for (let i = 0; i < 50; i++) {
-        const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Delivery" WHERE status = 'sent'`);
-        if (r.rows[0].n >= N) return r.rows[0].n;
-        await new Promise((res) => setTimeout(res, 100));
-      }
-      const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Delivery" WHERE status = 'sent'`);
-      return r.rows[0].n;
-    });
+    const sent = await sentDeliveries(databaseUrl, N);
     await stopWorker(worker);
     const pipelineRate = N / (pipelineMs / 1000);
     log(`pipeline: ${N} emails in ${seconds(pipelineMs)} s = ${Math.round(pipelineRate)} msg/s; deliveries sent: ${sent}; worker peak RSS ${rssMb} MB`);
@@ -203,26 +165,13 @@ async function main() {
 
     const ratio = pipelineRate / bareRate;
     log(`ratio ${ratio.toFixed(2)} (goal ≥ 0.6), worker peak RSS ${rssMb} MB (goal < 300), SMTP pool ${SMTP_QUERY}`);
-    console.log(
-      `RESULT ${JSON.stringify({
-        name: 'fanout',
-        value: Math.round(pipelineRate),
-        unit: 'msg/s',
-        baseline: Math.round(bareRate),
-        ratio: Number(ratio.toFixed(3)),
-        peakRssMb: rssMb,
-      })}`,
-    );
+    printResult({ name: 'fanout', value: pipelineRate, unit: 'msg/s', baseline: bareRate, ratio, peakRssMb: rssMb });
   } finally {
     if (worker) await stopWorker(worker);
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     sink?.stop();
     await deleteQueueKeys(REDIS_URL, QUEUE_PREFIX).catch((e: Error) => log(`could not delete queue keys: ${e.message}`));
-    const admin = new URL(SERVER_URL);
-    admin.pathname = '/postgres';
-    await withClient(admin.toString(), (db) => db.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`)).catch((e: Error) =>
-      log(`could not drop ${DB_NAME}: ${e.message}`),
-    );
+    await dropScratchDatabase(DB_NAME).catch((e: Error) => log(`could not drop ${DB_NAME}: ${e.message}`));
   }
 }
 

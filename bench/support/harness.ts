@@ -1,5 +1,5 @@
 /** What every benchmark needs: scratch databases on the test server, and the built worker as a child process. */
-import { ChildProcess, execFileSync } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Queue } from 'bullmq';
@@ -44,6 +44,20 @@ export function peakRssMb(pid: number): number {
   return match ? Math.round(Number(match[1]) / 1024) : NaN;
 }
 
+/**
+ * The built worker as a child process, with the node flags `npm start` (scripts/run.ts) and
+ * docker/compose.yml give it (`--max-old-space-size=512`, or BENCH_WORKER_NODE_ARGS instead), its
+ * logs at warn level, and `env` (database, Redis, SMTP, queue prefix) on top of this process's.
+ */
+export function startWorker(env: Record<string, string>): ChildProcess {
+  const nodeArgs = ['--enable-source-maps', ...(process.env.BENCH_WORKER_NODE_ARGS ?? '--max-old-space-size=512').split(' ').filter(Boolean)];
+  return spawn(process.execPath, [...nodeArgs, WORKER_MAIN], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
 const exited = (worker: ChildProcess) => worker.exitCode !== null || worker.signalCode !== null;
 
 /** Until every queue has a live worker; fails at once if the worker process died. */
@@ -81,4 +95,53 @@ export async function deleteQueueKeys(redisUrl: string, queuePrefix: string): Pr
   } finally {
     redis.disconnect();
   }
+}
+
+/** Creates and migrates a scratch database on the test server (`scripts/db.ts migrate`); answers its URL. */
+export function createScratchDatabase(name: string): string {
+  const url = dbUrl(name);
+  execFileSync(process.execPath, [require.resolve('tsx/cli', { paths: [ROOT] }), 'scripts/db.ts', 'migrate'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return url;
+}
+
+/** Drops a benchmark's scratch database (connected through the server's `postgres` database). */
+export async function dropScratchDatabase(name: string): Promise<void> {
+  await withClient(dbUrl('postgres'), (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
+
+/**
+ * How many deliveries (of one kind, if given) are `sent`, waiting up to 5 s for `expected`: the
+ * last `UPDATE … status = 'sent'` may land a moment after the sink accepted the message.
+ */
+export async function sentDeliveries(databaseUrl: string, expected: number, kind?: 'alert' | 'digest'): Promise<number> {
+  return withClient(databaseUrl, async (db) => {
+    const count = async () =>
+      (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Delivery" WHERE status = 'sent' AND ($1::text IS NULL OR kind::text = $1)`, [kind ?? null]))
+        .rows[0].n;
+    for (let i = 0; i < 50; i++) {
+      const n = await count();
+      if (n >= expected) return n;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return count();
+  });
+}
+
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+  baseline: number;
+  ratio: number;
+  [extra: string]: string | number;
+}
+
+/** The benchmark's last line: `RESULT {…}`, value and baseline rounded to integers, ratio to 3 decimals. */
+export function printResult(result: BenchResult): void {
+  const rounded = { ...result, value: Math.round(result.value), baseline: Math.round(result.baseline), ratio: Number(result.ratio.toFixed(3)) };
+  console.log(`RESULT ${JSON.stringify(rounded)}`);
 }

@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Actor } from '@pledgewatch/audit';
 import { MilestoneEditorService, WorkstreamEditorService } from '@pledgewatch/workstreams';
 import { ApiKeyGuard } from './api-key.guard';
-import { etag, IfMatch } from './if-match';
+import { IfMatch, VersionedViewInterceptor } from './if-match';
 import { CurrentActor } from './principal.decorator';
 import { EDITORS, Roles } from './roles.decorator';
 
@@ -11,6 +11,7 @@ import { EDITORS, Roles } from './roles.decorator';
 @Controller('v1/admin/workstreams')
 @UseGuards(ApiKeyGuard)
 @Roles(...EDITORS)
+@UseInterceptors(VersionedViewInterceptor)
 export class AdminWorkstreamsController {
   constructor(
     private readonly workstreams: WorkstreamEditorService,
@@ -19,23 +20,14 @@ export class AdminWorkstreamsController {
 
   @Post()
   async create(@Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
-    const { view, version } = await this.workstreams.create(body, actor);
-    res.setHeader('ETag', etag(version));
-    res.setHeader('Location', `/v1/workstreams/${view.slug}`);
-    return view;
+    const created = await this.workstreams.create(body, actor);
+    res.setHeader('Location', `/v1/workstreams/${created.view.slug}`);
+    return created;
   }
 
   @Patch(':id')
-  async patch(
-    @Param('id') id: string,
-    @Body() body: unknown,
-    @IfMatch() expectedVersion: number | undefined,
-    @CurrentActor() actor: Actor,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    const { view, version } = await this.workstreams.patch(id, body, actor, expectedVersion);
-    res.setHeader('ETag', etag(version));
-    return view;
+  patch(@Param('id') id: string, @Body() body: unknown, @IfMatch() expectedVersion: number | undefined, @CurrentActor() actor: Actor) {
+    return this.workstreams.patch(id, body, actor, expectedVersion);
   }
 
   /** Archiving hides a workstream from every reader and has no undo over HTTP: admins only. */
@@ -48,15 +40,7 @@ export class AdminWorkstreamsController {
 
   /** If-Match here is the workstream's version; the ETag answered is the new milestone's. */
   @Post(':id/milestones')
-  async addMilestone(
-    @Param('id') id: string,
-    @Body() body: unknown,
-    @IfMatch() expectedVersion: number | undefined,
-    @CurrentActor() actor: Actor,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    const { view, version } = await this.milestones.add(id, body, actor, expectedVersion);
-    res.setHeader('ETag', etag(version));
-    return view;
+  addMilestone(@Param('id') id: string, @Body() body: unknown, @IfMatch() expectedVersion: number | undefined, @CurrentActor() actor: Actor) {
+    return this.milestones.add(id, body, actor, expectedVersion);
   }
 }

@@ -1,5 +1,6 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import { CallHandler, createParamDecorator, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { map, Observable } from 'rxjs';
 import { ValidationError } from '@pledgewatch/problems';
 
 /**
@@ -29,3 +30,24 @@ export const etag = (version: number) => `"${version}"`;
 export const IfMatch = createParamDecorator((_: unknown, context: ExecutionContext) =>
   parseIfMatch(context.switchToHttp().getRequest<Request>().headers['if-match']),
 );
+
+/**
+ * Answers an editor write's `{ view, version }` as the view, with the new version as its ETag.
+ * Handlers that answer anything else (an archive's 204) pass through untouched.
+ */
+@Injectable()
+export class VersionedViewInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(
+      map((result: unknown) => {
+        if (!isVersioned(result)) return result;
+        context.switchToHttp().getResponse<Response>().setHeader('ETag', etag(result.version));
+        return result.view;
+      }),
+    );
+  }
+}
+
+function isVersioned(result: unknown): result is { view: unknown; version: number } {
+  return typeof result === 'object' && result !== null && 'view' in result && typeof (result as { version?: unknown }).version === 'number';
+}

@@ -36,9 +36,7 @@ export class MilestoneEditorService {
     const { notify, ...input } = parse(ADD_MILESTONE_SCHEMA, body);
     const now = new Date();
     const result = await this.repository.transaction(async (tx) => {
-      const locked = await this.repository.lockWorkstream(tx, workstreamReference);
-      if (!locked) throw new NotFoundError('Workstream', workstreamReference);
-      assertCurrentVersion(expectedVersion, locked.version);
+      const locked = await this.repository.lockCurrentWorkstream(tx, workstreamReference, expectedVersion);
       const { milestone, errors } = resolveNewMilestone(input, todayUtc(now));
       if (errors.length) throw unprocessable(errors);
 

@@ -4,7 +4,7 @@ import { Actor, AuditRecord, AuditService } from '@pledgewatch/audit';
 import { AppConfig } from '@pledgewatch/config';
 import { Milestone, Prisma } from '@pledgewatch/database';
 import { EventsDispatcher, EventsRecorder, NewEvent } from '@pledgewatch/events';
-import { assertCurrentVersion, ConflictError, FieldError, NotFoundError, parse } from '@pledgewatch/problems';
+import { ConflictError, FieldError, parse } from '@pledgewatch/problems';
 import { evaluateHealth } from '@pledgewatch/status';
 import { NewMilestone, resolveNewMilestone, todayUtc } from './milestone-rules';
 import {
@@ -86,9 +86,7 @@ export class WorkstreamEditorService {
     const { notify, ...input } = parse(PATCH_WORKSTREAM_SCHEMA, body);
     const now = new Date();
     const result = await this.repository.transaction(async (tx) => {
-      const locked = await this.repository.lockWorkstream(tx, reference);
-      if (!locked) throw new NotFoundError('Workstream', reference);
-      assertCurrentVersion(expectedVersion, locked.version);
+      const locked = await this.repository.lockCurrentWorkstream(tx, reference, expectedVersion);
       const before = await this.repository.loadWorkstream(tx, locked.id);
       const milestones = await this.repository.milestonesOf(tx, [locked.id]);
       const beforeView = toEditedWorkstreamView(before, milestones);
@@ -147,9 +145,7 @@ export class WorkstreamEditorService {
   async archive(reference: string, actor: Actor, expectedVersion?: number): Promise<void> {
     const now = new Date();
     await this.repository.transaction(async (tx) => {
-      const locked = await this.repository.lockWorkstream(tx, reference);
-      if (!locked) throw new NotFoundError('Workstream', reference);
-      assertCurrentVersion(expectedVersion, locked.version);
+      const locked = await this.repository.lockCurrentWorkstream(tx, reference, expectedVersion);
       const before = toWorkstreamView(await this.repository.loadWorkstream(tx, locked.id));
       await this.repository.updateWorkstreamVersioned(tx, locked.id, expectedVersion, { archivedAt: now });
       const after = toWorkstreamView(await this.repository.loadWorkstream(tx, locked.id));

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Milestone, Prisma, PrismaService } from '@pledgewatch/database';
-import { VersionConflictError } from '@pledgewatch/problems';
+import { assertCurrentVersion, NotFoundError, VersionConflictError } from '@pledgewatch/problems';
 import { WORKSTREAM_INCLUDE, WorkstreamRow } from './workstream.view';
 
 type Tx = Prisma.TransactionClient;
@@ -30,6 +30,17 @@ export class WorkstreamsRepository {
 
   transaction<T>(work: (tx: Tx) => Promise<T>, limits: TransactionLimits): Promise<T> {
     return this.prisma.$transaction(work, limits);
+  }
+
+  /**
+   * The start of every write to a workstream: locks it (lockWorkstream) and checks If-Match.
+   * Not found or archived → NotFoundError (404); a stale expected version → VersionConflictError (409).
+   */
+  async lockCurrentWorkstream(tx: Tx, reference: string, expectedVersion: number | undefined): Promise<Locked> {
+    const locked = await this.lockWorkstream(tx, reference);
+    if (!locked) throw new NotFoundError('Workstream', reference);
+    assertCurrentVersion(expectedVersion, locked.version);
+    return locked;
   }
 
   /** An active (not archived) workstream by id or slug, locked FOR UPDATE until the transaction ends. */

@@ -1,4 +1,5 @@
-import { AlertFacts, alertSubject, alertTemplateData, countriesTag, humanLabel, safeHttpUrl } from './alert-message';
+import { humanValue, safeHttpUrl } from '@pledgewatch/mail';
+import { AlertFacts, alertSubject, alertTemplateData, countriesTag } from './alert-message';
 
 const facts = (over: Partial<AlertFacts> = {}): AlertFacts => ({
   eventId: 'e1',
@@ -54,7 +55,7 @@ describe('alert template data', () => {
   });
 
   it('labels missing values', () => {
-    expect(humanLabel(null)).toBe('none');
-    expect(humanLabel('not_started')).toBe('not started');
+    expect(humanValue(null)).toBe('none');
+    expect(humanValue('not_started')).toBe('not started');
   });
 });

@@ -1,4 +1,5 @@
 import type { EventTypeName } from '@pledgewatch/events';
+import { humanDate, humanValue, oneLine, safeHttpUrl } from '@pledgewatch/mail';
 
 /** Everything an alert says about one event, loaded once per event (it is immutable). */
 export interface AlertFacts {
@@ -33,27 +34,6 @@ export interface AlertTemplateData {
   footerNote: string;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** `2024-06-30` → `30 June 2024`. */
-function humanDate(iso: string): string {
-  const [y, m, d] = iso.split('-').map(Number);
-  return `${d} ${MONTHS[m - 1]} ${y}`;
-}
-
-/**
- * A status value as a person reads it: `off_track` → `off track`, `2024-06-30` → `30 June 2024`,
- * nothing → `none`.
- */
-export function humanLabel(value: string | null): string {
-  if (value === null || value.trim() === '') return 'none';
-  const v = value.trim();
-  if (DATE.test(v)) return humanDate(v);
-  if (/^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v))) return humanDate(v.slice(0, 10));
-  return v.replace(/_/g, ' ');
-}
-
 /** `[Malaysia]`, `[Malaysia, Philippines]`, `[Malaysia, Philippines +3]`: a subject stays short. */
 export function countriesTag(countries: string[]): string {
   if (countries.length === 0) return '';
@@ -66,9 +46,9 @@ function headlineOf(facts: AlertFacts): string {
   const m = facts.milestone?.title;
   switch (facts.type) {
     case 'workstream.health_changed':
-      return `Health changed to ${humanLabel(facts.to)}`;
+      return `Health changed to ${humanValue(facts.to)}`;
     case 'workstream.stage_changed':
-      return `Stage changed to ${humanLabel(facts.to)}`;
+      return `Stage changed to ${humanValue(facts.to)}`;
     case 'milestone.completed':
       return m ? `Milestone completed: ${m}` : 'A milestone was completed';
     case 'milestone.overdue':
@@ -82,7 +62,7 @@ function headlineOf(facts: AlertFacts): string {
 
 /** The from → to part of the subject, with what it is a change of when that is not health. */
 function changeOf(facts: AlertFacts): string {
-  const arrow = `${humanLabel(facts.from)} → ${humanLabel(facts.to)}`;
+  const arrow = `${humanValue(facts.from)} → ${humanValue(facts.to)}`;
   switch (facts.type) {
     case 'workstream.health_changed':
       return arrow;
@@ -94,9 +74,6 @@ function changeOf(facts: AlertFacts): string {
       return `milestone ${arrow}`;
   }
 }
-
-/** Headers must stay on one line whatever an editor typed. */
-const oneLine = (s: string) => s.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
 
 /** `[Malaysia] OSA surveillance equipment: on track → off track`. */
 export function alertSubject(facts: AlertFacts): string {
@@ -118,8 +95,8 @@ export function alertTemplateData(facts: AlertFacts, links: AlertLinks): AlertTe
     workstreamTitle: facts.workstream.title,
     workstreamUrl: `${links.publicBaseUrl}/v1/workstreams/${encodeURIComponent(facts.workstream.slug)}`,
     milestoneTitle: facts.milestone?.title ?? null,
-    from: humanLabel(facts.from),
-    to: humanLabel(facts.to),
+    from: humanValue(facts.from),
+    to: humanValue(facts.to),
     reason: facts.reason,
     occurredOn: humanDate(facts.occurredAt.toISOString().slice(0, 10)),
     evidenceUrl: safeHttpUrl(facts.milestone?.evidenceUrl ?? null),
@@ -127,15 +104,4 @@ export function alertTemplateData(facts: AlertFacts, links: AlertLinks): AlertTe
     unsubscribeUrl: links.unsubscribeUrl,
     footerNote: 'You receive this because you follow a country, sector or workstream this change touches.',
   };
-}
-
-/** Only http(s) links are put in an email's href; anything else (javascript:, data:) is dropped. */
-export function safeHttpUrl(value: string | null): string | null {
-  if (!value) return null;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : null;
-  } catch {
-    return null;
-  }
 }

@@ -51,14 +51,11 @@ export class DeliveriesAdminService {
 
   /** Newest first, keyset-paginated on (createdAt, id): a page never shifts as deliveries change status. */
   async list(filter: DeliveryFilter): Promise<Page<DeliveryView>> {
-    const after = filter.cursor === undefined ? undefined : CURSOR.decode(filter.cursor);
     const rows = await this.prisma.delivery.findMany({
       where: {
         ...(filter.status ? { status: { in: filter.status } } : {}),
         ...(filter.kind ? { kind: { in: filter.kind } } : {}),
-        ...(after
-          ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] }
-          : {}),
+        ...CURSOR.after(filter.cursor, 'createdAt'),
       },
       include: DELIVERY_INCLUDE,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

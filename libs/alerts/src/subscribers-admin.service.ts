@@ -56,14 +56,11 @@ export class SubscribersAdminService {
 
   /** Newest first, keyset-paginated on (createdAt, id). */
   async list(filter: SubscriberFilter): Promise<Page<AdminSubscriberView>> {
-    const after = filter.cursor === undefined ? undefined : CURSOR.decode(filter.cursor);
     const rows = await this.prisma.subscriber.findMany({
       where: {
         ...(filter.state ? { state: { in: filter.state } } : {}),
         ...(filter.email ? { email: { contains: filter.email.toLowerCase() } } : {}),
-        ...(after
-          ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] }
-          : {}),
+        ...CURSOR.after(filter.cursor, 'createdAt'),
       },
       include: SUBSCRIBER_INCLUDE,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

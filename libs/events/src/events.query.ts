@@ -31,7 +31,6 @@ export class EventsQuery {
   constructor(private readonly prisma: PrismaService) {}
 
   async feed(filter: EventFeedFilter): Promise<Page<FeedEventRow>> {
-    const after = filter.cursor === undefined ? undefined : CURSOR.decode(filter.cursor);
     const conditions: Prisma.EventWhereInput[] = [
       {
         workstream: {
@@ -44,9 +43,7 @@ export class EventsQuery {
     ];
     if (filter.types?.length) conditions.push({ type: { in: filter.types.map(eventTypeFromName) } });
     if (filter.since) conditions.push({ occurredAt: { gte: filter.since } });
-    if (after) {
-      conditions.push({ OR: [{ occurredAt: { lt: after.at } }, { occurredAt: after.at, id: { lt: after.id } }] });
-    }
+    conditions.push(CURSOR.after(filter.cursor, 'occurredAt'));
     const rows = await this.prisma.event.findMany({
       where: { AND: conditions },
       orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }],

@@ -45,6 +45,24 @@ describe('CursorCodec', () => {
   });
 });
 
+describe('CursorCodec.after', () => {
+  const codec = new CursorCodec('events');
+
+  it('is no condition on the first page', () => {
+    expect(codec.after(undefined, 'occurredAt')).toEqual({});
+  });
+
+  it('starts strictly after the cursor: an earlier instant, or the same instant and a smaller id', () => {
+    expect(codec.after(codec.encode({ at: AT, id: ID }), 'occurredAt')).toEqual({
+      OR: [{ occurredAt: { lt: AT } }, { occurredAt: AT, id: { lt: ID } }],
+    });
+  });
+
+  it('refuses a cursor of another list', () => {
+    expect(() => codec.after(new CursorCodec('workstreams').encode({ at: AT, id: ID }), 'createdAt')).toThrow(InvalidCursorError);
+  });
+});
+
 describe('toPage', () => {
   const codec = new CursorCodec('things');
   const rows = [1, 2, 3].map((n) => ({ id: `00000000-0000-4000-8000-00000000000${n}`, at: new Date(Date.UTC(2024, 0, n)) }));

@@ -22,6 +22,11 @@ const BASE64URL = /^[A-Za-z0-9_-]{1,400}$/;
  * `[list, ISO instant, id]`. The list name stops a cursor issued by one list from being replayed
  * on another, where its sort key would mean something else.
  */
+/** What CursorCodec.after answers: a Prisma `where` fragment, empty on the first page. */
+export interface KeysetAfter<F extends string> {
+  OR?: (Record<F, { lt: Date }> | (Record<F, Date> & { id: { lt: string } }))[];
+}
+
 export class CursorCodec {
   constructor(private readonly list: string) {}
 
@@ -47,6 +52,16 @@ export class CursorCodec {
     // Only the exact form encode() writes: no lenient date parsing of hand-made cursors.
     if (Number.isNaN(at.getTime()) || at.toISOString() !== instant) throw new InvalidCursorError();
     return { at, id: id.toLowerCase() };
+  }
+
+  /**
+   * The Prisma `where` for the rows after `cursor` in a list ordered by (`field` desc, id desc):
+   * an earlier instant, or the same instant and a smaller id. `{}` on the first page (no cursor).
+   */
+  after<F extends string>(cursor: string | undefined, field: F): KeysetAfter<F> {
+    if (cursor === undefined) return {};
+    const { at, id } = this.decode(cursor);
+    return { OR: [{ [field]: { lt: at } } as Record<F, { lt: Date }>, { [field]: at, id: { lt: id } } as Record<F, Date> & { id: { lt: string } }] };
   }
 }
 

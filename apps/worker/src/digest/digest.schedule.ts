@@ -1,11 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '@pledgewatch/config';
 import { hourSlot } from '@pledgewatch/digest';
 import { digestJobId, JobQueues, JOBS } from '@pledgewatch/queue';
-import { CronJob } from 'cron';
-
-const CRON_NAME = 'digest-run';
+import { startEnqueueCron, stopEnqueueCron } from '../enqueue-cron';
 
 /**
  * DIGEST_CRON (default `5 * * * *`, UTC) only enqueues: one `digest.run` job per hourly slot, job
@@ -15,8 +13,6 @@ const CRON_NAME = 'digest-run';
  */
 @Injectable()
 export class DigestSchedule implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(DigestSchedule.name);
-
   constructor(
     private readonly config: AppConfig,
     private readonly registry: SchedulerRegistry,
@@ -27,19 +23,11 @@ export class DigestSchedule implements OnApplicationBootstrap, OnModuleDestroy {
     // Tests drive slots themselves (a clock they control); a real tick at :05 must not add digests
     // for whatever subscribers a test happens to have made due at the wall-clock hour.
     if (this.config.env === 'test') return;
-    const job = CronJob.from({
-      cronTime: this.config.digestCron,
-      timeZone: 'UTC',
-      start: true,
-      onTick: () => {
-        this.enqueue(new Date()).catch((error: Error) => this.logger.warn(`digest.run not enqueued: ${error.message}`));
-      },
-    });
-    this.registry.addCronJob(CRON_NAME, job);
+    startEnqueueCron(this.registry, JOBS.digestRun, this.config.digestCron, (firedAt) => this.enqueue(firedAt));
   }
 
   onModuleDestroy(): void {
-    if (this.registry.doesExist('cron', CRON_NAME)) this.registry.deleteCronJob(CRON_NAME);
+    stopEnqueueCron(this.registry, JOBS.digestRun);
   }
 
   /** Enqueues the run for the hour `firedAt` falls in; answers the slot. */

@@ -1,11 +1,9 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '@pledgewatch/config';
 import { checkJobId, checkSlot, JobQueues, JOBS } from '@pledgewatch/queue';
-import { CronJob } from 'cron';
+import { startEnqueueCron, stopEnqueueCron } from '../enqueue-cron';
 import { WORKER_OPTIONS, WorkerOptions } from '../worker-options';
-
-const CRON_NAME = 'status-check';
 
 /**
  * CHECK_CRON (default hourly, read in UTC) only enqueues (STYLE habit 6): one `status.check` job
@@ -15,8 +13,6 @@ const CRON_NAME = 'status-check';
  */
 @Injectable()
 export class StatusCheckSchedule implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(StatusCheckSchedule.name);
-
   constructor(
     private readonly config: AppConfig,
     private readonly registry: SchedulerRegistry,
@@ -26,19 +22,11 @@ export class StatusCheckSchedule implements OnApplicationBootstrap, OnModuleDest
 
   onApplicationBootstrap(): void {
     if (!(this.options.checkSchedule ?? this.config.env !== 'test')) return;
-    const job = CronJob.from({
-      cronTime: this.config.checkCron,
-      timeZone: 'UTC',
-      start: true,
-      onTick: () => {
-        this.enqueue(new Date()).catch((error: Error) => this.logger.warn(`status.check not enqueued: ${error.message}`));
-      },
-    });
-    this.registry.addCronJob(CRON_NAME, job);
+    startEnqueueCron(this.registry, JOBS.statusCheck, this.config.checkCron, (firedAt) => this.enqueue(firedAt));
   }
 
   onModuleDestroy(): void {
-    if (this.registry.doesExist('cron', CRON_NAME)) this.registry.deleteCronJob(CRON_NAME);
+    stopEnqueueCron(this.registry, JOBS.statusCheck);
   }
 
   /** Enqueues the check of the slot `firedAt` falls in; answers the slot. */

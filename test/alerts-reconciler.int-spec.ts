@@ -1,6 +1,6 @@
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import request from 'supertest';
-import { DeliveryReconciler } from '@pledgewatch/alerts';
+import { DeliveryReconciler } from '@pledgewatch/deliveries';
 import { JobQueues, JOBS, QUEUES } from '@pledgewatch/queue';
 import { bootWorker, dropQueueKeys, eventually, settle, testEnv, testQueuePrefix } from './support/alerts-harness';
 import { bootApi } from './support/api';

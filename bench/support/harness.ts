@@ -49,7 +49,7 @@ export function peakRssMb(pid: number): number {
  * docker/compose.yml give it (`--max-old-space-size=512`, or BENCH_WORKER_NODE_ARGS instead), its
  * logs at warn level, and `env` (database, Redis, SMTP, queue prefix) on top of this process's.
  *
- * NODE_ENV=test keeps the worker's own crons (the hourly status check, the digest slot) off, as in
+ * SCHEDULES_ENABLED=false keeps the worker's own crons (the hourly status check, the digest slot) off, as in
  * the tests: the benchmark drives its jobs itself. A run that crossed the hour with them on had the
  * check flip the generated workstreams' health and the fan-out add 1.28 million alert deliveries
  * to the digests being measured.
@@ -58,7 +58,7 @@ export function startWorker(env: Record<string, string>): ChildProcess {
   const nodeArgs = ['--enable-source-maps', ...(process.env.BENCH_WORKER_NODE_ARGS ?? '--max-old-space-size=512').split(' ').filter(Boolean)];
   return spawn(process.execPath, [...nodeArgs, WORKER_MAIN], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, SCHEDULES_ENABLED: 'false', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

@@ -11,6 +11,7 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export function testEnv(databaseUrl: string, queuePrefix: string, smtpUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
+    SCHEDULES_ENABLED: 'false',
     LOG_LEVEL: 'error',
     DATABASE_URL: databaseUrl,
     REDIS_URL,

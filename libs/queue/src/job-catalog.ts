@@ -117,15 +117,6 @@ export const JOB_CATALOG: Record<JobName, JobDefinition> = {
   },
 };
 
-/** How many jobs of each queue one worker process runs at once. */
-export const QUEUE_CONCURRENCY: Record<QueueName, number> = {
-  status: 1,
-  events: 8,
-  // Sends wait on SMTP and Postgres, not the CPU; tuned with bench/fanout.ts.
-  email: 50,
-  digest: 1,
-};
-
 export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
 export const QUEUE_NAMES = Object.values(QUEUES) as QueueName[];
 

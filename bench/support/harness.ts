@@ -9,6 +9,7 @@ import { queueKeyPrefix } from '../../libs/queue/src/job-catalog';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const WORKER_MAIN = path.join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
+export const API_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
 export const SERVER_URL = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/pledgewatch');
 
 /** The URL of another database on the same server. */
@@ -30,9 +31,14 @@ export async function withClient<T>(url: string, work: (client: pg.Client) => Pr
 
 /** `nest build worker`, unless BENCH_SKIP_BUILD=1 and a build is there. */
 export function buildWorker(log: (message: string) => void): void {
-  if (process.env.BENCH_SKIP_BUILD === '1' && existsSync(WORKER_MAIN)) return;
-  log('building the worker (nest build worker)…');
-  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] }), 'build', 'worker'], {
+  buildApp('worker', log);
+}
+
+/** `nest build <app>` (tsx emits no decorator metadata for Nest's injector), unless BENCH_SKIP_BUILD=1 and a build is there. */
+export function buildApp(app: 'api' | 'worker', log: (message: string) => void): void {
+  if (process.env.BENCH_SKIP_BUILD === '1' && existsSync(app === 'api' ? API_MAIN : WORKER_MAIN)) return;
+  log(`building the ${app} (nest build ${app})…`);
+  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] }), 'build', app], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -145,8 +151,12 @@ export interface BenchResult {
   [extra: string]: string | number;
 }
 
-/** The benchmark's last line: `RESULT {…}`, value and baseline rounded to integers, ratio to 3 decimals. */
-export function printResult(result: BenchResult): void {
-  const rounded = { ...result, value: Math.round(result.value), baseline: Math.round(result.baseline), ratio: Number(result.ratio.toFixed(3)) };
+/**
+ * The benchmark's last line: `RESULT {…}`, value and baseline rounded to `digits` decimals
+ * (integers unless told), ratio to 3 decimals.
+ */
+export function printResult(result: BenchResult, digits = 0): void {
+  const round = (n: number) => Number(n.toFixed(digits));
+  const rounded = { ...result, value: round(result.value), baseline: round(result.baseline), ratio: Number(result.ratio.toFixed(3)) };
   console.log(`RESULT ${JSON.stringify(rounded)}`);
 }

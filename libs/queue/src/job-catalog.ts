@@ -32,6 +32,8 @@ export interface StatusCheckPayload {
   slot: string;
   /** ISO 8601 instant the check evaluates as of: the slot's start. */
   asOf: string;
+  /** Who asked: the cron (default) or an editor (POST /v1/admin/checks, slot `admin-…`). */
+  trigger?: 'schedule' | 'admin';
 }
 
 /** `events.fanout`: match one event against subscriptions. Carries the id only; the processor reloads it. */

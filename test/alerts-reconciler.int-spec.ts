@@ -104,7 +104,7 @@ describe('delivery reconciler', () => {
     await eventually(async () => (await db.prisma.delivery.findUnique({ where: { id: delivery.id } }))?.status === 'sent');
   });
 
-  it('a confirmation the API could not send (SMTP 421) goes out later through email.send, with a working link', async () => {
+  it('a confirmation whose first attempt fails (SMTP 421) is retried by its own send job, with a working link', async () => {
     let api: INestApplication | undefined;
     try {
       api = await bootApi(db.url, env);
@@ -118,8 +118,14 @@ describe('delivery reconciler', () => {
       expect(queued.lastError).toMatch(/421/);
       expect(sink.messages.length).toBe(before);
 
+      // The job waits for its backoff: live, so the reconciler leaves it alone.
+      const job = await eventually(async () => {
+        const found = await worker!.get(JobQueues).queue(QUEUES.email).getJob(queued.id);
+        return found && (await found.getState()) === 'delayed' ? found : null;
+      });
       await db.prisma.delivery.update({ where: { id: queued.id }, data: { updatedAt: new Date(Date.now() - 60_000) } });
-      expect(await worker!.get(DeliveryReconciler).reconcile()).toEqual({ examined: 1, requeued: 1 });
+      expect(await worker!.get(DeliveryReconciler).reconcile()).toEqual({ examined: 1, requeued: 0 });
+      await job.promote(); // the 30 s backoff, skipped
       const [mail] = (await sink.waitFor(before + 1)).slice(before);
       expect(mail.subject).toBe('Confirm your Pledgewatch subscription');
       expect(mail.messageId).toBe(`<${queued.id}@pledgewatch.test>`);

@@ -29,6 +29,9 @@ describe('delivery reconciler', () => {
     env = testEnv(db.url, queuePrefix, sink.url, { DELIVERY_STUCK_AFTER_SECONDS: '1' });
   });
 
+  /** The worker of the test, booted unless a test left one running. */
+  const runningWorker = async () => (worker ??= await bootWorker(env));
+
   afterAll(async () => {
     await worker?.close();
     await sink?.close();
@@ -84,8 +87,13 @@ describe('delivery reconciler', () => {
 
   it('a delivery whose job finished without sending it (completed or failed for good) is given a fresh job', async () => {
     const before = sink.messages.length;
-    const subscriber = await db.prisma.subscriber.findFirstOrThrow({ where: { email: 'reader0@example.org' } });
-    const ws = await db.prisma.workstream.findFirstOrThrow();
+    const f = factories(db.prisma);
+    await f.country('VN', 'Viet Nam');
+    const ws = await f.workstream({ title: 'Coastal radar for Viet Nam', countries: ['VN'] });
+    const subscriber = await db.prisma.subscriber.create({
+      data: { email: 'decoy-reader@example.org', state: 'active', confirmedAt: new Date(), subscriptions: { create: [{ countryCode: 'VN' }] } },
+    });
+    const live = await runningWorker();
     const later = await db.prisma.event.create({
       data: { type: 'milestone_overdue', workstreamId: ws.id, from: 'in_progress', to: 'overdue', reason: 'due date passed', actor: 'test' },
     });
@@ -93,13 +101,13 @@ describe('delivery reconciler', () => {
     const delivery = await db.prisma.delivery.create({
       data: { kind: 'alert', subscriberId: subscriber.id, eventId: later.id, status: 'queued', updatedAt: new Date(Date.now() - 60_000) },
     });
-    const email = worker!.get(JobQueues).queue(QUEUES.email);
+    const email = live.get(JobQueues).queue(QUEUES.email);
     await email.add(JOBS.emailSend, { deliveryId: 'not-this-one' }, { jobId: delivery.id });
     const job = await email.getJob(delivery.id);
     await eventually(async () => ['completed', 'failed'].includes(await job!.getState()), 10_000, 'the decoy job to finish');
     await db.prisma.delivery.update({ where: { id: delivery.id }, data: { updatedAt: new Date(Date.now() - 60_000) } });
 
-    expect(await worker!.get(DeliveryReconciler).reconcile()).toEqual({ examined: 1, requeued: 1 });
+    expect(await live.get(DeliveryReconciler).reconcile()).toEqual({ examined: 1, requeued: 1 });
     await sink.waitFor(before + 1);
     await eventually(async () => (await db.prisma.delivery.findUnique({ where: { id: delivery.id } }))?.status === 'sent');
   });
@@ -107,6 +115,8 @@ describe('delivery reconciler', () => {
   it('a confirmation whose first attempt fails (SMTP 421) is retried by its own send job, with a working link', async () => {
     let api: INestApplication | undefined;
     try {
+      await factories(db.prisma).country('VN', 'Viet Nam');
+      const live = await runningWorker();
       api = await bootApi(db.url, env);
       const before = sink.messages.length;
       replies = [421];
@@ -120,11 +130,11 @@ describe('delivery reconciler', () => {
 
       // The job waits for its backoff: live, so the reconciler leaves it alone.
       const job = await eventually(async () => {
-        const found = await worker!.get(JobQueues).queue(QUEUES.email).getJob(queued.id);
+        const found = await live.get(JobQueues).queue(QUEUES.email).getJob(queued.id);
         return found && (await found.getState()) === 'delayed' ? found : null;
       });
       await db.prisma.delivery.update({ where: { id: queued.id }, data: { updatedAt: new Date(Date.now() - 60_000) } });
-      expect(await worker!.get(DeliveryReconciler).reconcile()).toEqual({ examined: 1, requeued: 0 });
+      expect(await live.get(DeliveryReconciler).reconcile()).toEqual({ examined: 1, requeued: 0 });
       await job.promote(); // the 30 s backoff, skipped
       const [mail] = (await sink.waitFor(before + 1)).slice(before);
       expect(mail.subject).toBe('Confirm your Pledgewatch subscription');

@@ -73,8 +73,11 @@ describe('event outbox', () => {
     await redis.start();
     ({ id: workstreamId } = await insertWorkstream(db.prisma, { slug: 'outbox', createdAt: utcDay(-10), milestones: [] }));
   });
+  // Each test boots the contexts it needs: none sees another test's relays or prefix.
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((app) => app.close()));
+  });
   afterAll(async () => {
-    await Promise.all(contexts.map((app) => app.close()));
     await redis?.stop();
     await db?.drop();
   });
@@ -121,10 +124,18 @@ describe('event outbox', () => {
   });
 
   it('a relay takes only events older than its delay, leaving fresh ones to the post-commit dispatch', async () => {
-    const app = contexts[1];
+    // No timer: the test sweeps itself, so what the rows and Redis show is that sweep's doing.
+    const app = await boot({ relayEveryMs: false, relayAfterMs: 2_000 });
     const fresh = await writeEvents(2);
-    await expect(app.get(OutboxRelay).sweep()).resolves.toBe(0);
+    const old = await writeEvents(1, new Date(Date.now() - 60_000));
+    await app.get(OutboxRelay).sweep();
     expect(await undispatched(fresh)).toBe(2);
-    await eventually(async () => (await undispatched(fresh)) === 0, 5_000, 'the relay to take them once old enough');
+    expect(await undispatched(old)).toBe(0);
+    expect(await fanoutJobIds(app)).toEqual(old);
+
+    await db.prisma.event.updateMany({ where: { id: { in: fresh } }, data: { occurredAt: new Date(Date.now() - 60_000) } });
+    await app.get(OutboxRelay).sweep();
+    expect(await undispatched(fresh)).toBe(0);
+    expect(await fanoutJobIds(app)).toEqual([...old, ...fresh].sort());
   });
 });

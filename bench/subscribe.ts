@@ -19,10 +19,10 @@ import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
 import { Queue } from 'bullmq';
 import { queueKeyPrefix, QUEUES } from '../libs/queue/src/job-catalog';
 import { redisOptions } from '../libs/queue/src/redis-connection';
+import { freePort } from '../scripts/net';
 import { startSink } from './support/sink-process';
 import {
   API_MAIN,
@@ -52,14 +52,6 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 

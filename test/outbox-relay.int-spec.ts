@@ -8,9 +8,10 @@ import { EventsDispatcher, EventsWriteModule } from '@pledgewatch/events';
 import { JobQueues, JOBS, QueueModule, QUEUES } from '@pledgewatch/queue';
 import { OutboxRelay } from '../apps/worker/src/outbox/outbox-relay';
 import { WORKER_OPTIONS, WorkerOptions } from '../apps/worker/src/worker-options';
+import { testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { freePort, TestRedis } from './support/redis-server';
-import { insertWorkstream, testQueuePrefix, utcDay } from './support/status-harness';
+import { insertWorkstream, utcDay } from './support/status-harness';
 import { eventually } from './support/eventually';
 
 /** The worker's outbox half, without processors: jobs stay in Redis where the test can count them. */

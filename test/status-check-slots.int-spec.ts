@@ -4,8 +4,9 @@ import { loadConfig } from '@pledgewatch/config';
 import { checkJobId, JobQueues, QUEUES } from '@pledgewatch/queue';
 import { StatusCheckSchedule } from '../apps/worker/src/status/status-check.schedule';
 import { WorkerModule } from '../apps/worker/src/worker.module';
+import { dropQueueKeys, testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
-import { insertWorkstream, removeQueues, testQueuePrefix, utcDay } from './support/status-harness';
+import { insertWorkstream, utcDay } from './support/status-harness';
 import { eventually } from './support/eventually';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -67,7 +68,7 @@ describe('status check across replicas', () => {
       expect(await db.prisma.event.count({ where: { actor: 'status-check' } })).toBe(2);
     } finally {
       await closeReplicas();
-      await removeQueues(REDIS_URL, prefix);
+      await dropQueueKeys(prefix, REDIS_URL);
     }
   });
 
@@ -95,7 +96,7 @@ describe('status check across replicas', () => {
       expect((await db.prisma.event.count()) - eventsBefore).toBe(2);
     } finally {
       await closeReplicas();
-      await removeQueues(REDIS_URL, prefix);
+      await dropQueueKeys(prefix, REDIS_URL);
     }
   });
 });

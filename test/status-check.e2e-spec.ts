@@ -4,8 +4,9 @@ import { StatusCheckService } from '@pledgewatch/status';
 import { bootWorker } from './support/alerts-harness';
 import { bootApi } from './support/api';
 import { eventually } from './support/eventually';
+import { dropQueueKeys, testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
-import { eventLog, insertWorkstream, isoDay, removeQueues, testQueuePrefix, utcDay } from './support/status-harness';
+import { eventLog, insertWorkstream, isoDay, utcDay } from './support/status-harness';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_KEY = 'status-check-e2e-admin-key-0123456789';
@@ -31,7 +32,7 @@ describe('status check', () => {
   afterAll(async () => {
     await app?.close();
     await db?.drop();
-    await removeQueues(REDIS_URL, prefix);
+    await dropQueueKeys(prefix, REDIS_URL);
   });
 
   describe('through the life of a workstream', () => {

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import type { ParsedMail } from 'mailparser';
+import { freePort } from '../scripts/net';
 import { bootApi } from './support/api';
 import { bootWorker, testEnv } from './support/alerts-harness';
 import { HeadlessChromium, launchChromium } from './support/chromium';
@@ -12,14 +12,6 @@ import { factories } from './support/factories';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
 
 const ARTIFACTS = path.resolve(__dirname, 'artifacts');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function linkIn(mail: ParsedMail, base: string, page: 'confirm' | 'manage' | 'unsubscribe'): string {
   const match = new RegExp(`${base}/v1/subscriptions/${page}\\?token=[A-Za-z0-9_.%-]+`).exec(mail.text ?? '');

@@ -4,9 +4,10 @@ import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { JobQueues, QUEUES } from '@pledgewatch/queue';
 import type { ParsedMail } from 'mailparser';
 import { SUBSCRIBE_ACCEPTED } from '../apps/api/src/subscriptions/subscriptions.controller';
-import { dropQueueKeys, testQueuePrefix } from './support/admin';
-import { bootWorker, testEnv } from './support/alerts-harness';
+
+import { bootWorker, settle, testEnv } from './support/alerts-harness';
 import { bootApi } from './support/api';
+import { dropQueueKeys, testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { factories } from './support/factories';
 import { rawHeader, SmtpSink, startSmtpSink } from './support/smtp-sink';
@@ -53,7 +54,6 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
   }
   const subscriber = (email: string) =>
     db.prisma.subscriber.findUnique({ where: { email }, include: { subscriptions: { orderBy: [{ countryCode: 'asc' }, { sectorSlug: 'asc' }] } } });
-  const settle = () => new Promise((r) => setTimeout(r, 300));
   const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}@example.org`;
 
   beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EventsWriteModule } from '@pledgewatch/events';
 import { CheckRunsService } from './check-runs.service';
+import { HealthHistoryRepository } from './health-history.repository';
 import { HealthHistoryService } from './health-history.service';
 import { StatusCheckRequests } from './status-check-requests.service';
 import { StatusCheckService } from './status-check.service';
@@ -8,7 +9,7 @@ import { StatusCheckService } from './status-check.service';
 /** The status check, health as of a date, and when workstreams were last checked. Needs QueueModule.forRoot() (global) for dispatch. */
 @Module({
   imports: [EventsWriteModule],
-  providers: [StatusCheckService, StatusCheckRequests, HealthHistoryService, CheckRunsService],
+  providers: [StatusCheckService, StatusCheckRequests, HealthHistoryRepository, HealthHistoryService, CheckRunsService],
   exports: [StatusCheckService, StatusCheckRequests, HealthHistoryService, CheckRunsService],
 })
 export class StatusModule {}

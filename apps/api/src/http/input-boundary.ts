@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Request } from 'express';
 import { isUtf8 } from 'node:buffer';
@@ -17,9 +18,18 @@ import { FieldError, MalformedRequestError, textProblem, TextKind, UnsupportedMe
  *   `@pledgewatch/problems` (input-rules.ts): valid Unicode, no NUL; path and query values are one
  *   line, body strings may hold tab and line feed (each route's schema narrows its one-line fields).
  *   A bad one is `400 validation_failed` naming it, before any handler, guard or query runs.
+ *   Path parameters and query values are at most MAX_URL_VALUE characters.
+ * - query parameters are strict everywhere, as bodies are: a handler that takes `@Query()` checks
+ *   them with its own schema; one that takes `@Query('token')` takes only those names; one that
+ *   takes no `@Query` refuses any (`400 validation_failed`, `unknown_field`). Read the query
+ *   through `@Query`, never from `@Req()`, or the route refuses its own parameters.
  */
 
-export type BodyKind = 'json' | 'form';
+/**
+ * `json` and `form` are parsed (and their strings checked); `multipart` is accepted and never read,
+ * for RFC 8058 one-click unsubscribe, whose body carries nothing the route uses.
+ */
+export type BodyKind = 'json' | 'form' | 'multipart';
 const REQUEST_BODY = 'pledgewatch:request-body';
 
 /** The body formats a route takes, e.g. `@RequestBody('form', 'json')` for a page's form that also has a JSON twin. */
@@ -31,6 +41,8 @@ const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 const JSON_TYPES = ['application/json', 'application/*+json'];
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const MAX_ERRORS = 20;
+/** Longer than any id, slug, cursor, token or search this API takes. */
+export const MAX_URL_VALUE = 1000;
 
 /** The media type of a Content-Type header, lower-cased, without its parameters. */
 function mediaTypeOf(header: string | undefined): string | undefined {
@@ -38,8 +50,10 @@ function mediaTypeOf(header: string | undefined): string | undefined {
   return type || undefined;
 }
 
+const MEDIA_TYPE_OF_KIND: Record<BodyKind, string> = { json: 'application/json', form: FORM_TYPE, multipart: 'multipart/form-data' };
+
 function isKind(mediaType: string, kind: BodyKind): boolean {
-  if (kind === 'form') return mediaType === FORM_TYPE;
+  if (kind !== 'json') return mediaType === MEDIA_TYPE_OF_KIND[kind];
   return mediaType === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(mediaType);
 }
 
@@ -52,13 +66,17 @@ function hasBody(request: Request): boolean {
 
 function checkMediaType(request: Request, kinds: readonly BodyKind[]): void {
   const mediaType = mediaTypeOf(request.headers['content-type']);
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1].toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new UnsupportedMediaTypeError('Send the body as UTF-8 (charset=utf-8, or no charset).');
+  }
   if (kinds.length === 0) {
     if (hasBody(request)) throw new UnsupportedMediaTypeError('This route takes no request body.');
     return;
   }
   // A Content-Type on a request without a body is refused only when it is one this route never takes.
   if (mediaType === undefined ? !hasBody(request) : kinds.some((kind) => isKind(mediaType, kind))) return;
-  const accepted = kinds.map((kind) => (kind === 'json' ? 'application/json' : FORM_TYPE)).join(' or ');
+  const accepted = kinds.map((kind) => MEDIA_TYPE_OF_KIND[kind]).join(' or ');
   throw new UnsupportedMediaTypeError(`Send the body as ${accepted}.`);
 }
 
@@ -71,7 +89,7 @@ function push(errors: FieldError[], field: string, value: string, kind: TextKind
  * Query values as sent: Express's parser turns a malformed escape or invalid UTF-8 (`%ff`) into
  * U+FFFD or leaves it as is, so the raw string is decoded strictly here.
  */
-function queryErrors(url: string, errors: FieldError[]): void {
+function queryErrors(url: string, allowed: QueryNames, errors: FieldError[]): void {
   const start = url.indexOf('?');
   if (start < 0) return;
   for (const pair of url.slice(start + 1).split('&')) {
@@ -82,10 +100,44 @@ function queryErrors(url: string, errors: FieldError[]): void {
     const field = name !== null && textProblem(name, 'single-line') === null ? name : 'query';
     if (name === null) errors.push({ field: 'query', code: 'invalid_unicode', message: 'A query parameter name is not valid percent-encoded UTF-8.' });
     else push(errors, field, name, 'single-line');
+    if (name !== null && allowed !== 'any' && !allowed.has(name) && errors.length < MAX_ERRORS) {
+      errors.push({ field, code: 'unknown_field', message: `"${field}" is not a parameter of this route.` });
+      continue;
+    }
     const value = strictDecode(rawValue);
     if (value === null) errors.push({ field, code: 'invalid_unicode', message: `${field} is not valid percent-encoded UTF-8` });
-    else push(errors, field, value, 'single-line');
+    else {
+      push(errors, field, value, 'single-line');
+      tooLong(errors, field, value);
+    }
   }
+}
+
+function tooLong(errors: FieldError[], field: string, value: string): void {
+  if (value.length > MAX_URL_VALUE && errors.length < MAX_ERRORS) {
+    errors.push({ field, code: 'too_big', message: `${field} has more than ${MAX_URL_VALUE} characters` });
+  }
+}
+
+/** `any` when the handler takes the whole query (its schema decides), else the names it reads. */
+type QueryNames = 'any' | ReadonlySet<string>;
+const queryNamesCache = new WeakMap<object, QueryNames>();
+
+function queryNamesOf(context: ExecutionContext): QueryNames {
+  const handler = context.getHandler();
+  const cached = queryNamesCache.get(handler);
+  if (cached) return cached;
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {}) as Record<string, { data?: unknown }>;
+  const names = new Set<string>();
+  let any = false;
+  for (const [key, arg] of Object.entries(args)) {
+    if (Number(key.split(':')[0]) !== RouteParamtypes.QUERY) continue;
+    if (typeof arg.data === 'string') names.add(arg.data);
+    else any = true;
+  }
+  const result: QueryNames = any ? 'any' : names;
+  queryNamesCache.set(handler, result);
+  return result;
 }
 
 function strictDecode(raw: string): string | null {
@@ -113,22 +165,27 @@ function bodyErrors(body: unknown, errors: FieldError[]): void {
   }
 }
 
+/** The body formats a route takes: its own declaration (method, else controller), else its method's default. */
+export function bodyKindsOf(method: string, handler: Function, controller: Function): readonly BodyKind[] {
+  const declared = (Reflect.getMetadata(REQUEST_BODY, handler) ?? Reflect.getMetadata(REQUEST_BODY, controller)) as BodyKind[] | undefined;
+  return declared ?? (BODYLESS_METHODS.has(method.toUpperCase()) ? [] : ['json']);
+}
+
 @Injectable()
 export class InputBoundaryGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
-
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<Request>();
-    const declared = this.reflector.getAllAndOverride<BodyKind[] | undefined>(REQUEST_BODY, [context.getHandler(), context.getClass()]);
-    checkMediaType(request, declared ?? (BODYLESS_METHODS.has(request.method) ? [] : ['json']));
+    checkMediaType(request, bodyKindsOf(request.method, context.getHandler(), context.getClass()));
     checkEncoding(request);
 
     const errors: FieldError[] = [];
     for (const [name, value] of Object.entries(request.params ?? {})) {
-      if (typeof value === 'string') push(errors, name, value, 'single-line');
+      if (typeof value !== 'string') continue;
+      push(errors, name, value, 'single-line');
+      tooLong(errors, name, value);
     }
-    queryErrors(request.originalUrl, errors);
+    queryErrors(request.originalUrl, queryNamesOf(context), errors);
     bodyErrors(request.body, errors);
     if (errors.length) throw new ValidationError(errors, 'The request has invalid text.');
     return true;
@@ -154,5 +211,5 @@ export function applyInputBoundary(app: NestExpressApplication, config: AppConfi
   app.set('query parser', 'simple');
   app.useBodyParser('json', { limit: config.bodyLimit, type: JSON_TYPES });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
-  app.useGlobalGuards(new InputBoundaryGuard(app.get(Reflector)));
+  app.useGlobalGuards(new InputBoundaryGuard());
 }

@@ -62,7 +62,7 @@ export class SubscriptionsController {
 
   /** RFC 8058 one-click (`List-Unsubscribe=One-Click`) and the page's button; idempotent. */
   @Post('unsubscribe')
-  @RequestBody('form', 'json')
+  @RequestBody('form', 'multipart', 'json')
   @HttpCode(200)
   @UseFilters(SubscriptionPageFilter)
   async unsubscribe(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {

@@ -279,32 +279,37 @@ describe('Hostile input: the route table under attack', () => {
 
   function attacksOn(route: Route): fc.Arbitrary<Attack> {
     const base = baseOf(route);
-    const options: fc.Arbitrary<Attack>[] = [
-      fc.record({
-        kind: fc.constant('query' as const),
-        name: fc.constantFrom(...QUERY_NAMES),
-        value: hostileUrlValue,
-      }).chain((attack) =>
-        DATE_QUERY_NAMES.has(attack.name)
-          ? fc.oneof(fc.constant(attack), hostileDate.map((value) => ({ ...attack, value: encodeURIComponent(value) })))
-          : fc.constant(attack),
-      ),
-      hostileUrlValue.filter((name) => name.length < 1_000).map((name) => ({ kind: 'query-name' as const, name })),
-      fc.constantFrom(...(route.bodyKinds.length ? ['text/plain', 'application/xml', 'text/html', 'application/octet-stream', 'multipart/form-data; boundary=fuzz', 'application/x-www-form-urlencoded', 'application/json; charset=iso-8859-1', null] : ['application/json', 'text/plain', null]))
-        .filter((type) => route.bodyKinds.length === 0 || !acceptedBy(route, type))
-        .map((contentType) => ({ kind: 'media' as const, contentType })),
+    const taken = Object.keys(base.query);
+    // Mostly the parameters the route takes (so its own schema meets the value), sometimes any name the API uses.
+    const queryName = taken.length ? fc.oneof({ arbitrary: fc.constantFrom(...taken), weight: 2 }, fc.constantFrom(...QUERY_NAMES)) : fc.constantFrom(...QUERY_NAMES);
+    const options: fc.WeightedArbitrary<Attack>[] = [
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('query' as const), name: queryName, value: hostileUrlValue }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant('query' as const), name: fc.constantFrom(...DATE_QUERY_NAMES), value: hostileDate.map(encodeURIComponent) }),
+      },
+      { weight: 1, arbitrary: hostileUrlValue.filter((name) => name.length < 1_000).map((name) => ({ kind: 'query-name' as const, name })) },
+      {
+        weight: 2,
+        arbitrary: fc
+          .constantFrom(...(route.bodyKinds.length ? ['text/plain', 'application/xml', 'text/html', 'application/octet-stream', 'multipart/form-data; boundary=fuzz', 'application/x-www-form-urlencoded', 'application/json; charset=iso-8859-1', null] : ['application/json', 'text/plain', null]))
+          .filter((type) => route.bodyKinds.length === 0 || !acceptedBy(route, type))
+          .map((contentType) => ({ kind: 'media' as const, contentType })),
+      },
     ];
     if (route.params.length) {
-      options.push(fc.record({ kind: fc.constant('path' as const), param: fc.constantFrom(...route.params), value: hostileUrlValue }));
+      options.push({ weight: 3, arbitrary: fc.record({ kind: fc.constant('path' as const), param: fc.constantFrom(...route.params), value: hostileUrlValue }) });
     }
     const leaves = leavesOf(base.body);
+    const dateLeaves = leaves.filter((leaf) => leaf.isDate);
     if (leaves.length) {
       options.push(
-        fc.constantFrom(...leaves).chain((leaf) =>
-          (leaf.isDate ? fc.oneof(hostileDate, hostileText) : hostileText).map((value) => ({ kind: 'leaf' as const, path: leaf.path, value })),
-        ),
-        fc.constantFrom(...leaves).map((leaf) => ({ kind: 'bytes' as const, path: leaf.path })),
+        { weight: 6, arbitrary: fc.record({ kind: fc.constant('leaf' as const), path: fc.constantFrom(...leaves.map((l) => l.path)), value: hostileText }) },
+        { weight: 1, arbitrary: fc.constantFrom(...leaves).map((leaf) => ({ kind: 'bytes' as const, path: leaf.path })) },
       );
+    }
+    if (dateLeaves.length) {
+      options.push({ weight: 4, arbitrary: fc.record({ kind: fc.constant('leaf' as const), path: fc.constantFrom(...dateLeaves.map((l) => l.path)), value: hostileDate }) });
     }
     if (base.form) {
       // Form fields get the body rule (tab and line feed are a multi-line field's); the routes narrow it.
@@ -312,7 +317,7 @@ describe('Hostile input: the route table under attack', () => {
         around(fc.constantFrom('\u0000', ...FORBIDDEN_IN_ANY_TEXT)).map(encodeURIComponent),
         fc.tuple(ascii, fc.constantFrom(...BAD_ESCAPES.filter((e) => e !== '%' && e !== '%zz')), ascii).map(([a, bad, b]) => encodeURIComponent(a) + bad + encodeURIComponent(b)),
       );
-      options.push(fc.record({ kind: fc.constant('form' as const), field: fc.constantFrom(...Object.keys(base.form)), value }));
+      options.push({ weight: 3, arbitrary: fc.record({ kind: fc.constant('form' as const), field: fc.constantFrom(...Object.keys(base.form)), value }) });
     }
     return fc.oneof(...options);
   }

@@ -63,16 +63,17 @@ const MAX_MS = Date.parse(`${DATE_RANGE.max}T23:59:59.999Z`);
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const RANGE_MESSAGE = `must be between ${DATE_RANGE.min} and ${DATE_RANGE.max}`;
 
-export type DateProblem = { code: 'invalid_date' | 'date_out_of_range'; message: string };
+/** `invalid_format` as zod names a malformed value; `date_out_of_range` outside DATE_RANGE. */
+export type DateProblem = { code: 'invalid_format' | 'date_out_of_range'; message: string };
 
 /** `YYYY-MM-DD` as midnight UTC, or why it is not a day the API accepts (no 2025-02-29, no year 0). */
 export function parseCalendarDay(raw: string): Date | DateProblem {
   const match = DAY.exec(raw);
-  if (!match) return { code: 'invalid_date', message: 'must be a calendar date, YYYY-MM-DD' };
+  if (!match) return { code: 'invalid_format', message: 'must be a calendar date, YYYY-MM-DD' };
   const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
   date.setUTCFullYear(Number(match[1])); // Date.UTC maps years 0–99 to 1900–1999
   if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== raw) {
-    return { code: 'invalid_date', message: 'must be a date that exists, YYYY-MM-DD' };
+    return { code: 'invalid_format', message: 'must be a date that exists, YYYY-MM-DD' };
   }
   if (date.getTime() < MIN_MS || date.getTime() > MAX_MS) return { code: 'date_out_of_range', message: RANGE_MESSAGE };
   return date;
@@ -118,7 +119,7 @@ export const dayOrInstant = () =>
     const ms = INSTANT.safeParse(raw).success ? Date.parse(raw) : NaN;
     if (Number.isNaN(ms)) {
       dateIssue(ctx, raw, {
-        code: 'invalid_date',
+        code: 'invalid_format',
         message: 'must be a date (2024-06-30) or an instant with a time zone (2024-06-30T09:00:00Z)',
       });
       return z.NEVER;

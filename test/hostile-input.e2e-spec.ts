@@ -47,6 +47,9 @@ const DOCUMENTED_CODES = new Set([
   'status_reserved',
   'not_completed',
   'as_of_requires_dry_run',
+  'subscriber_not_found',
+  'ambiguous_prefix',
+  'delivery_already_sent',
 ]);
 
 /** Query parameter names the API uses somewhere; each route either takes one or refuses it. */

@@ -5,6 +5,7 @@ import { hashSingleUseToken, newSingleUseToken, SubscriberLinks } from '@pledgew
 import { bootApi } from './support/api';
 import { bearer, day, dropQueueKeys, insertApiKey, insertReferenceData, testQueuePrefix } from './support/admin';
 import { createTestDatabase, TestDatabase } from './support/database';
+import { eventually } from './support/eventually';
 import { Route, routeTable } from './support/route-table';
 
 /**
@@ -219,6 +220,9 @@ describe('Hostile input: the route table under attack', () => {
       data: { subscriberId: subscriber.id, purpose: 'confirm', tokenHash: usedConfirm.hash, expiresAt: new Date(Date.now() + 86_400_000), usedAt: new Date() },
     });
     const delivery = await db.prisma.delivery.create({ data: { kind: 'confirmation', subscriberId: subscriber.id, status: 'failed', attempts: 1, lastError: 'fuzz' } });
+
+    // The setup's own events are handed to the queue after commit (dispatchedAt): let that finish before any baseline.
+    await eventually(async () => (await db.prisma.event.count({ where: { dispatchedAt: null } })) === 0, 10_000, 'the setup events to be dispatched');
 
     const manageToken = tokenOf(links.manageUrl(subscriber.id));
     const unsubscribeToken = tokenOf(links.unsubscribeUrl(subscriber.id));

@@ -460,7 +460,12 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     milestones: [
       done('Reciprocal Access Agreement signed, Manila', '2024-07-08', 'Source: MOFA Japan, 8 Jul 2024.'),
       done('Ratified by the Philippine Senate', '2024-12-16', 'Source: Daily Tribune, 11 Sep 2025.'),
-      done('Approved by Japan\'s Diet', '2025-06-06', 'Source: Daily Tribune, 11 Sep 2025; BusinessWorld, 12 Aug 2025 ("early June").'),
+      done(
+        'Approved by Japan\'s Diet (House of Councillors, the last step)',
+        '2025-06-06',
+        'Source: Daily Tribune, 11 Sep 2025; Manila Bulletin, 7 Jun 2025.',
+        'https://mb.com.ph/2025/06/07/newly-ratified-ph-japan-military-access-pact-a-testament-to-friendshipembassy',
+      ),
       done('Notes exchanged fixing the entry into force', '2025-08-12', 'Source: Manila Bulletin, 12 Aug 2025.'),
       done(
         'Entered into force',
@@ -581,6 +586,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
         'First foreign port call at the renovated Ream naval base, by Japanese naval ships',
         '2025-04-19',
         'Source: nippon.com / Jiji Press, 19 Apr 2025.',
+        'https://www.nippon.com/en/news/yjj2025041900222/msdf-ships-make-port-call-at-china-linked-cambodian-naval-base.html',
       ),
       assumed(
         'Exchange of military attachés',
@@ -612,12 +618,14 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
         'Build contract announced by the builder (Mitsubishi Shipbuilding)',
         '2025-01-30',
         'Source: MarineLink, 30 Jan 2025.',
+        'https://www.marinelink.com/news/mitsubishi-build-offshore-patrol-vessel-521679',
       ),
       planned(
         'Vessel completed and delivered',
         '2028-03-31',
         'Planned: the builder\'s schedule, Mitsubishi Shipbuilding via MarineLink, 30 Jan 2025; Asian Military Review, Feb 2025. Month precision (March 2028), recorded as the last day of the month; replaces "2027" (Antara).',
         'in_progress',
+        'https://asianmilitaryreview.com/2025/02/mhi-contracted-for-indonesian-opv-construction',
       ),
     ],
   },
@@ -699,6 +707,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
         'Indonesia\'s parliament approves the ¥1.9 bn OSA patrol-boat grant in plenary',
         '2026-02-19',
         'Source: rmol.id, 19 Feb 2026.',
+        'https://rmol.id/politik/read/2026/02/19/697916/dpr-setujui-tni-al-dapat-hibah-kapal-patroli-jepang-1-9-miliar-yen',
       ),
       assumed(
         'FY2026 budget, with its OSA appropriation, enacted by the Diet',

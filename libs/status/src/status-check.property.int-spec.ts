@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { HealthWindows } from '@pledgewatch/config';
 import type { DateBasis, MilestoneStatus, Prisma, Stage } from '@pledgewatch/database';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database';
-import { evaluateHealth } from './evaluate-health';
+import { ALL_LISTED_DONE, evaluateHealth } from './evaluate-health';
 import { flipOverdueMilestones, recomputeHealth } from './status-check.sql';
 
 /**
@@ -57,14 +57,14 @@ const progressOffset = () => (chance(0.3) ? pick([-181, -180, -179, -61, -60, -5
 
 describe(`status check SQL agrees with evaluateHealth (PROPERTY_SEED=${SEED})`, () => {
   let db: TestDatabase;
+  const workstreams: Prisma.WorkstreamCreateManyInput[] = [];
+  const milestones: Prisma.MilestoneCreateManyInput[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('pw_status_property');
     const summit = await db.prisma.summit.create({
       data: { slug: 'property', name: 'Property summit', startDate: BASE, endDate: BASE, location: 'Nowhere' },
     });
-    const workstreams: Prisma.WorkstreamCreateManyInput[] = [];
-    const milestones: Prisma.MilestoneCreateManyInput[] = [];
     for (let i = 0; i < WORKSTREAMS; i++) {
       const id = randomUUID();
       workstreams.push({
@@ -108,6 +108,34 @@ describe(`status check SQL agrees with evaluateHealth (PROPERTY_SEED=${SEED})`, 
 
   afterAll(async () => {
     await db.drop();
+  });
+
+  it('the generated data reaches every rule, the changed ones included', () => {
+    const seen = new Set<string>();
+    for (const { asOf, windows } of RUNS) {
+      for (const w of workstreams.filter((w) => !w.archivedAt)) {
+        const own = milestones
+          .filter((m) => m.workstreamId === w.id)
+          .map((m) => ({ status: m.status!, dueDate: m.dueDate as Date, completedOn: (m.completedOn as Date | null) ?? null, dateBasis: m.dateBasis! }));
+        const { health, reason } = evaluateHealth(
+          { stage: w.stage, lastProgressAt: (w.lastProgressAt as Date | null) ?? null, createdAt: w.createdAt as Date },
+          own,
+          asOf,
+          windows,
+        );
+        seen.add(health);
+        if (health === 'complete' && w.stage === 'finalisation') seen.add('complete in finalisation');
+        if (reason === ALL_LISTED_DONE) seen.add('all listed done, on track');
+        if (health === 'stalled' && own.length > 0 && own.every((m) => m.status === 'completed' || m.status === 'cancelled')) seen.add('all done, stalled');
+        if (reason.includes('assumed date')) seen.add('assumed date passed, at risk');
+      }
+    }
+    expect([...seen].sort()).toEqual(
+      [
+        'inactive', 'complete', 'unknown', 'off_track', 'at_risk', 'stalled', 'on_track',
+        'complete in finalisation', 'all listed done, on track', 'all done, stalled', 'assumed date passed, at risk',
+      ].sort(),
+    );
   });
 
   const runCheck = (asOf: Date, windows: HealthWindows) =>

@@ -194,6 +194,35 @@ describe('prisma/seed', () => {
     expect(first.windows).toEqual({ warningDays: 14, graceDays: 7, stallDays: 180 });
   });
 
+  it('carries the corrections checked on 2026-12-01', () => {
+    const milestone = (slug: string, title: RegExp) => {
+      const found = afterFirst.milestones.filter((m) => m.workstreamId === workstreamId(slug) && title.test(m.title));
+      expect(found).toHaveLength(1);
+      return { ...found[0], due: isoDay(found[0].dueDate) };
+    };
+    expect(milestone('japan-philippines-coast-guard-cooperation', /^Loan agreement/)).toMatchObject({ due: '2024-06-10', dateBasis: 'sourced' });
+    expect(milestone('patrol-vessel-indonesia-bakamla', /delivered/)).toMatchObject({ due: '2028-03-31', dateBasis: 'planned' });
+    expect(milestone('asia-zero-emission-community', /^Second AZEC Leaders Meeting/)).toMatchObject({ due: '2024-10-11', status: 'completed' });
+    expect(milestone('japan-philippines-reciprocal-access-agreement', /Philippine Senate/)).toMatchObject({ due: '2024-12-16' });
+    expect(milestone('japan-philippines-reciprocal-access-agreement', /Diet/)).toMatchObject({ due: '2025-06-06' });
+    expect(milestone('japan-philippines-reciprocal-access-agreement', /fixing the entry into force/)).toMatchObject({ due: '2025-08-12' });
+    expect(milestone('official-security-assistance-programme', /^FY2024 OSA recipients reported/)).toMatchObject({ due: '2024-11-30' });
+    expect(milestone('official-security-assistance-malaysia', /^UAV deliveries began/)).toMatchObject({ due: '2025-09-22' });
+    expect(milestone('japan-cambodia-senior-defence-dialogue', /Siem Reap/).note).toMatch(/single, unconfirmed source/);
+    for (const [slug, title] of [
+      ['japan-cambodia-senior-defence-dialogue', /attachés/],
+      ['japan-viet-nam-comprehensive-strategic-partnership', /^Second vice-ministerial/],
+      ['japan-timor-leste-comprehensive-partnership', /^First OSA exchange of notes/],
+    ] as const) {
+      expect(milestone(slug, title).dateBasis).toBe('assumed');
+    }
+    expect(milestone('asean-japan-comprehensive-strategic-partnership', /^29th/)).toMatchObject({ dateBasis: 'planned', status: 'not_started' });
+    const csp = afterFirst.workstreamCountries.filter((c) => c.workstreamId === workstreamId('asean-japan-comprehensive-strategic-partnership'));
+    expect(csp.map((c) => c.countryCode)).toContain('TL');
+    expect(milestone('asean-japan-comprehensive-strategic-partnership', /^Timor-Leste joins ASEAN/)).toMatchObject({ due: '2025-10-26', status: 'completed' });
+    for (const f of FOLDED_WORKSTREAMS) expect(afterFirst.workstreams.map((w) => w.slug)).not.toContain(f.slug);
+  });
+
   it('lets no assumed date put a workstream off track, and calls a passed one an assumption', () => {
     for (const w of afterFirst.workstreams.filter((w) => w.health === 'off_track')) {
       const named = afterFirst.milestones.find((m) => m.workstreamId === w.id && w.healthReason.startsWith(`"${m.title}"`));

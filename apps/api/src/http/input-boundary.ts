@@ -42,7 +42,7 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const MAX_ERRORS = 20;
 /** Longer than any id, slug, cursor, token or search this API takes. */
-export const MAX_URL_VALUE = 1000;
+const MAX_URL_VALUE = 1000;
 
 /** The media type of a Content-Type header, lower-cased, without its parameters. */
 function mediaTypeOf(header: string | undefined): string | undefined {
@@ -66,13 +66,13 @@ function hasBody(request: Request): boolean {
 
 function checkMediaType(request: Request, kinds: readonly BodyKind[]): void {
   const mediaType = mediaTypeOf(request.headers['content-type']);
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1].toLowerCase();
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    throw new UnsupportedMediaTypeError('Send the body as UTF-8 (charset=utf-8, or no charset).');
-  }
   if (kinds.length === 0) {
     if (hasBody(request)) throw new UnsupportedMediaTypeError('This route takes no request body.');
     return;
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1].toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new UnsupportedMediaTypeError('Send the body as UTF-8 (charset=utf-8, or no charset).');
   }
   // A Content-Type on a request without a body is refused only when it is one this route never takes.
   if (mediaType === undefined ? !hasBody(request) : kinds.some((kind) => isKind(mediaType, kind))) return;

@@ -36,7 +36,7 @@ import { digestJobId, JOB_CATALOG, JOBS, queueKeyPrefix, QUEUES } from '../libs/
 import { redisOptions } from '../libs/queue/src/redis-connection';
 import { bareSend } from './support/bare-send';
 import { Sink, startSink } from './support/sink-process';
-import { buildWorker, createScratchDatabase, deleteQueueKeys, dropScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopWorker, waitForWorkers, withClient } from './support/harness';
+import { buildApp, createScratchDatabase, deleteQueueKeys, dropScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient } from './support/harness';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=8&maxMessages=1000';
@@ -185,7 +185,7 @@ async function sampleDigest(databaseUrl: string, slot: Date) {
 }
 
 async function main() {
-  buildWorker(log);
+  buildApp('worker', log);
   const slot = hourSlot(new Date());
   log(`scratch database ${DB_NAME}, queue prefix ${QUEUE_PREFIX}, ${N.toLocaleString('en')} subscribers, slot ${slot.toISOString()}`);
   let sink: Sink | undefined;
@@ -232,7 +232,7 @@ async function main() {
     const pipelineMs = lastAccepted - startedAt;
     const rssMb = peakRssMb(worker.pid!);
     const sent = await sentDeliveries(databaseUrl, N, 'digest');
-    await stopWorker(worker);
+    await stopProcess(worker);
     const pipelineRate = N / (pipelineMs / 1000);
     log(`digest.run (${N} deliveries created and enqueued) took ${seconds(runMs)} s`);
     log(`pipeline: ${N} digests in ${seconds(pipelineMs)} s = ${Math.round(pipelineRate)} msg/s; deliveries sent: ${sent}; worker peak RSS ${rssMb} MB`);
@@ -252,7 +252,7 @@ async function main() {
     log(`ratio ${ratio.toFixed(2)} (goal ≥ 0.5), worker peak RSS ${rssMb} MB, SMTP pool ${SMTP_QUERY}`);
     printResult({ name: 'digest', value: pipelineRate, unit: 'msg/s', baseline: bareRate, ratio, peakRssMb: rssMb });
   } finally {
-    if (worker) await stopWorker(worker);
+    if (worker) await stopProcess(worker);
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     sink?.stop();
     await deleteQueueKeys(REDIS_URL, QUEUE_PREFIX).catch((e: Error) => log(`could not delete queue keys: ${e.message}`));

@@ -28,12 +28,9 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { loadConfig } from '../libs/config/src/config';
-import { PrismaClient, type PrismaService } from '../libs/database/src';
-import type { EventsDispatcher } from '../libs/events/src/events.dispatcher';
-import { StatusCheckService } from '../libs/status/src/status-check.service';
+import { PrismaClient } from '../libs/database/src';
 import { cloneDatabase, createScratchDatabase, dropScratchDatabase, printResult, withClient } from './support/harness';
-import { generateWorkstreams } from './support/workstreams';
+import { generateWorkstreams, statusCheck } from './support/workstreams';
 
 const N = Number(process.env.BENCH_WORKSTREAMS ?? 100_000);
 const RUN = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -175,10 +172,7 @@ async function main() {
         `updated, as many events inserted, in ${writes.ms.toFixed(0)} ms`,
     );
 
-    const config = loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'error' });
-    Object.assign(config, { healthWindows: WINDOWS });
-    const noDispatch = { dispatchOccurredAt: async () => 0 } as unknown as EventsDispatcher;
-    const check = new StatusCheckService(prisma as unknown as PrismaService, config, noDispatch);
+    const check = statusCheck(prisma, url, WINDOWS);
     const params = { asOf: AS_OF, windows: WINDOWS };
 
     // 3. The first check.

@@ -35,6 +35,7 @@ import { MailRenderer } from '../libs/mail/src/mail-renderer';
 import { digestJobId, JOB_CATALOG, JOBS, queueKeyPrefix, QUEUES } from '../libs/queue/src/job-catalog';
 import { redisOptions } from '../libs/queue/src/redis-connection';
 import { bareSend } from './support/bare-send';
+import { COUNTRIES, SECTORS } from './support/workstreams';
 import { Sink, startSink } from './support/sink-process';
 import { buildApp, createScratchDatabase, deleteQueueKeys, dropScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient } from './support/harness';
 
@@ -46,16 +47,6 @@ const DB_NAME = `pw_bench_digest_${RUN}`;
 const QUEUE_PREFIX = `bench-digest-${RUN.replace(/_/g, '-')}`;
 const WORKSTREAMS = 240;
 
-const COUNTRIES: [string, string][] = [
-  ['BN', 'Brunei'], ['KH', 'Cambodia'], ['ID', 'Indonesia'], ['LA', 'Laos'], ['MY', 'Malaysia'], ['MM', 'Myanmar'],
-  ['PH', 'Philippines'], ['SG', 'Singapore'], ['TH', 'Thailand'], ['VN', 'Viet Nam'], ['TL', 'Timor-Leste'], ['JP', 'Japan'],
-];
-const SECTORS: [string, string][] = [
-  ['diplomatic-relations', 'Diplomatic relations'], ['maritime-security', 'Maritime security'], ['defense', 'Defense'],
-  ['economic-security', 'Economic security'], ['supply-chains', 'Supply chains'], ['trade-investment', 'Trade and investment'],
-  ['energy-climate', 'Energy and climate'], ['digital', 'Digital'], ['space', 'Space'], ['connectivity', 'Connectivity'],
-  ['people-to-people', 'People-to-people'],
-];
 const ZONES = [
   'UTC', 'Europe/London', 'Europe/Paris', 'Europe/Berlin', 'Africa/Nairobi', 'Asia/Dubai', 'Asia/Kolkata', 'Asia/Kathmandu',
   'Asia/Yangon', 'Asia/Bangkok', 'Asia/Jakarta', 'Asia/Ho_Chi_Minh', 'Asia/Manila', 'Asia/Singapore', 'Asia/Kuala_Lumpur',

@@ -41,7 +41,7 @@ import { queueKeyPrefix, QUEUES } from '../libs/queue/src/job-catalog';
 import { redisOptions } from '../libs/queue/src/redis-connection';
 import { ApiProcess, startApi } from './support/api-process';
 import { Sink, startSink } from './support/sink-process';
-import { buildApp, createScratchDatabase, deleteQueueKeys, dropScratchDatabase, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient } from './support/harness';
+import { buildApp, createScratchDatabase, Percentiles, percentiles, deleteQueueKeys, dropScratchDatabase, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient } from './support/harness';
 
 const PATCHES = Number(process.env.BENCH_PATCHES ?? 200);
 const SUBSCRIBES = Number(process.env.BENCH_SUBSCRIBES ?? 200);
@@ -58,22 +58,7 @@ const MESSAGE_TIMEOUT_MS = 60_000;
 const log = (message: string) => console.log(`[bench:latency] ${message}`);
 const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
-interface Stats {
-  n: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-/** Nearest-rank percentiles, in ms. */
-function stats(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-  return { n: sorted.length, p50: rank(50), p95: rank(95), p99: rank(99), max: sorted[sorted.length - 1] };
-}
-
-const show = (name: string, s: Stats) => `${name}: n=${s.n} p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms, max ${s.max} ms`;
+const show = (name: string, s: Percentiles) => `${name}: n=${s.n} p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms, max ${s.max} ms`;
 
 /** Reference data, the editor's key, the reader and the bystanders: set-based SQL. Answers the key. */
 async function seed(url: string): Promise<string> {
@@ -235,13 +220,13 @@ async function main() {
     }
 
     // 3. the floor
-    const floor = stats(await bareSends(sink, smtpUrl, total, Math.max(PATCHES, 1)));
+    const floor = percentiles(await bareSends(sink, smtpUrl, total, Math.max(PATCHES, 1)));
 
-    const alert = stats(alerts);
+    const alert = percentiles(alerts);
     log(show('editor PATCH → alert accepted by the sink (after the response)', alert));
-    log(show('  the PATCH request itself', stats(patches)));
-    log(show('subscribe 202 → confirmation accepted by the sink (after the response)', stats(confirmations)));
-    log(show('  the subscribe request itself', stats(subscribes)));
+    log(show('  the PATCH request itself', percentiles(patches)));
+    log(show('subscribe 202 → confirmation accepted by the sink (after the response)', percentiles(confirmations)));
+    log(show('  the subscribe request itself', percentiles(subscribes)));
     log(show('bare nodemailer send → accepted (the floor)', floor));
     log(`goal: alert p99 < 1000 ms — ${alert.p99 < 1000 ? 'met' : 'NOT met'}. The last of 100,000 subscribers of one event: npm run bench:fanout (its pipeline time).`);
     printResult({ name: 'latency', value: alert.p99, unit: 'ms', baseline: floor.p99, ratio: alert.p99 / Math.max(1, floor.p99), p99Ms: alert.p99 });

@@ -38,6 +38,11 @@ export async function startApi(env: Record<string, string>, options: { bare?: bo
         child.send({ type: 'bare-body', body });
       }),
     peakRssMb: () => peakRssMb(child.pid!),
-    stop: () => stopProcess(child),
+    stop: async () => {
+      // A request queued behind the last load's in-flight ones: once it answers, they are done, and
+      // shutting down (which closes the database pool) cannot fail them.
+      await fetch(`http://127.0.0.1:${port}/v1/status`).catch(() => undefined);
+      await stopProcess(child);
+    },
   };
 }

@@ -144,6 +144,21 @@ export async function sentDeliveries(databaseUrl: string, expected: number, kind
   });
 }
 
+export interface Percentiles {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** Nearest-rank percentiles of latency samples (ms). */
+export function percentiles(samples: number[]): Percentiles {
+  const sorted = Float64Array.from(samples).sort();
+  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  return { n: sorted.length, p50: rank(50), p95: rank(95), p99: rank(99), max: sorted[sorted.length - 1] };
+}
+
 export interface BenchResult {
   name: string;
   value: number;

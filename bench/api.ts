@@ -2,7 +2,7 @@
  * Public API benchmark (issue 14): 10,000 generated workstreams (× 5 milestones, 1–2 countries and
  * sectors each, their `workstream.created` events, then one status check over them for health and
  * history) in a scratch database; the built API in a child process; autocannon with 64 connections
- * for 20 s per route against
+ * for 20 s per route (in 4 rounds of 5 s, the routes taking turns) against
  *
  *   GET /v1/workstreams?country=MY     the filtered list (first page, 20 items)
  *   GET /v1/workstreams/{slug}         one workstream with milestones and history (slugs rotate)

@@ -42,9 +42,10 @@ export async function generateWorkstreams(client: pg.Client, n: number, asOf: Da
   );
   await client.query(
     `
-    INSERT INTO "Milestone" (id, "workstreamId", title, "dueDate", status, "completedOn", position, "createdAt", "updatedAt")
+    INSERT INTO "Milestone" (id, "workstreamId", title, "dueDate", status, "completedOn", "dateBasis", position, "createdAt", "updatedAt")
     SELECT gen_random_uuid(), m.id, 'Milestone ' || m.p, m.due, m.status,
            CASE WHEN m.status = 'completed' THEN m.due + (m.h % 40) - 20 END,
+           (ARRAY['sourced', 'planned', 'assumed'])[1 + m.h % 3]::"DateBasis",
            m.p, $1::timestamp, $1::timestamp
     FROM (
       SELECT w.id, p, $1::date + (abs(hashtext(w.slug || p)) % 500) - 250 AS due, abs(hashtext(w.slug || p || 'c')) AS h,

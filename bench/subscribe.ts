@@ -33,7 +33,7 @@ import {
   printResult,
   ROOT,
   startWorker,
-  stopWorker,
+  stopProcess,
   waitForWorkers,
   withClient,
 } from './support/harness';
@@ -173,8 +173,8 @@ async function main() {
     }
   } finally {
     agent.destroy();
-    if (worker) await stopWorker(worker);
-    if (api) await stopWorker(api);
+    if (worker) await stopProcess(worker);
+    if (api) await stopProcess(api);
     sink.stop();
     await deleteQueueKeys(REDIS_URL, QUEUE_PREFIX);
     await dropScratchDatabase(DB_NAME);

@@ -28,7 +28,7 @@ export class HealthHistoryRepository {
         stage: true,
         lastProgressAt: true,
         createdAt: true,
-        milestones: { where: { createdAt: { lte: end } }, select: { title: true, status: true, dueDate: true, completedOn: true } },
+        milestones: { where: { createdAt: { lte: end } }, select: { title: true, status: true, dueDate: true, completedOn: true, dateBasis: true } },
       },
     });
   }

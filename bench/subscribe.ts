@@ -1,29 +1,22 @@
 /**
- * Subscribe benchmarks, against the built API (and worker) as child processes, a scratch database
- * and a unique queue prefix, all removed at the end.
+ * Subscribe timing (issue 16 item 6): does the answer's timing tell who subscribes? Against the
+ * built API as a child process, a scratch database and a unique queue prefix, all removed at the
+ * end. (Subscribe → confirmation at the SMTP server is bench:latency's second figure.)
  *
- *   npm run bench:subscribe-timing      # issue 16 item 6: does the answer's timing tell who subscribes?
- *   npm run bench:confirmation-latency  # issue 8: subscribe → confirmation accepted by an SMTP server
+ *   npm run bench:subscribe-timing
  *
- * timing: BENCH_TIMING_PAIRS (200) known-active and as many unknown addresses, interleaved in a
+ * BENCH_TIMING_PAIRS (200) known-active and as many unknown addresses, interleaved in a
  * random order, one request at a time over a kept-alive connection, rate limits raised through
  * SUBSCRIBE_LIMIT_PER_IP / SUBSCRIBE_LIMIT_PER_ADDRESS. No worker runs: what is timed is the
  * request alone. RESULT: value = median(unknown) − median(active) in ms (absolute), baseline = the
- * 2 ms goal, ratio = value / goal (below 1: goal met); both medians beside it.
- *
- * latency: BENCH_LATENCY_RUNS (50) subscribes one after another, each timed from the request to
- * the moment the SMTP sink (its own process) accepted that confirmation. RESULT: value = p50 in
- * ms, baseline = 100 ms, extra max. BENCH_SKIP_BUILD=1 reuses dist/.
+ * 2 ms goal, ratio = value / goal (below 1: goal met); both medians beside it. BENCH_SKIP_BUILD=1
+ * reuses dist/.
  */
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { Queue } from 'bullmq';
-import { queueKeyPrefix, QUEUES } from '../libs/queue/src/job-catalog';
-import { redisOptions } from '../libs/queue/src/redis-connection';
 import { freePort } from '../scripts/net';
-import { startSink } from './support/sink-process';
 import {
   API_MAIN,
   buildApp,
@@ -32,21 +25,17 @@ import {
   dropScratchDatabase,
   printResult,
   ROOT,
-  startWorker,
   stopProcess,
-  waitForWorkers,
   withClient,
 } from './support/harness';
 
-const MODE = process.argv[2] === 'latency' ? 'latency' : 'timing';
 const PAIRS = Number(process.env.BENCH_TIMING_PAIRS ?? 200);
-const RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 50);
 const GOAL_MS = 2;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RUN = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 const DB_NAME = `pw_bench_subscribe_${RUN}`;
 const QUEUE_PREFIX = `bench-subscribe-${RUN.replace(/_/g, '-')}`;
-const log = (message: string) => console.log(`[bench:subscribe-${MODE}] ${message}`);
+const log = (message: string) => console.log(`[bench:subscribe-timing] ${message}`);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -97,22 +86,18 @@ async function waitForApi(port: number, api: ChildProcess): Promise<void> {
 
 async function main() {
   buildApp('api', log);
-  if (MODE === 'latency') buildApp('worker', log);
   const databaseUrl = createScratchDatabase(DB_NAME);
-  const sink = await startSink();
   const port = await freePort();
   const env = {
     DATABASE_URL: databaseUrl,
     REDIS_URL,
     QUEUE_PREFIX,
     PORT: String(port),
-    SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
     LINK_SECRET: randomBytes(32).toString('base64url'),
     SUBSCRIBE_LIMIT_PER_IP: '1000000/60',
     SUBSCRIBE_LIMIT_PER_ADDRESS: '1000000/3600',
   };
   let api: ChildProcess | undefined;
-  let worker: ChildProcess | undefined;
   try {
     await withClient(databaseUrl, async (db) => {
       await db.query(`INSERT INTO "Country" (code, name, "group") VALUES ('MY', 'Malaysia', 'asean')`);
@@ -129,53 +114,31 @@ async function main() {
     await waitForApi(port, api);
     const body = (email: string) => ({ email, countries: ['MY'] });
 
-    if (MODE === 'timing') {
-      // Warm-up (JIT, pools, prepared statements) on addresses of their own.
-      for (let i = 0; i < 50; i++) await post(port, '/v1/subscriptions', body(`warmup-${i}@example.org`));
-      const active: number[] = [];
-      const unknown: number[] = [];
-      for (let i = 1; i <= PAIRS; i++) {
-        const pair: ['active' | 'unknown', string][] = [['active', `active-${i}@example.org`], ['unknown', `unknown-${i}-${RUN}@example.org`]];
-        if (Math.random() < 0.5) pair.reverse();
-        for (const [kind, email] of pair) {
-          const { status, ms } = await post(port, '/v1/subscriptions', body(email));
-          if (status !== 202) throw new Error(`${email}: ${status}`);
-          (kind === 'active' ? active : unknown).push(ms);
-        }
+    // Warm-up (JIT, pools, prepared statements) on addresses of their own.
+    for (let i = 0; i < 50; i++) await post(port, '/v1/subscriptions', body(`warmup-${i}@example.org`));
+    const active: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 1; i <= PAIRS; i++) {
+      const pair: ['active' | 'unknown', string][] = [['active', `active-${i}@example.org`], ['unknown', `unknown-${i}-${RUN}@example.org`]];
+      if (Math.random() < 0.5) pair.reverse();
+      for (const [kind, email] of pair) {
+        const { status, ms } = await post(port, '/v1/subscriptions', body(email));
+        if (status !== 202) throw new Error(`${email}: ${status}`);
+        (kind === 'active' ? active : unknown).push(ms);
       }
-      const a = median(active);
-      const u = median(unknown);
-      const slower = active.filter((ms, i) => unknown[i] > ms).length / PAIRS;
-      log(`active median ${a.toFixed(2)} ms, unknown median ${u.toFixed(2)} ms, unknown slower in ${(slower * 100).toFixed(0)} % of pairs`);
-      const difference = Math.abs(u - a);
-      printResult(
-        { name: 'subscribe-timing', value: difference, unit: 'ms', baseline: GOAL_MS, ratio: difference / GOAL_MS, activeMedianMs: Number(a.toFixed(2)), unknownMedianMs: Number(u.toFixed(2)), pairs: PAIRS, unknownSlowerShare: Number(slower.toFixed(2)) },
-        2,
-      );
-    } else {
-      worker = startWorker(env);
-      const queue = new Queue(QUEUES.email, { connection: redisOptions(REDIS_URL, 'producer'), prefix: queueKeyPrefix(QUEUE_PREFIX) });
-      await waitForWorkers(worker, [queue]);
-      await queue.close();
-      const latencies: number[] = [];
-      for (let i = 1; i <= RUNS + 5; i++) {
-        const started = Date.now();
-        const reached = sink.reached(i);
-        const { status } = await post(port, '/v1/subscriptions', body(`latency-${i}-${RUN}@example.org`));
-        if (status !== 202) throw new Error(`subscribe: ${status}`);
-        const at = await reached;
-        if (i > 5) latencies.push(at - started); // the first five warm the worker up
-      }
-      const p50 = median(latencies);
-      const max = Math.max(...latencies);
-      log(`subscribe → SMTP accepted over ${RUNS} runs: p50 ${p50} ms, max ${max} ms`);
-      printResult({ name: 'confirmation-latency', value: p50, unit: 'ms', baseline: 100, ratio: p50 / 100, maxMs: max, runs: RUNS }, 1);
     }
+    const a = median(active);
+    const u = median(unknown);
+    const slower = active.filter((ms, i) => unknown[i] > ms).length / PAIRS;
+    log(`active median ${a.toFixed(2)} ms, unknown median ${u.toFixed(2)} ms, unknown slower in ${(slower * 100).toFixed(0)} % of pairs`);
+    const difference = Math.abs(u - a);
+    printResult(
+      { name: 'subscribe-timing', value: difference, unit: 'ms', baseline: GOAL_MS, ratio: difference / GOAL_MS, activeMedianMs: Number(a.toFixed(2)), unknownMedianMs: Number(u.toFixed(2)), pairs: PAIRS, unknownSlowerShare: Number(slower.toFixed(2)) },
+      2,
+    );
   } finally {
     agent.destroy();
-    if (worker) await stopProcess(worker);
     if (api) await stopProcess(api);
-    sink.stop();
     await deleteQueueKeys(REDIS_URL, QUEUE_PREFIX);
     await dropScratchDatabase(DB_NAME);
   }

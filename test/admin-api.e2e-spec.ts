@@ -4,7 +4,8 @@ import { loadConfig } from '@pledgewatch/config';
 import { eventTypeName } from '@pledgewatch/events';
 import { evaluateHealth } from '@pledgewatch/status';
 import { bootApi } from './support/api';
-import { bearer, day, dropQueueKeys, insertApiKey, insertReferenceData, rowCounts, testQueuePrefix } from './support/admin';
+import { bearer, day, insertApiKey, insertReferenceData, rowCounts } from './support/admin';
+import { dropQueueKeys, testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
 
 const BOOTSTRAP = 'bootstrap-key-for-the-admin-tests-0123456789';

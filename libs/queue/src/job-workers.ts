@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { AppConfig } from '@pledgewatch/config';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
-import { JOB_CATALOG, JobName, QUEUE_CONCURRENCY, QUEUE_NAMES, QueueName, queueKeyPrefix } from './job-catalog';
+import { JOB_CATALOG, JOB_NAMES, JobName, QUEUE_NAMES, QueueName, queueKeyPrefix } from './job-catalog';
 import { assertEveryJobHandledOnce, FoundHandler, JOB_HANDLER } from './job-handler';
 import { redisOptions } from './redis-connection';
 
@@ -51,7 +51,7 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
       {
         connection: redisOptions(this.config.redisUrl, 'worker'),
         prefix: queueKeyPrefix(this.config.queuePrefix),
-        concurrency: QUEUE_CONCURRENCY[queue],
+        concurrency: this.concurrencyOf(queue),
       },
     );
     worker.on('failed', (job, error) => {
@@ -59,6 +59,14 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
     });
     worker.on('error', (error) => this.logger.warn(`${queue} worker: ${error.message}`));
     return worker;
+  }
+
+  /**
+   * From configuration (CONCURRENCY_*, per job name). A queue carries one job name today; were it
+   * to carry several, the largest of their figures applies.
+   */
+  private concurrencyOf(queue: QueueName): number {
+    return Math.max(1, ...JOB_NAMES.filter((job) => JOB_CATALOG[job].queue === queue).map((job) => this.config.jobConcurrency[job]));
   }
 
   private discoverHandlers(): (FoundHandler & { run: BoundHandler })[] {

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { DeliveriesAdminService } from '@pledgewatch/alerts';
+import { DeliveriesAdminService } from '@pledgewatch/deliveries';
 import { parse } from '@pledgewatch/problems';
 import { z } from 'zod';
 import { NoRequestBody } from '../http/input-boundary';

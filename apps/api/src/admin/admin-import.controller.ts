@@ -1,6 +1,7 @@
 import { Body, Controller, Post, UseGuards } from '@nestjs/common';
 import type { Actor } from '@pledgewatch/audit';
-import { WorkstreamEditorService } from '@pledgewatch/workstreams';
+import { parse } from '@pledgewatch/problems';
+import { IMPORT_SCHEMA, WorkstreamEditorService } from '@pledgewatch/workstreams';
 import { ApiKeyGuard } from './api-key.guard';
 import { CurrentActor } from './principal.decorator';
 import { EDITORS, Roles } from './roles.decorator';
@@ -14,7 +15,7 @@ export class AdminImportController {
   /** `{ workstreams: [<create body>…], notify? }`, at most 500, all in one transaction. */
   @Post()
   async import(@Body() body: unknown, @CurrentActor() actor: Actor) {
-    const { eventIds: _eventIds, ...counts } = await this.workstreams.import(body, actor);
+    const { eventIds: _eventIds, ...counts } = await this.workstreams.import(parse(IMPORT_SCHEMA, body), actor);
     return counts;
   }
 }

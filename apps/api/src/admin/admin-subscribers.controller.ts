@@ -1,5 +1,5 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { SubscribersAdminService } from '@pledgewatch/alerts';
+import { SubscribersAdminService } from '@pledgewatch/subscriptions';
 import { parse } from '@pledgewatch/problems';
 import { z } from 'zod';
 import { cursor, enumList, limit, single } from '../public/query-params';

@@ -1,6 +1,7 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import { parse, UnprocessableError } from '@pledgewatch/problems';
-import { StatusCheckService } from '@pledgewatch/status';
+import { StatusCheckRequests, StatusCheckService } from '@pledgewatch/status';
 import { z } from 'zod';
 import { dateOrInstant } from '../public/query-params';
 import { ApiKeyGuard } from './api-key.guard';
@@ -19,23 +20,38 @@ const DRY_RUN_CHANGES = 500;
 @UseGuards(ApiKeyGuard)
 @Roles(...EDITORS)
 export class ChecksController {
-  constructor(private readonly check: StatusCheckService) {}
+  constructor(
+    private readonly check: StatusCheckService,
+    private readonly requests: StatusCheckRequests,
+  ) {}
 
   /**
-   * Runs the status check now: `{ checked, events }`. With `dryRun: true` (and optionally `asOf`)
-   * answers what it would change, `changes` included, and writes nothing. A real run is always as
+   * A real check is queued for the worker (`status.check`): 202 with the check's id and a
+   * Location to follow. With `dryRun: true` (and optionally `asOf`) answers at once, 200, what it
+   * would change, `changes` included (500 at most), and writes nothing. A real run is always as
    * of now: backdating one would rewrite health history with events in the past.
    */
   @Post()
-  @HttpCode(200)
-  async run(@Body() body: unknown) {
+  async run(@Body() body: unknown, @Res({ passthrough: true }) response: Response) {
     const { dryRun = false, asOf } = parse(CHECK_REQUEST, body ?? {}, 'The request has invalid fields.');
     if (asOf && !dryRun) {
       throw new UnprocessableError('as_of_requires_dry_run', 'asOf is only accepted with dryRun: true; a real check runs as of now.', [
         { field: 'asOf', code: 'as_of_requires_dry_run', message: 'only with dryRun: true' },
       ]);
     }
+    if (!dryRun) {
+      const queued = await this.requests.request();
+      response.status(202).location(`/v1/admin/checks/${queued.id}`);
+      return queued;
+    }
+    response.status(200);
     const result = await this.check.run({ asOf, dryRun, trigger: 'admin', changesLimit: DRY_RUN_CHANGES });
     return { ...result, dryRun };
+  }
+
+  /** `{ id, status: queued | running | completed | failed, startedAt, finishedAt, checked, events, … }`. */
+  @Get(':id')
+  find(@Param('id') id: string) {
+    return this.requests.find(id);
   }
 }

@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from '@pledgewatch/problems';
+import { SubscriberLinks } from '@pledgewatch/subscriber-links';
 import {
   parseUpdateForm,
   parseUpdateJson,
-  SubscriberLinks,
   SubscriberRecord,
   SubscriptionPages,
   SubscriptionsService,

@@ -1,27 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService, SubscriberState } from '@pledgewatch/database';
-import { CursorCodec, Page, toPage } from '@pledgewatch/pagination';
-
-const CURSOR = new CursorCodec('admin-subscribers');
-
-const SUBSCRIBER_INCLUDE = {
-  subscriptions: {
-    select: { countryCode: true, sectorSlug: true, workstream: { select: { slug: true } } },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-  },
-} satisfies Prisma.SubscriberInclude;
-type SubscriberRow = Prisma.SubscriberGetPayload<{ include: typeof SUBSCRIBER_INCLUDE }>;
-
-export interface SubscriberFilter {
-  state?: SubscriberState[];
-  /** Part of an address, any case: `example.org` finds everyone there. */
-  email?: string;
-  limit: number;
-  cursor?: string;
-}
+import { Page } from '@pledgewatch/pagination';
+import { AdminSubscriberRow, SubscriberFilter, SubscriptionsRepository } from './subscriptions.repository';
 
 /** A subscriber as an editor sees one: preferences and topics, grouped the way POST /v1/subscriptions takes them. */
-export function toAdminSubscriberView(row: SubscriberRow) {
+export function toAdminSubscriberView(row: AdminSubscriberRow) {
   const countries: string[] = [];
   const sectors: string[] = [];
   const intersections: { country: string; sector: string }[] = [];
@@ -52,21 +34,10 @@ export type AdminSubscriberView = ReturnType<typeof toAdminSubscriberView>;
 
 @Injectable()
 export class SubscribersAdminService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly repository: SubscriptionsRepository) {}
 
-  /** Newest first, keyset-paginated on (createdAt, id). */
   async list(filter: SubscriberFilter): Promise<Page<AdminSubscriberView>> {
-    const rows = await this.prisma.subscriber.findMany({
-      where: {
-        ...(filter.state ? { state: { in: filter.state } } : {}),
-        ...(filter.email ? { email: { contains: filter.email.toLowerCase() } } : {}),
-        ...CURSOR.after(filter.cursor, 'createdAt'),
-      },
-      include: SUBSCRIBER_INCLUDE,
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: filter.limit + 1,
-    });
-    const page = toPage(rows, filter.limit, CURSOR, (row) => ({ at: row.createdAt, id: row.id }));
+    const page = await this.repository.listSubscribers(filter);
     return { items: page.items.map(toAdminSubscriberView), nextCursor: page.nextCursor };
   }
 }

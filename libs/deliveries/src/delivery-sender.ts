@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '@pledgewatch/config';
-import { MailSendError, MailTransport } from '@pledgewatch/mail';
-import { SubscriberLinks } from '@pledgewatch/subscriptions';
 import { DeliveriesRepository, DeliveryToSend } from './deliveries.repository';
-import { DeliveryComposers } from './delivery-composers';
+import { ChannelError, DeliveryChannel, EmailChannel } from './delivery-channels';
+import { ChannelName, DeliveryComposers } from './delivery-composers';
 import { MicroBatcher } from './micro-batcher';
 
 export type SendOutcome = 'sent' | 'already_sent' | 'suppressed' | 'skipped' | 'gone';
@@ -23,15 +21,14 @@ export class PermanentDeliveryError extends Error {
 const BATCHING = { maxSize: 100, maxWaitMs: 5 };
 
 /**
- * Sends one delivery: reloads it with its subscriber, lets the composer of its kind decide and
- * render, adds Message-ID and the RFC 8058 unsubscribe headers, hands it to the transport and
- * records the outcome on the row. The row's `sent` status is what makes a repeated job (a retry,
- * the reconciler, a duplicate) send nothing twice. Message-ID is `<delivery-id@host of
- * PUBLIC_BASE_URL>`, as ConfirmationMailer makes it: every attempt at a delivery carries the same.
+ * Sends one delivery, of any kind: reloads it with its recipient, lets the composer of its kind
+ * decide and render, hands the message to the kind's channel and records the outcome on the row.
+ * The row's `sent` status is what makes a repeated job (a retry, the reconciler, a duplicate) send
+ * nothing twice.
  */
 @Injectable()
 export class DeliverySender {
-  private readonly messageIdHost: string;
+  private readonly channels: { [C in ChannelName]: DeliveryChannel<C> };
   /** Concurrent jobs load their rows in one query… */
   private readonly loads: MicroBatcher<string, DeliveryToSend | null>;
   /** …and record their sends in one statement, one commit (a group commit: each job still waits for it). */
@@ -40,11 +37,9 @@ export class DeliverySender {
   constructor(
     private readonly deliveries: DeliveriesRepository,
     private readonly composers: DeliveryComposers,
-    private readonly transport: MailTransport,
-    private readonly links: SubscriberLinks,
-    config: AppConfig,
+    email: EmailChannel,
   ) {
-    this.messageIdHost = new URL(config.publicBaseUrl).hostname;
+    this.channels = { email };
     this.loads = new MicroBatcher(
       async (ids) => {
         const rows = new Map((await this.deliveries.findManyToSend(ids)).map((row) => [row.id, row]));
@@ -61,32 +56,29 @@ export class DeliverySender {
   /**
    * `lastAttempt`: a transient failure now marks the delivery `failed` instead of leaving it
    * `queued` for a retry that will not come. Throws PermanentDeliveryError for a permanent
-   * failure, and the transport's error for a transient one.
+   * failure, and a ChannelError for a transient one.
    */
   async send(deliveryId: string, lastAttempt: boolean): Promise<SendOutcome> {
     const delivery = await this.loads.submit(deliveryId);
     if (!delivery) return 'gone';
     if (delivery.status === 'sent') return 'already_sent';
 
-    const [manageUrl, unsubscribeUrl, headers] = await Promise.all([
-      this.links.manageUrl(delivery.subscriberId),
-      this.links.unsubscribeUrl(delivery.subscriberId),
-      this.links.listUnsubscribeHeaders(delivery.subscriberId),
-    ]);
-    const composition = await this.composers.get(delivery.kind).compose(delivery, { manageUrl, unsubscribeUrl });
+    const { channel, composer } = this.composers.get(delivery.kind);
+    const composition = await composer.compose(delivery);
     if ('skip' in composition) return 'skipped';
     if ('suppress' in composition) {
       await this.deliveries.markSuppressed(delivery.id, composition.suppress);
       return 'suppressed';
     }
 
-    const messageId = `<${delivery.id}@${this.messageIdHost}>`;
+    const way = this.channels[channel];
+    const messageId = way.messageId(delivery);
     try {
-      await this.transport.send({ to: delivery.email, ...composition.send, messageId, headers });
+      await way.send(delivery, composition.send, messageId);
     } catch (error) {
-      const permanent = error instanceof MailSendError && !error.transient;
+      const permanent = error instanceof ChannelError && error.permanent;
       const message = error instanceof Error ? error.message : String(error);
-      await this.deliveries.recordFailure(delivery.id, message, permanent || lastAttempt);
+      await this.deliveries.recordFailure(delivery.id, message, permanent || lastAttempt, messageId);
       if (permanent) throw new PermanentDeliveryError(message);
       throw error;
     }

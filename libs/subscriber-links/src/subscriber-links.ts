@@ -4,7 +4,18 @@ import { LinkPurpose, signLinkToken, verifyLinkToken } from './link-tokens';
 
 export const SUBSCRIPTIONS_PATH = '/v1/subscriptions';
 
-/** The links every email carries, and the check of the tokens in them. */
+/** What every email to a subscriber carries: its manage and unsubscribe links and the RFC 8058 headers. */
+export interface RecipientLinks {
+  manageUrl: string;
+  unsubscribeUrl: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * The links every email carries, and the check of the tokens in them. A capability of its own,
+ * below every feature that emails subscribers (alerts, digest, subscriptions): the composers sign
+ * their recipient's links here, and libs/deliveries never needs to know what a subscriber link is.
+ */
 @Injectable()
 export class SubscriberLinks implements OnModuleInit {
   private readonly logger = new Logger(SubscriberLinks.name);
@@ -30,11 +41,13 @@ export class SubscriberLinks implements OnModuleInit {
     return this.url('confirm', token);
   }
 
-  /** RFC 8058 one-click unsubscribe: mail providers POST `List-Unsubscribe=One-Click` to the URL. */
-  listUnsubscribeHeaders(subscriberId: string): Record<string, string> {
+  /** Both links and the List-Unsubscribe headers for one recipient (one signature each). */
+  forRecipient(subscriberId: string): RecipientLinks {
+    const unsubscribeUrl = this.unsubscribeUrl(subscriberId);
     return {
-      'List-Unsubscribe': `<${this.unsubscribeUrl(subscriberId)}>`,
-      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      manageUrl: this.manageUrl(subscriberId),
+      unsubscribeUrl,
+      headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
     };
   }
 

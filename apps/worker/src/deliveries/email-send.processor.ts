@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { DeliveryComposers, DeliverySender, PermanentDeliveryError } from '@pledgewatch/alerts';
 import { DeliveryKind } from '@pledgewatch/database';
+import { DeliveryComposers, DeliverySender, PermanentDeliveryError } from '@pledgewatch/deliveries';
 import { EmailSendPayload, JobHandler, JOBS } from '@pledgewatch/queue';
 import { Job, UnrecoverableError } from 'bullmq';
 

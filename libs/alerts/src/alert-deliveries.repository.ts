@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryKind, DeliveryStatus, PrismaService, SubscriberState } from '@pledgewatch/database';
+import { PrismaService } from '@pledgewatch/database';
 import type { EventTypeName } from '@pledgewatch/events';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The event as fan-out needs it: who it touches, and whether it may email anyone. */
 export interface FanoutEvent {
@@ -26,23 +24,6 @@ export interface FanoutBatch {
   pending: string[];
 }
 
-/** A delivery with its recipient, as the send processor needs it. */
-export interface DeliveryToSend {
-  id: string;
-  kind: DeliveryKind;
-  status: DeliveryStatus;
-  attempts: number;
-  eventId: string | null;
-  payload: unknown;
-  subscriberId: string;
-  email: string;
-  state: SubscriberState;
-  alerts: boolean;
-  digest: boolean;
-  /** Digest deliveries: the local date of the week's digest, `YYYY-MM-DD`. */
-  digestWeek: string | null;
-}
-
 export interface EventFactsRow {
   id: string;
   /** The API name (`workstream.health_changed`): raw SQL reads the enum's mapped value. */
@@ -62,12 +43,13 @@ export interface EventFactsRow {
 }
 
 /**
- * Delivery rows: the fan-out's set-based insert, and what the send processor reads and records.
+ * Alert delivery rows: the fan-out's set-based insert, and the facts of an event an alert tells.
+ * What happens to a row afterwards (sent, failed, suppressed) is libs/deliveries' business.
  * Timestamps are `timestamp(3)` holding UTC (Prisma's mapping), hence `now() AT TIME ZONE 'UTC'`:
  * correct whatever the server's TimeZone setting is.
  */
 @Injectable()
-export class DeliveriesRepository {
+export class AlertDeliveriesRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async findFanoutEvent(eventId: string): Promise<FanoutEvent | null> {
@@ -127,18 +109,6 @@ export class DeliveriesRepository {
     return rows[0];
   }
 
-  /** Many deliveries with their recipients in one query (the send processor batches its loads). */
-  async findManyToSend(deliveryIds: string[]): Promise<DeliveryToSend[]> {
-    const ids = deliveryIds.filter((id) => UUID.test(id));
-    if (ids.length === 0) return [];
-    return this.prisma.$queryRaw<DeliveryToSend[]>`
-      SELECT d.id::text AS id, d.kind, d.status, d.attempts, d."eventId"::text AS "eventId", d.payload,
-             to_char(d."digestWeek", 'YYYY-MM-DD') AS "digestWeek",
-             s.id::text AS "subscriberId", s.email, s.state, s.alerts, s.digest
-        FROM "Delivery" d JOIN "Subscriber" s ON s.id = d."subscriberId"
-       WHERE d.id = ANY(${ids}::uuid[])`;
-  }
-
   async findEventFacts(eventId: string): Promise<EventFactsRow | null> {
     const rows = await this.prisma.$queryRaw<EventFactsRow[]>`
       SELECT e.id::text AS id, e.type::text AS type, e."from", e."to", e.reason, e."occurredAt",
@@ -152,54 +122,5 @@ export class DeliveriesRepository {
         LEFT JOIN "Milestone" m ON m.id = e."milestoneId"
        WHERE e.id = ${eventId}::uuid`;
     return rows[0] ?? null;
-  }
-
-  /**
-   * Marks deliveries sent, many in one statement (the send processor group-commits them); a
-   * delivery already sent stays as it was (the first send wins).
-   */
-  async markManySent(sent: { id: string; messageId: string }[]): Promise<void> {
-    if (sent.length === 0) return;
-    await this.prisma.$executeRaw`
-      UPDATE "Delivery" d
-         SET status = 'sent'::"DeliveryStatus", "sentAt" = (now() AT TIME ZONE 'UTC'), "messageId" = v."messageId",
-             attempts = d.attempts + 1, "lastError" = NULL, "updatedAt" = (now() AT TIME ZONE 'UTC')
-        FROM unnest(${sent.map((s) => s.id)}::uuid[], ${sent.map((s) => s.messageId)}::text[]) AS v(id, "messageId")
-       WHERE d.id = v.id AND d.status <> 'sent'::"DeliveryStatus"`;
-  }
-
-  /** Records a failed attempt; `final` moves the delivery to `failed`, otherwise it stays queued for the retry. */
-  async recordFailure(id: string, error: string, final: boolean): Promise<void> {
-    const status: DeliveryStatus = final ? 'failed' : 'queued';
-    await this.prisma.$executeRaw`
-      UPDATE "Delivery"
-         SET status = ${status}::"DeliveryStatus", attempts = attempts + 1, "lastError" = ${error.slice(0, 1000)},
-             "updatedAt" = (now() AT TIME ZONE 'UTC')
-       WHERE id = ${id}::uuid AND status <> 'sent'::"DeliveryStatus"`;
-  }
-
-  /** Not sent because the subscriber left or turned the kind of email off: not a failure. */
-  async markSuppressed(id: string, reason: string): Promise<void> {
-    await this.prisma.$executeRaw`
-      UPDATE "Delivery"
-         SET status = 'suppressed'::"DeliveryStatus", "lastError" = ${reason}, "updatedAt" = (now() AT TIME ZONE 'UTC')
-       WHERE id = ${id}::uuid AND status <> 'sent'::"DeliveryStatus"`;
-  }
-
-  /**
-   * Deliveries still `queued` whose row has not moved for `olderThanSeconds`, oldest first, in
-   * keyset pages; the reconciler asks the queue whether each still has a live job.
-   */
-  async findStuck(olderThanSeconds: number, after: { updatedAt: Date; id: string } | null, limit: number) {
-    const afterAt = after?.updatedAt ?? new Date(0);
-    const afterId = after?.id ?? '00000000-0000-0000-0000-000000000000';
-    return this.prisma.$queryRaw<{ id: string; updatedAt: Date }[]>`
-      SELECT id::text AS id, "updatedAt"
-        FROM "Delivery"
-       WHERE status = 'queued'::"DeliveryStatus"
-         AND "updatedAt" < (now() AT TIME ZONE 'UTC') - (${olderThanSeconds}::int * interval '1 second')
-         AND ("updatedAt", id) > (${afterAt}, ${afterId}::uuid)
-       ORDER BY "updatedAt", id
-       LIMIT ${limit}`;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { DeliveryReconciler } from '@pledgewatch/alerts';
+import { DeliveryReconciler } from '@pledgewatch/deliveries';
 
 /** How often the worker looks for deliveries Redis lost. */
 export const RECONCILE_EVERY_MS = 30_000;

@@ -1,22 +1,41 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppConfig, loadConfig } from '@pledgewatch/config';
+import { assignRequestId } from '@pledgewatch/observability';
 import { ApiModule } from './api.module';
 import { ProblemFilter } from './http/problem.filter';
+import { httpMetrics } from './ops/http-metrics';
+import { setupOpenApi } from './ops/openapi';
+import { mountQueueDashboard } from './ops/queue-dashboard';
+
+export interface ApiAppOptions {
+  /** Where log lines go (default stdout); tests capture them. */
+  logDestination?: DestinationStream;
+}
 
 /** Builds the HTTP app; main.ts listens on it, e2e tests drive it with supertest. */
-export async function createApiApp(config: AppConfig = loadConfig()): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
+export async function createApiApp(config: AppConfig = loadConfig(), options: ApiAppOptions = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, options.logDestination), {
     bodyParser: false,
-    logger: config.logLevels,
+    bufferLogs: true,
   });
+  app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
+  // First, so every answer (a body-parser failure too) carries the id its log line and problem have.
+  app.use((req: Parameters<typeof assignRequestId>[0], res: Parameters<typeof assignRequestId>[1], next: () => void) => {
+    assignRequestId(req, res);
+    next();
+  });
+  app.use(httpMetrics);
   app.useBodyParser('json', { limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
   app.useGlobalFilters(new ProblemFilter());
-  app.enableShutdownHooks();
+  mountQueueDashboard(app);
+  setupOpenApi(app);
   return app;
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@pledgewatch/config';
+import { metrics } from '@pledgewatch/observability';
 import { MailSendError, MailTransport } from '@pledgewatch/mail';
 import { SubscriberLinks } from '@pledgewatch/subscriptions';
 import { DeliveriesRepository, DeliveryToSend } from './deliveries.repository';
@@ -77,20 +78,26 @@ export class DeliverySender {
     if ('skip' in composition) return 'skipped';
     if ('suppress' in composition) {
       await this.deliveries.markSuppressed(delivery.id, composition.suppress);
+      metrics.deliveries.inc({ kind: delivery.kind, status: 'suppressed' });
       return 'suppressed';
     }
 
     const messageId = `<${delivery.id}@${this.messageIdHost}>`;
+    const sending = metrics.sendDuration.startTimer({ kind: delivery.kind });
     try {
       await this.transport.send({ to: delivery.email, ...composition.send, messageId, headers });
+      sending({ outcome: 'accepted' });
     } catch (error) {
+      sending({ outcome: 'error' });
       const permanent = error instanceof MailSendError && !error.transient;
       const message = error instanceof Error ? error.message : String(error);
       await this.deliveries.recordFailure(delivery.id, message, permanent || lastAttempt);
+      if (permanent || lastAttempt) metrics.deliveries.inc({ kind: delivery.kind, status: 'failed' });
       if (permanent) throw new PermanentDeliveryError(message);
       throw error;
     }
     await this.sends.submit({ id: delivery.id, messageId });
+    metrics.deliveries.inc({ kind: delivery.kind, status: 'sent' });
     return 'sent';
   }
 }

@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { dateOrInstant } from '../public/query-params';
 import { ApiKeyGuard } from './api-key.guard';
 import { EDITORS, Roles } from './roles.decorator';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiAdmin, ApiAnswer, ApiJsonBody, ApiProblems } from '../http/openapi.decorators';
+import { CheckResult } from '../http/response-schemas';
 
 const CHECK_REQUEST = z.strictObject({
   dryRun: z.boolean().optional(),
@@ -15,6 +18,7 @@ const CHECK_REQUEST = z.strictObject({
 /** Changes listed by a dry run at most; the counts cover all of them. */
 const DRY_RUN_CHANGES = 500;
 
+@ApiTags('admin')
 @Controller('v1/admin/checks')
 @UseGuards(ApiKeyGuard)
 @Roles(...EDITORS)
@@ -26,6 +30,10 @@ export class ChecksController {
    * answers what it would change, `changes` included, and writes nothing. A real run is always as
    * of now: backdating one would rewrite health history with events in the past.
    */
+  @ApiAdmin('Run the status check now, or a dry run (dryRun, asOf) that writes nothing', EDITORS)
+  @ApiJsonBody(CHECK_REQUEST)
+  @ApiAnswer(200, CheckResult)
+  @ApiProblems(400, 422)
   @Post()
   @HttpCode(200)
   async run(@Body() body: unknown) {

@@ -4,6 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { ParsedMail } from 'mailparser';
 import { SUBSCRIBE_ACCEPTED } from '../apps/api/src/subscriptions/subscriptions.controller';
 import { bootApi } from './support/api';
+import { ResponseContract } from './support/contract';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { factories } from './support/factories';
 import { rawHeader, SmtpSink, startSmtpSink } from './support/smtp-sink';
@@ -19,6 +20,7 @@ function linkIn(mail: ParsedMail, page: 'confirm' | 'manage' | 'unsubscribe'): s
 }
 
 describe('Subscriptions: double opt-in, email links, pages', () => {
+  let contract: ResponseContract;
   let db: TestDatabase;
   let sink: SmtpSink;
   let app: INestApplication;
@@ -66,6 +68,7 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
       MAIL_FROM: 'Pledgewatch <alerts@pledgewatch.test>',
       QUEUE_PREFIX: `pwtest-subs-${randomBytes(4).toString('hex')}`,
     });
+    contract = ResponseContract.attach(app);
     const f = factories(db.prisma);
     await f.country('MY', 'Malaysia');
     await f.country('PH', 'Philippines');
@@ -388,5 +391,10 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     } finally {
       await dead.close();
     }
+  });
+
+  it('answered every JSON request above as its OpenAPI schema says', () => {
+    expect(contract.violations).toEqual([]);
+    expect(contract.count).toBeGreaterThan(10);
   });
 });

@@ -9,7 +9,7 @@ import { EDITORS, Roles } from './roles.decorator';
 import { ApiHeader, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ADD_MILESTONE_SCHEMA, CREATE_WORKSTREAM_SCHEMA, PATCH_WORKSTREAM_SCHEMA } from '@pledgewatch/workstreams';
 import { ApiAdmin, ApiAnswer, ApiJsonBody, ApiProblems } from '../http/openapi.decorators';
-import { Milestone, WorkstreamDetail } from '../http/response-schemas';
+import { EditedWorkstream, Milestone } from '../http/response-schemas';
 
 /** `{id}` accepts a workstream's id or its slug. Writes answer the new version as ETag. */
 @ApiTags('admin')
@@ -25,7 +25,7 @@ export class AdminWorkstreamsController {
 
   @ApiAdmin('Create a workstream (and its milestones); 201 with ETag and Location', EDITORS)
   @ApiJsonBody(CREATE_WORKSTREAM_SCHEMA)
-  @ApiAnswer(201, WorkstreamDetail, 'Created')
+  @ApiAnswer(201, EditedWorkstream, 'Created')
   @ApiProblems(400, 409, 422)
   @Post()
   async create(@Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
@@ -38,7 +38,7 @@ export class AdminWorkstreamsController {
   @ApiParam({ name: 'id', description: 'The id or the slug' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The version you read: 3, "3" or W/"3"; stale → 409 version_conflict' })
   @ApiJsonBody(PATCH_WORKSTREAM_SCHEMA)
-  @ApiAnswer(200, WorkstreamDetail)
+  @ApiAnswer(200, EditedWorkstream)
   @ApiProblems(400, 404, 409, 422)
   @Patch(':id')
   patch(@Param('id') id: string, @Body() body: unknown, @IfMatch() expectedVersion: number | undefined, @CurrentActor() actor: Actor) {

@@ -142,6 +142,8 @@ export const WorkstreamDetail = Workstream.extend({
   healthSource: z.enum(['history', 'computed']).optional(),
 }).meta({ id: 'WorkstreamDetail', description: 'A workstream with its milestones (by position) and history (its events, newest first); asOf and healthSource with ?asOf=' });
 
+export const EditedWorkstream = Workstream.extend({ milestones: z.array(Milestone) }).meta({ id: 'EditedWorkstream', description: 'An editor write’s answer: the workstream with its milestones; ETag is its new version' });
+
 const list = <T extends z.ZodType>(id: string, item: T) => z.strictObject({ items: z.array(item) }).meta({ id });
 const page = <T extends z.ZodType>(id: string, item: T) =>
   z.strictObject({ items: z.array(item), nextCursor: z.string().nullable().meta({ description: 'Pass back as cursor for the next page; null on the last.' }) }).meta({ id });

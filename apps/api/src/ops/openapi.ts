@@ -2,7 +2,6 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { z } from 'zod';
 import * as responses from '../http/response-schemas';
-import { jsonSchemaOf } from '../http/openapi.decorators';
 
 /** Every response schema with an id, as components; their nested ids become $refs among them. */
 function responseComponents(): Record<string, unknown> {
@@ -11,11 +10,12 @@ function responseComponents(): Record<string, unknown> {
     if (!(schema instanceof z.ZodType)) continue;
     const id = z.globalRegistry.get(schema)?.id;
     if (!id) continue;
-    const json = z.toJSONSchema(schema, { io: 'output', target: 'draft-2020-12', unrepresentable: 'any' }) as { $defs?: Record<string, unknown> };
-    for (const [name, def] of Object.entries(json.$defs ?? {})) components[name] ??= JSON.parse(JSON.stringify(def).replaceAll('"#/$defs/', '"#/components/schemas/'));
-    components[id] = jsonSchemaOf(schema, 'output');
+    const json = z.toJSONSchema(schema, { io: 'output', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown> & { $defs?: Record<string, unknown> };
+    const { $schema: _schema, $defs = {}, ...root } = json;
+    // A schema with an id may come back as a $ref to its own entry in $defs.
+    const own = $defs[id] ?? root;
+    for (const [name, def] of Object.entries({ ...$defs, [id]: own })) components[name] ??= JSON.parse(JSON.stringify(def).replaceAll('"#/$defs/', '"#/components/schemas/'));
   }
-  // jsonSchemaOf inlines the schema itself; refer to other components by id.
   return components;
 }
 

@@ -88,7 +88,7 @@ export function apiLoggerParams(config: AppConfig, destination?: DestinationStre
     ...pinoOptions(config),
     ...(destination ? { transport: undefined } : {}),
     genReqId: (req: IncomingMessage, res: ServerResponse) => assignRequestId(req, res),
-    customAttributeKeys: { reqId: 'requestId' },
+    customProps: (req: IncomingMessage) => ({ requestId: (req as { id?: unknown }).id }),
     serializers: {
       req: (req: { id: string; method: string; url: string; raw?: IncomingMessage }) => ({
         method: req.method,
@@ -96,7 +96,7 @@ export function apiLoggerParams(config: AppConfig, destination?: DestinationStre
         userAgent: req.raw?.headers['user-agent'],
         contentLength: req.raw?.headers['content-length'],
       }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      res: (res: { statusCode: number | null; raw?: ServerResponse }) => ({ statusCode: res.raw?.statusCode ?? res.statusCode }),
     },
     customSuccessMessage: (req: IncomingMessage, res: ServerResponse) => `${req.method} ${(req as { originalUrl?: string }).originalUrl ?? req.url} ${res.statusCode}`,
     customErrorMessage: (req: IncomingMessage, res: ServerResponse) => `${req.method} ${(req as { originalUrl?: string }).originalUrl ?? req.url} ${res.statusCode}`,

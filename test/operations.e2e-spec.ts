@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { INestApplication, INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -39,6 +39,7 @@ describe('Operations: health, metrics, logs, queue dashboard', () => {
   const prefix = testQueuePrefix('ops');
 
   beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
     db = await createTestDatabase();
     redis = new TestRedis(await freePort());
     await redis.start();
@@ -105,6 +106,8 @@ describe('Operations: health, metrics, logs, queue dashboard', () => {
     await eventually(async () => (await db.prisma.delivery.findUniqueOrThrow({ where: { id: delivery.id } })).status === 'sent', 20_000);
 
     const after = await scrape();
+    // Kept for the README and reviewers: what a scrape of the worker looks like.
+    writeFileSync(path.join(__dirname, 'artifacts/metrics-sample.txt'), (await request(`http://127.0.0.1:${port}`).get('/metrics').set(bearer(METRICS_TOKEN))).text);
     expect(counter(after, 'pledgewatch_deliveries_total', { kind: 'alert', status: 'sent' })).toBe(before + 1);
     expect(after.find((f) => f.name === 'pledgewatch_email_send_duration_seconds')).toBeDefined();
     const ready = await request(`http://127.0.0.1:${port}`).get('/health/ready').expect(200);

@@ -57,9 +57,10 @@ async function generate(client: pg.Client): Promise<void> {
   );
   await client.query(
     `
-    INSERT INTO "Milestone" (id, "workstreamId", title, "dueDate", status, "completedOn", position, "createdAt", "updatedAt")
+    INSERT INTO "Milestone" (id, "workstreamId", title, "dueDate", status, "completedOn", "dateBasis", position, "createdAt", "updatedAt")
     SELECT gen_random_uuid(), m.id, 'Milestone ' || m.p, m.due, m.status,
            CASE WHEN m.status = 'completed' THEN m.due + (m.h % 40) - 20 END,
+           (ARRAY['sourced', 'planned', 'assumed'])[1 + m.h % 3]::"DateBasis",
            m.p, $1::timestamp, $1::timestamp
     FROM (
       SELECT w.id, p, $1::date + (abs(hashtext(w.slug || p)) % 500) - 250 AS due, abs(hashtext(w.slug || p || 'c')) AS h,
@@ -84,9 +85,11 @@ const BARE_QUERY = `
            count(*) FILTER (WHERE status <> 'cancelled') AS counting,
            count(*) FILTER (WHERE status <> 'cancelled' AND NOT done) AS open,
            max($1::date - "dueDate") FILTER (WHERE status NOT IN ('cancelled', 'deferred') AND NOT done AND "dueDate" < $1::date) AS worst,
+           max($1::date - "dueDate") FILTER (WHERE status NOT IN ('cancelled', 'deferred') AND NOT done AND "dueDate" < $1::date
+                                               AND "dateBasis" IN ('sourced', 'planned')) AS worst_announced,
            bool_or(status = 'not_started' AND "dueDate" BETWEEN $1::date AND $1::date + $3::int) AS due_soon,
            max("completedOn") FILTER (WHERE done) AS last_done
-    FROM (SELECT "workstreamId", status, "dueDate", "completedOn",
+    FROM (SELECT "workstreamId", status, "dueDate", "completedOn", "dateBasis",
                  status = 'completed' AND ("completedOn" IS NULL OR "completedOn" <= $1::date) AS done
           FROM "Milestone") x
     GROUP BY 1
@@ -94,9 +97,9 @@ const BARE_QUERY = `
   SELECT health, count(*)::int AS n FROM (
     SELECT CASE
              WHEN w.stage IN ('cancelled', 'suspended') THEN 'inactive'
-             WHEN w.stage = 'closed' OR (m.counting > 0 AND m.open = 0) THEN 'complete'
+             WHEN w.stage = 'closed' OR (m.counting > 0 AND m.open = 0 AND w.stage = 'finalisation') THEN 'complete'
              WHEN coalesce(m.counting, 0) = 0 THEN 'unknown'
-             WHEN m.worst > $4::int THEN 'off_track'
+             WHEN m.worst_announced > $4::int THEN 'off_track'
              WHEN m.worst IS NOT NULL OR m.due_soon THEN 'at_risk'
              WHEN $1::date - coalesce(greatest(CASE WHEN w."lastProgressAt" <= $2::timestamp THEN w."lastProgressAt" END,
                                                m.last_done::timestamp), w."createdAt")::date >= $5::int THEN 'stalled'

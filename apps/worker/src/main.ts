@@ -17,8 +17,8 @@ async function main() {
   const app = await NestFactory.createApplicationContext(WorkerProcessModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   const readiness = app.get(ReadinessChecks);
-  const ops = await startOpsServer(config, readiness, ['postgres', 'queue', 'smtp']);
-  NestLogger.log(`worker running; metrics and health on port ${config.metricsPort}`, 'Pledgewatch');
+  const ops = config.metricsPort ? await startOpsServer(config, readiness, ['postgres', 'queue', 'smtp']) : undefined;
+  NestLogger.log(`worker running; ${ops ? `metrics and health on port ${config.metricsPort}` : 'no metrics port (METRICS_PORT=0)'}`, 'Pledgewatch');
 
   // SIGTERM/SIGINT: stop the crons, let active jobs finish (SHUTDOWN_TIMEOUT_SECONDS), hand the
   // rest back to the queue, close the pools, exit 0.
@@ -33,7 +33,7 @@ async function main() {
     for (const name of scheduler.getIntervals()) scheduler.deleteInterval(name);
     const handedBack = await app.get(JobWorkers).drain(config.shutdownTimeoutMs);
     await app.close();
-    ops.close();
+    ops?.close();
     NestLogger.log(`stopped${handedBack ? `; ${handedBack} jobs back in the queue` : ''}`, 'Pledgewatch');
     await app.flushLogs?.();
     process.exit(0);

@@ -39,7 +39,7 @@ export const ENV_SCHEMA = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
   /** Human-readable log lines instead of JSON; default: when stdout is a terminal. */
   LOG_PRETTY: z.enum(['true', 'false']).optional(),
-  METRICS_PORT: int(1, 65535).default(9464),
+  METRICS_PORT: int(0, 65535).default(9464),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SHUTDOWN_TIMEOUT_SECONDS: int(1, 3600).default(30),
   LINK_SECRET: z
@@ -82,7 +82,7 @@ export class AppConfig {
   readonly logLevel!: Env['LOG_LEVEL'];
   /** pino-pretty instead of JSON lines (LOG_PRETTY; default when stdout is a terminal). */
   readonly logPretty!: boolean;
-  /** The worker's own HTTP port for /metrics and /health/*. */
+  /** The worker's own HTTP port for /metrics and /health/*; 0: none. */
   readonly metricsPort!: number;
   /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
   readonly metricsToken?: string;

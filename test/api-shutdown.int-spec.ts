@@ -1,11 +1,11 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
+import { buildApp, ROOT } from '../bench/support/harness';
 import { eventually, REDIS_URL } from './support/alerts-harness';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { freePort } from './support/redis-server';
 
-const ROOT = path.resolve(__dirname, '..');
 const API_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
 
 /** Resolves when the socket connects, rejects when it is refused. */
@@ -23,7 +23,7 @@ describe('API: SIGTERM with a request in flight', () => {
   let api: ChildProcess | undefined;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] }), 'build', 'api'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    buildApp('api', () => undefined);
     db = await createTestDatabase();
   }, 180_000);
   afterAll(async () => {

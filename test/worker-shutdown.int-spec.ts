@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { JOB_CATALOG, queueKeyPrefix, QUEUES, redisOptions } from '@pledgewatch/queue';
-import { buildWorker, startWorker, waitForWorkers } from '../bench/support/harness';
+import { buildApp, startWorker, waitForWorkers } from '../bench/support/harness';
 import { dropQueueKeys, testQueuePrefix } from './support/admin';
 import { eventually, REDIS_URL } from './support/alerts-harness';
 import { createTestDatabase, TestDatabase } from './support/database';
@@ -35,7 +35,7 @@ describe('Worker: SIGTERM while busy', () => {
   const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
-    buildWorker(() => undefined);
+    buildApp('worker', () => undefined);
     db = await createTestDatabase();
     // 5 pooled connections × 100 ms a message: about 50 sends a second, so SIGTERM finds jobs active and waiting.
     sink = await startSmtpSink({ delayMs: 100 });

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppConfig, ConfigModule } from '@pledgewatch/config';
@@ -15,7 +15,8 @@ import { SubscriptionsApiModule } from './subscriptions/subscriptions-api.module
 
 @Module({})
 export class ApiModule {
-  static forRoot(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
+  /** `extraModules`: only bench:api's own instance passes one (its bare constant route); production has none. */
+  static forRoot(config: AppConfig, logDestination?: DestinationStream, extraModules: Type[] = []): DynamicModule {
     return {
       module: ApiModule,
       imports: [
@@ -30,6 +31,7 @@ export class ApiModule {
         AdminDigestsModule,
         AdminMailModule,
         SubscriptionsApiModule,
+        ...extraModules,
       ],
     };
   }

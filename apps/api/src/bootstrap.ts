@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -14,11 +14,13 @@ import { mountQueueDashboard } from './ops/queue-dashboard';
 export interface ApiAppOptions {
   /** Where log lines go (default stdout); tests capture them. */
   logDestination?: DestinationStream;
+  /** Added beside the app's own modules: bench:api's bare route only; production passes none. */
+  extraModules?: Type[];
 }
 
 /** Builds the HTTP app; main.ts listens on it, e2e tests drive it with supertest. */
 export async function createApiApp(config: AppConfig = loadConfig(), options: ApiAppOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, options.logDestination), {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, options.logDestination, options.extraModules), {
     bodyParser: false,
     bufferLogs: true,
   });

@@ -6,7 +6,9 @@ import type { DestinationStream } from 'pino';
 import { AppConfig, loadConfig } from '@pledgewatch/config';
 import { assignRequestId } from '@pledgewatch/observability';
 import { ApiModule } from './api.module';
+import { applyInputBoundary } from './http/input-boundary';
 import { ProblemFilter } from './http/problem.filter';
+import { applySecurityHeaders } from './http/security-headers';
 import { httpMetrics } from './ops/http-metrics';
 import { setupOpenApi } from './ops/openapi';
 import { mountQueueDashboard } from './ops/queue-dashboard';
@@ -22,20 +24,20 @@ export interface ApiAppOptions {
 export async function createApiApp(config: AppConfig = loadConfig(), options: ApiAppOptions = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, options.logDestination, options.extraModules), {
     bodyParser: false,
+    // The input boundary checks the bytes of a body are UTF-8 (http/input-boundary.ts).
+    rawBody: true,
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
-  app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.set('query parser', 'simple');
   // First, so every answer (a body-parser failure too) carries the id its log line and problem have.
   app.use((req: Parameters<typeof assignRequestId>[0], res: Parameters<typeof assignRequestId>[1], next: () => void) => {
     assignRequestId(req, res);
     next();
   });
   app.use(httpMetrics);
-  app.useBodyParser('json', { limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
-  app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
+  applySecurityHeaders(app);
+  applyInputBoundary(app, config);
   app.useGlobalFilters(new ProblemFilter());
   mountQueueDashboard(app);
   setupOpenApi(app);

@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestj
 import { DeliveriesAdminService } from '@pledgewatch/alerts';
 import { parse } from '@pledgewatch/problems';
 import { z } from 'zod';
+import { NoRequestBody } from '../http/input-boundary';
 import { cursor, enumList, limit } from '../public/query-params';
 import { ApiKeyGuard } from './api-key.guard';
 import { Roles } from './roles.decorator';
@@ -38,6 +39,7 @@ export class AdminDeliveriesController {
   @ApiAnswer(202, Delivery, 'Accepted')
   @ApiProblems(404, 409)
   @Post(':id/retry')
+  @NoRequestBody()
   @HttpCode(202)
   retry(@Param('id') id: string) {
     return this.deliveries.retry(id);

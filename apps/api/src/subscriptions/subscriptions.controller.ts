@@ -10,6 +10,7 @@ import {
   SubscriptionsService,
   toView,
 } from '@pledgewatch/subscriptions';
+import { RequestBody } from '../http/input-boundary';
 import { setLinkPageHeaders, tokenOf, wantsJson } from './link-page';
 import { SubscriptionPageFilter } from './subscription-page.filter';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -85,6 +86,7 @@ export class SubscriptionsController {
   @ApiAnswer(200, SubscriptionAnswer)
   @ApiProblems(400)
   @Post('unsubscribe')
+  @RequestBody('form', 'multipart', 'json')
   @HttpCode(200)
   @UseFilters(SubscriptionPageFilter)
   async unsubscribe(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
@@ -119,6 +121,7 @@ export class SubscriptionsController {
   @ApiAnswer(200, SubscriptionAnswer)
   @ApiProblems(400, 422)
   @Post('manage')
+  @RequestBody('form', 'json')
   @HttpCode(200)
   @UseFilters(SubscriptionPageFilter)
   async manage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {

@@ -171,12 +171,12 @@ async function start() {
     });
   }
 
-  const statusUrl = `http://127.0.0.1:${port}/v1/status`;
+  const statusUrl = `http://127.0.0.1:${port}/health/ready`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!(await httpOk(statusUrl))) {
     if (stopping) return;
     if (Date.now() > deadline) {
-      console.error(`[pledgewatch] the API did not answer GET /v1/status within ${READY_TIMEOUT_MS / 1000} s`);
+      console.error(`[pledgewatch] the API did not answer GET /health/ready within ${READY_TIMEOUT_MS / 1000} s`);
       await shutdown(1);
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -188,13 +188,14 @@ async function start() {
     [
       '',
       'Pledgewatch is running.',
-      `  API          ${base}/v1   (readiness: ${base}/v1/status)`,
+      `  API          ${base}/v1   (docs: ${base}/docs, readiness: ${base}/health/ready, metrics: ${base}/metrics)`,
+      `  Queues       ${base}/admin/queues   (user admin, password: the admin key)`,
       `  Worker       running (alerts, digests, scheduled checks)`,
       services.mailUi ? `  Mail catcher ${services.mailUi}   (every email sent; SMTP on ${services.smtpUrl})` : `  Mail         sent through ${services.smtpUrl}`,
       `  Admin key    ${generatedKey ? `${key}   (generated for this run; set ADMIN_API_KEY to keep one)` : 'ADMIN_API_KEY from your environment'}`,
       '',
       'Try:',
-      `  curl ${base}/v1/status`,
+      `  curl ${base}/health/ready`,
       `  curl '${base}/v1/workstreams?country=PH&sector=maritime-security'`,
       `  curl -H 'Authorization: Bearer ${generatedKey ? key : '$ADMIN_API_KEY'}' ${base}/v1/admin/subscribers`,
       '',

@@ -8,6 +8,7 @@ import { SUBSCRIBE_ACCEPTED } from '../apps/api/src/subscriptions/subscriptions.
 import { bootWorker, settle, testEnv } from './support/alerts-harness';
 import { bootApi } from './support/api';
 import { dropQueueKeys, testQueuePrefix } from './support/queues';
+import { ResponseContract } from './support/contract';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { factories } from './support/factories';
 import { rawHeader, SmtpSink, startSmtpSink } from './support/smtp-sink';
@@ -23,6 +24,7 @@ function linkIn(mail: ParsedMail, page: 'confirm' | 'manage' | 'unsubscribe'): s
 }
 
 describe('Subscriptions: double opt-in, email links, pages', () => {
+  let contract: ResponseContract;
   let db: TestDatabase;
   let sink: SmtpSink;
   let app: INestApplication;
@@ -69,6 +71,7 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     env = testEnv(db.url, testQueuePrefix('subs'), sink.url, { PUBLIC_BASE_URL: BASE, MAIL_FROM: 'Pledgewatch <alerts@pledgewatch.test>' });
     app = await bootApi(db.url, env);
     worker = await bootWorker(env);
+    contract = ResponseContract.attach(app);
     const f = factories(db.prisma);
     await f.country('MY', 'Malaysia');
     await f.country('PH', 'Philippines');
@@ -435,5 +438,10 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     } finally {
       await dead.close();
     }
+  });
+
+  it('answered every JSON request above as its OpenAPI schema says', () => {
+    expect(contract.violations).toEqual([]);
+    expect(contract.count).toBeGreaterThan(10);
   });
 });

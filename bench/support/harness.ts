@@ -61,7 +61,7 @@ export function startWorker(env: Record<string, string>): ChildProcess {
   const nodeArgs = ['--enable-source-maps', ...(process.env.BENCH_WORKER_NODE_ARGS ?? '--max-old-space-size=512').split(' ').filter(Boolean)];
   return spawn(process.execPath, [...nodeArgs, WORKER_MAIN], {
     cwd: ROOT,
-    env: { ...process.env, SCHEDULES_ENABLED: 'false', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, SCHEDULES_ENABLED: 'false', LOG_LEVEL: 'warn', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

@@ -57,6 +57,11 @@ export const ENV_SCHEMA = z.object({
   SUBSCRIBE_LIMIT_PER_IP: RATE.default({ limit: 5, windowSeconds: 60 }),
   SUBSCRIBE_LIMIT_PER_ADDRESS: RATE.default({ limit: 3, windowSeconds: 3_600 }),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
+  /** Human-readable log lines instead of JSON; default: when stdout is a terminal. */
+  LOG_PRETTY: z.enum(['true', 'false']).optional(),
+  METRICS_PORT: int(0, 65535).default(9464),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SHUTDOWN_TIMEOUT_SECONDS: int(1, 3600).default(30),
   LINK_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters (signs the unsubscribe and manage links in emails); e.g. `openssl rand -base64 48`')
@@ -122,6 +127,14 @@ export class AppConfig {
   /** Subscribing sends an email to an address the caller merely claims: limited per client and per address. */
   readonly subscribeLimits!: { perIp: RateLimit; perAddress: RateLimit };
   readonly logLevel!: Env['LOG_LEVEL'];
+  /** pino-pretty instead of JSON lines (LOG_PRETTY; default when stdout is a terminal). */
+  readonly logPretty!: boolean;
+  /** The worker's own HTTP port for /metrics and /health/*; 0: none. */
+  readonly metricsPort!: number;
+  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  readonly metricsToken?: string;
+  /** SIGTERM: how long in-flight requests (API) or active jobs (worker) get to finish. */
+  readonly shutdownTimeoutMs!: number;
   /** What Nest's `logger` option takes for LOG_LEVEL: that level and every more severe one. */
   get logLevels(): Env['LOG_LEVEL'][] {
     return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(this.logLevel) + 1);
@@ -189,6 +202,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     jobConcurrency: jobConcurrency!,
     subscribeLimits: { perIp: env.SUBSCRIBE_LIMIT_PER_IP, perAddress: env.SUBSCRIBE_LIMIT_PER_ADDRESS },
     logLevel: env.LOG_LEVEL,
+    logPretty: env.LOG_PRETTY ? env.LOG_PRETTY === 'true' : Boolean(process.stdout.isTTY),
+    metricsPort: env.METRICS_PORT,
+    metricsToken: env.METRICS_TOKEN,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     linkSecret: env.LINK_SECRET ?? DEV_LINK_SECRET,
     linkSecretIsDevDefault: !env.LINK_SECRET,
   });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { metrics } from '@pledgewatch/observability';
 import { DeliveriesRepository, DeliveryToSend } from './deliveries.repository';
 import { ChannelError, DeliveryChannel, EmailChannel } from './delivery-channels';
 import { ChannelName, DeliveryComposers } from './delivery-composers';
@@ -68,21 +69,27 @@ export class DeliverySender {
     if ('skip' in composition) return 'skipped';
     if ('suppress' in composition) {
       await this.deliveries.markSuppressed(delivery.id, composition.suppress);
+      metrics.deliveries.inc({ kind: delivery.kind, status: 'suppressed' });
       return 'suppressed';
     }
 
     const way = this.channels[channel];
     const messageId = way.messageId(delivery);
+    const sending = metrics.sendDuration.startTimer({ kind: delivery.kind });
     try {
       await way.send(delivery, composition.send, messageId);
+      sending({ outcome: 'accepted' });
     } catch (error) {
+      sending({ outcome: 'error' });
       const permanent = error instanceof ChannelError && error.permanent;
       const message = error instanceof Error ? error.message : String(error);
       await this.deliveries.recordFailure(delivery.id, message, permanent || lastAttempt, messageId);
+      if (permanent || lastAttempt) metrics.deliveries.inc({ kind: delivery.kind, status: 'failed' });
       if (permanent) throw new PermanentDeliveryError(message);
       throw error;
     }
     await this.sends.submit({ id: delivery.id, messageId });
+    metrics.deliveries.inc({ kind: delivery.kind, status: 'sent' });
     return 'sent';
   }
 }

@@ -335,11 +335,11 @@ export class SubscriptionsRepository {
     const codes = rows.flatMap((r) => (r.countryCode ? [r.countryCode] : []));
     const slugs = rows.flatMap((r) => (r.sectorSlug ? [r.sectorSlug] : []));
     const ids = rows.flatMap((r) => (r.workstreamId ? [r.workstreamId] : []));
-    const [countries, sectors, workstreams] = await Promise.all([
-      tx.country.findMany({ where: { code: { in: codes } }, select: { code: true } }),
-      tx.sector.findMany({ where: { slug: { in: slugs } }, select: { slug: true } }),
-      tx.workstream.findMany({ where: { id: { in: ids }, archivedAt: null }, select: { id: true } }),
-    ]);
+    // One after the other: a transaction is one connection, and pg refuses (pg 9) or warns about
+    // (pg 8: "client is already executing a query") queries issued on it concurrently.
+    const countries = await tx.country.findMany({ where: { code: { in: codes } }, select: { code: true } });
+    const sectors = await tx.sector.findMany({ where: { slug: { in: slugs } }, select: { slug: true } });
+    const workstreams = await tx.workstream.findMany({ where: { id: { in: ids }, archivedAt: null }, select: { id: true } });
     const c = new Set(countries.map((x) => x.code));
     const s = new Set(sectors.map((x) => x.slug));
     const w = new Set(workstreams.map((x) => x.id));

@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { dateOrInstant } from '../public/query-params';
 import { ApiKeyGuard } from './api-key.guard';
 import { EDITORS, Roles } from './roles.decorator';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiAdmin, ApiAnswer, ApiJsonBody, ApiProblems } from '../http/openapi.decorators';
+import { CheckResult } from '../http/response-schemas';
 
 const CHECK_REQUEST = z.strictObject({
   dryRun: z.boolean().optional(),
@@ -16,6 +19,7 @@ const CHECK_REQUEST = z.strictObject({
 /** Changes listed by a dry run at most; the counts cover all of them. */
 const DRY_RUN_CHANGES = 500;
 
+@ApiTags('admin')
 @Controller('v1/admin/checks')
 @UseGuards(ApiKeyGuard)
 @Roles(...EDITORS)
@@ -31,6 +35,10 @@ export class ChecksController {
    * would change, `changes` included (500 at most), and writes nothing. A real run is always as
    * of now: backdating one would rewrite health history with events in the past.
    */
+  @ApiAdmin('Run the status check now, or a dry run (dryRun, asOf) that writes nothing', EDITORS)
+  @ApiJsonBody(CHECK_REQUEST)
+  @ApiAnswer(200, CheckResult)
+  @ApiProblems(400, 422)
   @Post()
   async run(@Body() body: unknown, @Res({ passthrough: true }) response: Response) {
     const { dryRun = false, asOf } = parse(CHECK_REQUEST, body ?? {}, 'The request has invalid fields.');

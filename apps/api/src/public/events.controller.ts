@@ -4,6 +4,9 @@ import { parse } from '@pledgewatch/problems';
 import { toEventView } from '@pledgewatch/workstreams';
 import { z } from 'zod';
 import { countryList, cursor, dateOrInstant, enumList, limit, slugList } from './query-params';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiProblems, ApiQueryOf } from '../http/openapi.decorators';
+import { EventPage } from '../http/response-schemas';
 
 const FEED_PARAMETERS = z.strictObject({
   since: dateOrInstant().optional(),
@@ -21,10 +24,15 @@ const toFeedEventView = (row: FeedEventRow) => ({
   workstream: { slug: row.workstream.slug, title: row.workstream.title },
 });
 
+@ApiTags('events')
 @Controller('v1/events')
 export class EventsController {
   constructor(private readonly events: EventsQuery) {}
 
+  @ApiOperation({ summary: 'The change log, newest first, filtered and keyset-paginated' })
+  @ApiQueryOf(FEED_PARAMETERS)
+  @ApiAnswer(200, EventPage)
+  @ApiProblems(400)
   @Get()
   async feed(@Query() query: unknown) {
     const p = parse(FEED_PARAMETERS, query, 'The query has invalid parameters.');

@@ -5,6 +5,9 @@ import { CheckRunsService, HealthHistoryService } from '@pledgewatch/status';
 import { WorkstreamsQuery } from '@pledgewatch/workstreams';
 import { z } from 'zod';
 import { calendarDayParam, countryList, cursor, enumList, limit, single, slugList } from './query-params';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiProblems, ApiQueryOf } from '../http/openapi.decorators';
+import { WorkstreamDetail, WorkstreamPage } from '../http/response-schemas';
 
 const LIST_PARAMETERS = z.strictObject({
   country: countryList().optional(),
@@ -21,6 +24,7 @@ const DETAIL_PARAMETERS = z.strictObject({
   asOf: calendarDayParam().optional(),
 });
 
+@ApiTags('workstreams')
 @Controller('v1/workstreams')
 export class WorkstreamsController {
   constructor(
@@ -29,6 +33,10 @@ export class WorkstreamsController {
     private readonly checks: CheckRunsService,
   ) {}
 
+  @ApiOperation({ summary: 'Workstreams, newest first, filtered and keyset-paginated' })
+  @ApiQueryOf(LIST_PARAMETERS)
+  @ApiAnswer(200, WorkstreamPage)
+  @ApiProblems(400)
   @Get()
   async list(@Query() query: unknown) {
     const p = parse(LIST_PARAMETERS, query, 'The query has invalid parameters.');
@@ -49,6 +57,11 @@ export class WorkstreamsController {
    * `slug` also accepts the workstream's id. `?asOf=YYYY-MM-DD` answers health, healthReason and
    * healthSince as of the end of that day, from the history (healthSource says which way).
    */
+  @ApiOperation({ summary: 'One workstream with its milestones and history; ?asOf= for health as of a day' })
+  @ApiParam({ name: 'slug', description: 'The slug or the id', example: 'official-security-assistance-philippines' })
+  @ApiQueryOf(DETAIL_PARAMETERS)
+  @ApiAnswer(200, WorkstreamDetail)
+  @ApiProblems(400, 404)
   @Get(':slug')
   async get(@Param('slug') slug: string, @Query() query: unknown) {
     const { asOf } = parse(DETAIL_PARAMETERS, query, 'The query has invalid parameters.');

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig, loadConfig } from '@pledgewatch/config';
 import { ApiModule } from './api.module';
 import { ProblemFilter } from './http/problem.filter';
+import { setUpPages } from './pages/pages.module';
 
 /** Builds the HTTP app; main.ts listens on it, e2e tests drive it with supertest. */
 export async function createApiApp(config: AppConfig = loadConfig()): Promise<INestApplication> {
@@ -17,6 +18,7 @@ export async function createApiApp(config: AppConfig = loadConfig()): Promise<IN
   app.useBodyParser('json', { limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
   app.useGlobalFilters(new ProblemFilter());
+  setUpPages(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -192,6 +192,31 @@ describe('Public pages in a real browser', () => {
     await context.close();
   });
 
+  it('/changes: the event log with the filters of /v1/events, a page at a time, as the API pages it', async () => {
+    const context = await visitor({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${base}/changes`);
+    await page.getByLabel('Country', { exact: true }).selectOption('PH');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(`${base}/changes?country=PH`);
+    let url: string | null = '/v1/events?country=PH&limit=25';
+    let pages = 0;
+    while (url) {
+      const expected: { items: { id: string }[]; nextCursor: string | null } = await json(url);
+      const shown = await page.locator('#changes > li').evaluateAll((items) => items.map((li) => li.getAttribute('data-event')));
+      expect(shown).toEqual(expected.items.map((e) => e.id));
+      pages += 1;
+      const older = page.getByRole('link', { name: 'Older changes' });
+      expect(await older.count()).toBe(expected.nextCursor ? 1 : 0);
+      if (!expected.nextCursor) break;
+      url = `/v1/events?country=PH&limit=25&cursor=${encodeURIComponent(expected.nextCursor)}`;
+      await older.click();
+      await page.waitForURL(/cursor=/);
+    }
+    expect(pages).toBeGreaterThan(1); // the seed has more than a page of changes for the Philippines
+    await context.close();
+  });
+
   it('subscribes to Philippines × maritime security with the weekly digest in Asia/Manila, and confirms from the email', async () => {
     const email = `pages-${randomBytes(3).toString('hex')}@example.org`;
     const context = await visitor({ timezoneId: 'Asia/Manila' });

@@ -23,3 +23,11 @@ export function queryString(params: Record<string, string | undefined | null>): 
   const text = search.toString();
   return text ? `?${text}` : '';
 }
+
+/**
+ * A GET form sends its untouched fields empty (`?since=&country=PH`): such an address is sent on
+ * to the canonical one, so every view has one shareable URL.
+ */
+export function hasEmptyParameters(query: unknown): boolean {
+  return Object.values((query ?? {}) as Record<string, unknown>).some((value) => value === '');
+}

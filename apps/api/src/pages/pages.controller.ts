@@ -8,10 +8,10 @@ import { CheckRunsService, HealthHistoryService } from '@pledgewatch/status';
 import { SubscriptionsService } from '@pledgewatch/subscriptions';
 import { toEventView, WorkstreamsOverviewQuery, WorkstreamsQuery, WorkstreamView } from '@pledgewatch/workstreams';
 import { z } from 'zod';
-import { cursor, dateOrInstant, single } from '../public/query-params';
+import { countryList, cursor, dateOrInstant, enumList, slugList } from '../public/query-params';
 import { PageCache } from './page-cache';
 import { PageErrorFilter } from './page-error.filter';
-import { parsePageQuery, queryString } from './page-query';
+import { hasEmptyParameters, parsePageQuery, queryString } from './page-query';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
 import {
@@ -40,12 +40,13 @@ const LISTING_QUERY = {
   cursor: cursor().optional(),
 };
 
+/** The filters of GET /v1/events, with its own parsers (comma lists included). */
 const CHANGES_QUERY = {
-  since: single().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, e.g. 2024-06-30').pipe(dateOrInstant()).optional(),
-  country: single().regex(/^[A-Za-z]{2}$/, 'is not a two-letter country code').transform((c) => c.toUpperCase()).optional(),
-  sector: single().max(200).optional(),
-  type: z.enum(EVENT_TYPE_NAMES, { error: 'is not a kind of change' }).optional(),
-  workstream: single().max(200).optional(),
+  since: dateOrInstant().optional(),
+  country: countryList().optional(),
+  sector: slugList('a sector slug').optional(),
+  type: enumList(EVENT_TYPE_NAMES, 'a kind of change').optional(),
+  workstream: slugList('a workstream slug').optional(),
   cursor: cursor().optional(),
 };
 
@@ -134,6 +135,7 @@ export class PagesController {
     if (code !== raw && /^[a-z]{2}$/i.test(raw)) return response.redirect(301, `/countries/${code}${queryString(query as Record<string, string>)}`);
     const filter = parsePageQuery(LISTING_QUERY, query);
     const path = `/countries/${encodeURIComponent(code)}`;
+    if (hasEmptyParameters(query)) return response.redirect(302, `${path}${queryString(filter)}`);
     const page = await this.cache.get(`${path}${queryString(filter)}`, async () => {
       const [countries, sectors, counts] = await Promise.all([this.catalog.countries(), this.catalog.sectors(), this.overview.healthOverview()]);
       const country = countries.find((c) => c.code === code);
@@ -164,6 +166,7 @@ export class PagesController {
   async sector(@Param('slug') slug: string, @Query() query: unknown, @Req() request: Request, @Res() response: Response) {
     const filter = parsePageQuery(LISTING_QUERY, query);
     const path = `/sectors/${encodeURIComponent(slug)}`;
+    if (hasEmptyParameters(query)) return response.redirect(302, `${path}${queryString(filter)}`);
     const page = await this.cache.get(`${path}${queryString(filter)}`, async () => {
       const [countries, sectors, counts] = await Promise.all([this.catalog.countries(), this.catalog.sectors(), this.overview.healthOverview()]);
       const sector = sectors.find((s) => s.slug === slug);
@@ -258,28 +261,29 @@ export class PagesController {
     const filter = parsePageQuery(CHANGES_QUERY, query);
     const given = (query ?? {}) as Record<string, string>;
     const canonical = {
-      since: filter.since ? given.since : undefined,
-      country: filter.country,
-      sector: filter.sector,
-      type: filter.type,
-      workstream: filter.workstream,
+      since: filter.since ? given.since.trim() : undefined,
+      country: filter.country?.join(','),
+      sector: filter.sector?.join(','),
+      type: filter.type?.join(','),
+      workstream: filter.workstream?.join(','),
     };
     const key = `/changes${queryString({ ...canonical, cursor: filter.cursor })}`;
+    if (hasEmptyParameters(query)) return response.redirect(302, key);
     const page = await this.cache.get(key, async () => {
       const [feed, catalog] = await Promise.all([
         this.events.feed({
           since: filter.since,
-          countries: filter.country ? [filter.country] : undefined,
-          sectors: filter.sector ? [filter.sector] : undefined,
-          types: filter.type ? [filter.type] : undefined,
-          workstreams: filter.workstream ? [filter.workstream] : undefined,
+          countries: filter.country,
+          sectors: filter.sector,
+          types: filter.type,
+          workstreams: filter.workstream,
           limit: CHANGES_PAGE_SIZE,
           cursor: filter.cursor,
         }),
         this.subscriptions.catalog(),
       ]);
       const filters = queryString(canonical);
-      const option = (value: string, label: string, current: string | undefined) => ({ value, label, selected: value === current });
+      const option = (value: string, label: string, current: readonly string[] | undefined) => ({ value, label, selected: current?.includes(value) ?? false });
       return this.renderer.render('changes', `/changes${filters}`, {
         title: 'What changed',
         description: 'Every recorded change to the summit commitments Pledgewatch tracks: health, stage and milestones, newest first, with reasons.',

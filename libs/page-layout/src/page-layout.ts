@@ -20,7 +20,7 @@ export interface LayoutData {
   canonicalUrl?: string;
   /** Pages behind a private link (confirm, manage, unsubscribe) are kept out of search and previews. */
   noindex?: boolean;
-  /** The stylesheet's URL, `STYLESHEET.href`. */
+  /** The stylesheet's URL, `stylesheet().href`. */
   stylesheet: string;
   /** Which main-navigation entry is the current page. */
   nav?: Partial<Record<'home' | 'changes' | 'subscribe', true>>;
@@ -43,8 +43,15 @@ function loadStylesheet(): Stylesheet {
   return { href: `/assets/site.${hash}.css`, body, etag: `"${hash}"` };
 }
 
-/** The one stylesheet of every page (pages send `style-src 'self'`, no inline styles). */
-export const STYLESHEET: Stylesheet = loadStylesheet();
+let loaded: Stylesheet | undefined;
+
+/**
+ * The one stylesheet of every page (pages send `style-src 'self'`, no inline styles). Read on
+ * first use, so a process that renders no page (the worker) never needs the file.
+ */
+export function stylesheet(): Stylesheet {
+  return (loaded ??= loadStylesheet());
+}
 
 /** A directory of page templates that can use the shared layout (`{{#> page}}`). */
 export function pageTemplates(directory: string): TemplateLibrary {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Injectable } from '@nestjs/common';
-import { LayoutData, pageTemplates, STYLESHEET } from '@pledgewatch/page-layout';
+import { LayoutData, pageTemplates, stylesheet } from '@pledgewatch/page-layout';
 import { knownTimezones, WEEKDAYS } from './subscription-input';
 import { describePreferences, describeTopics, SubscriberRecord, topicRefsOf } from './subscription-view';
 
@@ -27,7 +27,7 @@ const privatePage = (title: string, description: string): LayoutData => ({
   title,
   description,
   noindex: true,
-  stylesheet: STYLESHEET.href,
+  stylesheet: stylesheet().href,
 });
 
 /**

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@pledgewatch/config';
-import { LayoutData, pageTemplates, STYLESHEET } from '@pledgewatch/page-layout';
+import { LayoutData, pageTemplates, stylesheet } from '@pledgewatch/page-layout';
 import { NONCE_PLACEHOLDER, RenderedPage, renderedPage } from './page-response';
 
 /** Beside the compiled code; the build copies them (nest-cli.json "assets"). */
@@ -24,7 +24,7 @@ export class PageRenderer {
     const html = this.templates.render(name, 'html', {
       ...data,
       canonicalUrl: canonicalPath === null ? undefined : `${this.base}${canonicalPath}`,
-      stylesheet: STYLESHEET.href,
+      stylesheet: stylesheet().href,
       nonce: NONCE_PLACEHOLDER,
     });
     return renderedPage(html, status);

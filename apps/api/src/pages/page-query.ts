@@ -6,14 +6,18 @@ import { parse } from '@pledgewatch/problems';
  * link picks up tracking parameters) and treats an empty value as absent (an untouched select of
  * a GET form); a known parameter with a bad value is still a 400.
  */
-export function parsePageQuery<S extends z.ZodRawShape>(shape: S, query: unknown): z.output<z.ZodObject<S>> {
-  const given = (query ?? {}) as Record<string, unknown>;
-  const known: Record<string, unknown> = {};
-  for (const key of Object.keys(shape)) {
-    const value = given[key];
-    if (value !== undefined && value !== '') known[key] = value;
-  }
-  return parse(z.object(shape), known, 'The address has a parameter this page does not understand.');
+export function pageQuery<S extends z.ZodRawShape>(shape: S): (query: unknown) => z.output<z.ZodObject<S>> {
+  const schema = z.object(shape); // built once: zod compiles a schema on its first use
+  const keys = Object.keys(shape);
+  return (query) => {
+    const given = (query ?? {}) as Record<string, unknown>;
+    const known: Record<string, unknown> = {};
+    for (const key of keys) {
+      const value = given[key];
+      if (value !== undefined && value !== '') known[key] = value;
+    }
+    return parse(schema, known, 'The address has a parameter this page does not understand.');
+  };
 }
 
 /** The page's canonical query: the parameters that matter, in a fixed order, empty ones left out. */

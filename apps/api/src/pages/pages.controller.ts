@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { countryList, cursor, dateOrInstant, enumList, slugList } from '../public/query-params';
 import { PageCache } from './page-cache';
 import { PageErrorFilter } from './page-error.filter';
-import { hasEmptyParameters, parsePageQuery, queryString } from './page-query';
+import { hasEmptyParameters, pageQuery, queryString } from './page-query';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
 import {
@@ -34,21 +34,21 @@ import {
 const LISTING_PAGE_SIZE = 50;
 const CHANGES_PAGE_SIZE = 25;
 
-const LISTING_QUERY = {
+const parseListingQuery = pageQuery({
   health: z.enum(Object.values(Health) as [Health, ...Health[]], { error: 'is not a health value' }).optional(),
   stage: z.enum(Object.values(Stage) as [Stage, ...Stage[]], { error: 'is not a stage' }).optional(),
   cursor: cursor().optional(),
-};
+});
 
 /** The filters of GET /v1/events, with its own parsers (comma lists included). */
-const CHANGES_QUERY = {
+const parseChangesQuery = pageQuery({
   since: dateOrInstant().optional(),
   country: countryList().optional(),
   sector: slugList('a sector slug').optional(),
   type: enumList(EVENT_TYPE_NAMES, 'a kind of change').optional(),
   workstream: slugList('a workstream slug').optional(),
   cursor: cursor().optional(),
-};
+});
 
 /** `2024-02-30` matches the pattern but is no day. */
 function isCalendarDay(day: string): boolean {
@@ -133,7 +133,7 @@ export class PagesController {
   async country(@Param('code') raw: string, @Query() query: unknown, @Req() request: Request, @Res() response: Response) {
     const code = raw.toUpperCase();
     if (code !== raw && /^[a-z]{2}$/i.test(raw)) return response.redirect(301, `/countries/${code}${queryString(query as Record<string, string>)}`);
-    const filter = parsePageQuery(LISTING_QUERY, query);
+    const filter = parseListingQuery(query);
     const path = `/countries/${encodeURIComponent(code)}`;
     if (hasEmptyParameters(query)) return response.redirect(302, `${path}${queryString(filter)}`);
     const page = await this.cache.get(`${path}${queryString(filter)}`, async () => {
@@ -164,7 +164,7 @@ export class PagesController {
 
   @Get('sectors/:slug')
   async sector(@Param('slug') slug: string, @Query() query: unknown, @Req() request: Request, @Res() response: Response) {
-    const filter = parsePageQuery(LISTING_QUERY, query);
+    const filter = parseListingQuery(query);
     const path = `/sectors/${encodeURIComponent(slug)}`;
     if (hasEmptyParameters(query)) return response.redirect(302, `${path}${queryString(filter)}`);
     const page = await this.cache.get(`${path}${queryString(filter)}`, async () => {
@@ -258,7 +258,7 @@ export class PagesController {
 
   @Get('changes')
   async changes(@Query() query: unknown, @Req() request: Request, @Res() response: Response) {
-    const filter = parsePageQuery(CHANGES_QUERY, query);
+    const filter = parseChangesQuery(query);
     const given = (query ?? {}) as Record<string, string>;
     const canonical = {
       since: filter.since ? given.since.trim() : undefined,

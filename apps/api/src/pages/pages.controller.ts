@@ -8,7 +8,7 @@ import { CheckRunsService, HealthHistoryService } from '@pledgewatch/status';
 import { SubscriptionsService } from '@pledgewatch/subscriptions';
 import { toEventView, WorkstreamsOverviewQuery, WorkstreamsQuery, WorkstreamView } from '@pledgewatch/workstreams';
 import { z } from 'zod';
-import { countryList, cursor, dateOrInstant, enumList, slugList } from '../public/query-params';
+import { countryList, cursor, dateOrInstant, enumList, isCalendarDay, slugList } from '../public/query-params';
 import { PageCache } from './page-cache';
 import { PageErrorFilter } from './page-error.filter';
 import { hasEmptyParameters, pageQuery, queryString } from './page-query';
@@ -17,6 +17,7 @@ import { sendPage } from './page-response';
 import {
   addDays,
   dateView,
+  EVENT_TYPE_LABELS,
   eventView,
   HEALTH_ORDER,
   healthBadge,
@@ -50,22 +51,7 @@ const parseChangesQuery = pageQuery({
   cursor: cursor().optional(),
 });
 
-/** `2024-02-30` matches the pattern but is no day. */
-function isCalendarDay(day: string): boolean {
-  const date = new Date(`${day}T00:00:00Z`);
-  return /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
-}
 
-const EVENT_TYPE_LABELS: Record<string, string> = {
-  'workstream.created': 'Tracking began',
-  'workstream.health_changed': 'Health changed',
-  'workstream.stage_changed': 'Stage changed',
-  'milestone.completed': 'Milestone completed',
-  'milestone.overdue': 'Milestone overdue',
-  'milestone.rescheduled': 'Milestone rescheduled',
-  'milestone.added': 'Milestone added',
-  'milestone.status_changed': 'Milestone status changed',
-};
 
 type Names = { countries: Map<string, string>; sectors: Map<string, string> };
 

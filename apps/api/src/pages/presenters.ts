@@ -167,7 +167,8 @@ export function nextMilestoneView(m: MilestoneWithWorkstream | undefined, today:
   return m ? milestoneView(m, today) : null;
 }
 
-const EVENT_VERBS: Record<string, string> = {
+/** What a change is called on the pages (and in the change log's filter). */
+export const EVENT_TYPE_LABELS: Record<string, string> = {
   'workstream.created': 'Tracking began',
   'workstream.health_changed': 'Health changed',
   'workstream.stage_changed': 'Stage changed',
@@ -204,7 +205,7 @@ export function eventView(e: EventLike, milestones: Map<string, { title: string;
   return {
     id: e.id,
     type: e.type,
-    what: EVENT_VERBS[e.type] ?? humanValue(e.type),
+    what: EVENT_TYPE_LABELS[e.type] ?? humanValue(e.type),
     // A completion or an addition says it all; "none → completed" adds nothing.
     change: CHANGE_SHOWN.has(e.type) ? change : null,
     toHealth: health && e.to ? healthBadge(e.to as Health) : null,

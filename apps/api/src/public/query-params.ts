@@ -82,6 +82,12 @@ export const limit = () =>
 /** A nextCursor from the previous page; its contents are checked where it is decoded. */
 export const cursor = () => single().max(400, 'is not a cursor this API issued');
 
+/** `2024-02-30` matches the pattern but is no day. */
+export function isCalendarDay(day: string): boolean {
+  const date = new Date(`${day}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
+}
+
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INSTANT = z.iso.datetime({ offset: true });
 

@@ -1,9 +1,9 @@
 /**
  * Pages benchmark (issue 10): requests per second and latency of the public HTML pages — the home
- * page, a country page and a workstream page over the seeded data — against a bare Nest route
- * that answers a constant HTML body of the same size, in the same run, with autocannon at 64
- * connections. Both servers are child processes (the built API as `npm start` runs it, and
- * bench/support/bare-html-server.ts), so the load generator does not share their event loop.
+ * page, a country page and a workstream page over the seeded data — each against a bare Nest route
+ * of the same built app answering that page's own HTML as a constant body (same size, no database,
+ * no template, no cache), with autocannon at 64 connections, in the same run. The API runs as a
+ * child process (bench/support/api-process.ts), so the load generator does not share its event loop.
  * Goal: each page ≥ 0.5 × the bare route's requests per second, p99 < 50 ms.
  *
  *   npm run bench:pages
@@ -11,15 +11,13 @@
  * Knobs (environment): BENCH_DURATION (seconds per run, 10), BENCH_CONNECTIONS (64),
  * BENCH_SKIP_BUILD=1 (reuse dist/ from a previous `nest build api`).
  *
- * What it makes is its own and removed at the end: a scratch database, a queue prefix, two processes.
+ * What it makes is its own and removed at the end: a scratch database, a queue prefix, one process.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
-import { createScratchDatabase, deleteQueueKeys, dropScratchDatabase, printResult, ROOT, stopWorker } from './support/harness';
+import { ApiProcess, startApi } from './support/api-process';
+import { buildApp, createScratchDatabase, deleteQueueKeys, dropScratchDatabase, printResult, ROOT } from './support/harness';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -27,40 +25,14 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RUN = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 const DB_NAME = `pw_bench_pages_${RUN}`;
 const QUEUE_PREFIX = `bench-pages-${RUN.replace(/_/g, '-')}`;
-const API_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
-const TSX = require.resolve('tsx/cli', { paths: [ROOT] });
+const BARE_PATH = '/v1/bench/bare';
 
 const log = (message: string) => console.log(`[bench:pages] ${message}`);
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${url}: the server exited with code ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 interface Run {
-  name: string;
-  url: string;
   rps: number;
   p50: number;
   p99: number;
-  bytes: number;
 }
 
 async function load(name: string, url: string, duration = DURATION): Promise<Run> {
@@ -68,89 +40,71 @@ async function load(name: string, url: string, duration = DURATION): Promise<Run
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
-  const run = { name, url, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bytes: result.throughput.average / result.requests.average };
-  log(`${name.padEnd(11)} ${run.rps.toFixed(0).padStart(6)} req/s   p50 ${run.p50} ms   p99 ${run.p99} ms   (${url})`);
+  const run = { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  if (duration === DURATION) log(`${name.padEnd(17)} ${run.rps.toFixed(0).padStart(6)} req/s   p50 ${run.p50} ms   p99 ${run.p99} ms`);
   return run;
 }
 
 async function main() {
-  if (process.env.BENCH_SKIP_BUILD !== '1' || !existsSync(API_MAIN)) {
-    log('building the API (nest build api)…');
-    execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] }), 'build', 'api'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  }
+  buildApp('api', log);
   log(`scratch database ${DB_NAME}: migrate and seed…`);
   const databaseUrl = createScratchDatabase(DB_NAME);
-  execFileSync(process.execPath, [TSX, 'prisma/seed.ts'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'ignore', 'inherit'] });
-
-  const [apiPort, barePort] = [await freePort(), await freePort()];
-  const children: ChildProcess[] = [];
+  execFileSync(process.execPath, [require.resolve('tsx/cli', { paths: [ROOT] }), 'prisma/seed.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let api: ApiProcess | undefined;
   try {
-    const api = spawn(process.execPath, ['--enable-source-maps', '--max-old-space-size=512', API_MAIN], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
-        LINK_SECRET: randomBytes(48).toString('base64'),
-        DATABASE_URL: databaseUrl,
-        REDIS_URL,
-        QUEUE_PREFIX,
-        PORT: String(apiPort),
-        PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.push(api);
-    const apiBase = `http://127.0.0.1:${apiPort}`;
-    await waitFor(`${apiBase}/v1/status`, api);
-
-    const targets = [
-      ['home', `${apiBase}/`],
-      ['country', `${apiBase}/countries/PH`],
-      ['workstream', `${apiBase}/workstreams/official-security-assistance-philippines`],
+    api = await startApi(
+      { NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX, LINK_SECRET: randomBytes(32).toString('base64url'), SMTP_URL: 'smtp://127.0.0.1:9' },
+      { bare: true },
+    );
+    const pages = [
+      ['home', '/'],
+      ['country', '/countries/PH'],
+      ['workstream', '/workstreams/official-security-assistance-philippines'],
     ] as const;
-    const sizes = await Promise.all(targets.map(async ([, url]) => (await (await fetch(url)).text()).length));
-    const bareBytes = Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length);
-    log(`page sizes ${sizes.join(', ')} bytes; the bare route answers ${bareBytes} bytes`);
+    log(`${CONNECTIONS} connections, 2 s warm-up then ${DURATION} s per run; each page between two runs of the bare route answering its HTML`);
 
-    const bare = spawn(process.execPath, ['--max-old-space-size=512', TSX, 'bench/support/bare-html-server.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production', PORT: String(barePort), BARE_BYTES: String(bareBytes) },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.push(bare);
-    const bareUrl = `http://127.0.0.1:${barePort}/bare`;
-    await waitFor(bareUrl, bare);
-
-    log(`warming up (2 s each), then ${DURATION} s per run at ${CONNECTIONS} connections`);
-    for (const [name, url] of [['bare', bareUrl], ...targets] as const) await load(`warm-${name}`, url, 2);
-    // Interleaved: bare, page, bare, page, …, bare. Each page is compared with the mean of the bare
-    // runs either side of it, so a machine whose load drifts during the run skews the ratio less.
-    const bareRuns: Run[] = [await load('bare', bareUrl)];
-    const pages: (Run & { baseline: number })[] = [];
-    for (const [name, url] of targets) {
-      const run = await load(name, url);
-      bareRuns.push(await load('bare', bareUrl));
-      pages.push({ ...run, baseline: (bareRuns[bareRuns.length - 2].rps + bareRuns[bareRuns.length - 1].rps) / 2 });
+    const results = [];
+    for (const [name, path] of pages) {
+      const url = `${api.baseUrl}${path}`;
+      const html = await (await fetch(url)).text();
+      // A string answer is sent by Express as text/html: the page's bytes, nothing behind them.
+      await api.setBareBody(html);
+      const bareUrl = `${api.baseUrl}${BARE_PATH}`;
+      if ((await (await fetch(bareUrl)).text()) !== html) throw new Error('the bare route does not answer the page');
+      await load(`warm-bare`, bareUrl, 2);
+      await load(`warm-${name}`, url, 2);
+      const before = await load(`bare (${html.length} B)`, bareUrl);
+      const page = await load(name, url);
+      const after = await load(`bare (${html.length} B)`, bareUrl);
+      const baseline = (before.rps + after.rps) / 2;
+      results.push({ name, bytes: html.length, ...page, baseline, bareP99: Math.max(before.p99, after.p99), ratio: page.rps / baseline });
     }
-    const baseline = bareRuns.reduce((sum, run) => sum + run.rps, 0) / bareRuns.length;
 
     // A render the page cache has not seen: one request each after the cache's 5 s have passed.
     await new Promise((r) => setTimeout(r, 5_500));
     const cold: Record<string, number> = {};
-    for (const [name, url] of targets) {
+    for (const [name, path] of pages) {
       const start = performance.now();
-      await (await fetch(url)).text();
+      await (await fetch(`${api.baseUrl}${path}`)).text();
       cold[name] = Math.round(performance.now() - start);
     }
     log(`uncached render, one request each: ${Object.entries(cold).map(([n, ms]) => `${n} ${ms} ms`).join(', ')}`);
 
-    const ratios = pages.map((page) => ({ ...page, ratio: page.rps / page.baseline }));
-    for (const page of ratios) {
-      const met = page.ratio >= 0.5 && page.p99 < 50;
-      log(`${page.name}: ${page.ratio.toFixed(2)} × bare (goal ≥ 0.5), p99 ${page.p99} ms (goal < 50): ${met ? 'met' : 'MISSED'}`);
+    console.log('');
+    console.log('| page | bytes | req/s | p50 ms | p99 ms | bare req/s (mean of 2) | bare p99 ms | ratio |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const r of results) {
+      console.log(`| ${r.name} | ${r.bytes} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${Math.round(r.baseline)} | ${r.bareP99} | ${r.ratio.toFixed(2)} |`);
     }
-    const worst = ratios.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+    console.log('');
+    for (const r of results) {
+      log(`${r.name}: ${r.ratio.toFixed(2)} × bare (goal ≥ 0.5), p99 ${r.p99} ms (goal < 50): ${r.ratio >= 0.5 && r.p99 < 50 ? 'met' : 'MISSED'}`);
+    }
+    const worst = results.reduce((a, b) => (b.ratio < a.ratio ? b : a));
     printResult({
       name: 'pages',
       value: worst.rps,
@@ -158,16 +112,15 @@ async function main() {
       baseline: worst.baseline,
       ratio: worst.ratio,
       worstPage: worst.name,
-      ...Object.fromEntries(ratios.flatMap((p) => [[`${p.name}Rps`, Math.round(p.rps)], [`${p.name}Ratio`, Number(p.ratio.toFixed(3))], [`${p.name}P99Ms`, p.p99]])),
-      bareRps: Math.round(baseline),
-      bareP99Ms: Math.max(...bareRuns.map((run) => run.p99)),
+      ...Object.fromEntries(results.flatMap((r) => [[`${r.name}Ratio`, Number(r.ratio.toFixed(3))], [`${r.name}P99Ms`, r.p99]])),
+      bareP99Ms: Math.max(...results.map((r) => r.bareP99)),
       connections: CONNECTIONS,
       durationS: DURATION,
     });
   } finally {
-    for (const child of children) await stopWorker(child);
-    await deleteQueueKeys(REDIS_URL, QUEUE_PREFIX);
-    await dropScratchDatabase(DB_NAME);
+    await api?.stop();
+    await deleteQueueKeys(REDIS_URL, QUEUE_PREFIX).catch((e: Error) => log(`could not delete queue keys: ${e.message}`));
+    await dropScratchDatabase(DB_NAME).catch((e: Error) => log(`could not drop ${DB_NAME}: ${e.message}`));
   }
 }
 

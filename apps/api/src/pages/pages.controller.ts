@@ -7,7 +7,6 @@ import { NotFoundError } from '@pledgewatch/problems';
 import { CheckRunsService, HealthHistoryService } from '@pledgewatch/status';
 import { SubscriptionsService } from '@pledgewatch/subscriptions';
 import { toEventView, WorkstreamsOverviewQuery, WorkstreamsQuery, WorkstreamView } from '@pledgewatch/workstreams';
-import { z } from 'zod';
 import { countryList, cursor, dateOrInstant, enumList, isCalendarDay, slugList } from '../public/query-params';
 import { PageCache } from './page-cache';
 import { PageErrorFilter } from './page-error.filter';
@@ -35,11 +34,18 @@ import {
 const LISTING_PAGE_SIZE = 50;
 const CHANGES_PAGE_SIZE = 25;
 
+/** The health and stage filters of GET /v1/workstreams (comma lists included). */
 const parseListingQuery = pageQuery({
-  health: z.enum(Object.values(Health) as [Health, ...Health[]], { error: 'is not a health value' }).optional(),
-  stage: z.enum(Object.values(Stage) as [Stage, ...Stage[]], { error: 'is not a stage' }).optional(),
+  health: enumList(Object.values(Health), 'a health value').optional(),
+  stage: enumList(Object.values(Stage), 'a stage').optional(),
   cursor: cursor().optional(),
 });
+
+type ListingFilter = ReturnType<typeof parseListingQuery>;
+
+/** The listing's canonical query: `?health=at_risk,off_track&stage=implementation`. */
+const listingQuery = (filter: ListingFilter) =>
+  queryString({ health: filter.health?.join(','), stage: filter.stage?.join(','), cursor: filter.cursor });
 
 /** The filters of GET /v1/events, with its own parsers (comma lists included). */
 const parseChangesQuery = pageQuery({
@@ -50,8 +56,6 @@ const parseChangesQuery = pageQuery({
   workstream: slugList('a workstream slug').optional(),
   cursor: cursor().optional(),
 });
-
-
 
 type Names = { countries: Map<string, string>; sectors: Map<string, string> };
 
@@ -121,15 +125,15 @@ export class PagesController {
     if (code !== raw && /^[a-z]{2}$/i.test(raw)) return response.redirect(301, `/countries/${code}${queryString(query as Record<string, string>)}`);
     const filter = parseListingQuery(query);
     const path = `/countries/${encodeURIComponent(code)}`;
-    if (hasEmptyParameters(query)) return response.redirect(302, `${path}${queryString(filter)}`);
-    const page = await this.cache.get(`${path}${queryString(filter)}`, async () => {
+    if (hasEmptyParameters(query)) return response.redirect(302, `${path}${listingQuery(filter)}`);
+    const page = await this.cache.get(`${path}${listingQuery(filter)}`, async () => {
       const [countries, sectors, counts] = await Promise.all([this.catalog.countries(), this.catalog.sectors(), this.overview.healthOverview()]);
       const country = countries.find((c) => c.code === code);
       if (!country) throw new NotFoundError('Country', code);
       const names = namesOf(countries, sectors);
       const listing = await this.listing({ countries: [code] }, filter, path, counts.byCountry[code], names);
       const sectorsHere = [...new Set(listing.items.flatMap((w) => w.sectors))].map((slug) => ({ value: slug, label: names.sectors.get(slug) ?? slug }));
-      return this.renderer.render('listing', `${path}${queryString(filter)}`, {
+      return this.renderer.render('listing', `${path}${listingQuery(filter)}`, {
         title: `${country.name}: summit commitments and their health`,
         description: `${listing.bar.text} What was promised to or by ${country.name}, and whether it is on track.`,
         kind: 'Country',
@@ -152,15 +156,15 @@ export class PagesController {
   async sector(@Param('slug') slug: string, @Query() query: unknown, @Req() request: Request, @Res() response: Response) {
     const filter = parseListingQuery(query);
     const path = `/sectors/${encodeURIComponent(slug)}`;
-    if (hasEmptyParameters(query)) return response.redirect(302, `${path}${queryString(filter)}`);
-    const page = await this.cache.get(`${path}${queryString(filter)}`, async () => {
+    if (hasEmptyParameters(query)) return response.redirect(302, `${path}${listingQuery(filter)}`);
+    const page = await this.cache.get(`${path}${listingQuery(filter)}`, async () => {
       const [countries, sectors, counts] = await Promise.all([this.catalog.countries(), this.catalog.sectors(), this.overview.healthOverview()]);
       const sector = sectors.find((s) => s.slug === slug);
       if (!sector) throw new NotFoundError('Sector', slug);
       const names = namesOf(countries, sectors);
       const listing = await this.listing({ sectors: [slug] }, filter, path, counts.bySector[slug], names);
       const countriesHere = [...new Set(listing.items.flatMap((w) => w.countries))].map((code) => ({ value: code, label: names.countries.get(code) ?? code }));
-      return this.renderer.render('listing', `${path}${queryString(filter)}`, {
+      return this.renderer.render('listing', `${path}${listingQuery(filter)}`, {
         title: `${sector.name}: summit commitments and their health`,
         description: `${listing.bar.text} What was promised in ${sector.name.toLowerCase()}, and whether it is on track.`,
         kind: 'Sector',
@@ -295,39 +299,33 @@ export class PagesController {
   /** A country's or a sector's workstreams, a page at a time, with each one's next milestone. */
   private async listing(
     scope: { countries?: string[]; sectors?: string[] },
-    filter: { health?: Health; stage?: Stage; cursor?: string },
+    filter: ListingFilter,
     path: string,
     counts: Partial<Record<Health, number>> | undefined,
     names: Names,
   ) {
-    const page = await this.workstreams.list({
-      ...scope,
-      health: filter.health ? [filter.health] : undefined,
-      stages: filter.stage ? [filter.stage] : undefined,
-      limit: LISTING_PAGE_SIZE,
-      cursor: filter.cursor,
-    });
+    const page = await this.workstreams.list({ ...scope, health: filter.health, stages: filter.stage, limit: LISTING_PAGE_SIZE, cursor: filter.cursor });
     const next = await this.overview.nextMilestones(page.items.map((w) => w.id));
     const today = todayUtc();
     const bar = healthBar(counts);
-    const filters = { health: filter.health, stage: filter.stage };
+    const only = filter.health?.length === 1 ? filter.health[0] : undefined;
     return {
       items: page.items,
       bar,
       view: {
         bar,
         basePath: path,
-        filter: filters,
+        filter: { health: filter.health?.join(','), stage: filter.stage?.join(',') },
         filtered: Boolean(filter.health || filter.stage),
         healthChips: bar.legend.map((entry) => ({
           ...entry,
-          href: `${path}${queryString({ health: entry.health, stage: filter.stage })}`,
-          current: entry.health === filter.health,
+          href: `${path}${listingQuery({ health: [entry.health], stage: filter.stage })}`,
+          current: entry.health === only,
         })),
-        healthOptions: HEALTH_ORDER.map((h) => ({ value: h, label: healthLabel(h), selected: h === filter.health })),
-        stageOptions: STAGE_ORDER.map((s) => ({ value: s, label: stageLabel(s), selected: s === filter.stage })),
+        healthOptions: HEALTH_ORDER.map((h) => ({ value: h, label: healthLabel(h), selected: h === only })),
+        stageOptions: STAGE_ORDER.map((s) => ({ value: s, label: stageLabel(s), selected: filter.stage?.length === 1 && filter.stage[0] === s })),
         workstreams: page.items.map((w) => cardOf(w, next.get(w.id), names, today)),
-        nextHref: page.nextCursor ? `${path}${queryString({ ...filters, cursor: page.nextCursor })}` : null,
+        nextHref: page.nextCursor ? `${path}${listingQuery({ ...filter, cursor: page.nextCursor })}` : null,
       },
     };
   }

@@ -5,13 +5,6 @@ import { ProblemFilter } from '../http/problem.filter';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
 
-/** 415 for a subscribe form posted as anything but a form (JSON goes to POST /v1/subscriptions). */
-export class UnsupportedFormError extends DomainError {
-  constructor() {
-    super('unsupported_media_type', 415, 'Send the form as application/x-www-form-urlencoded, or the JSON to POST /v1/subscriptions.');
-  }
-}
-
 const HEADINGS: Record<number, [heading: string, hint?: string]> = {
   400: ['This address is not quite right', 'A filter or date in it is not one this page understands.'],
   404: ['Page not found', 'The code or name in the address may be mistyped, or the commitment may have been withdrawn from the tracker.'],

@@ -7,7 +7,7 @@ import { NotFoundError } from '@pledgewatch/problems';
 import { CheckRunsService, HealthHistoryService } from '@pledgewatch/status';
 import { SubscriptionsService } from '@pledgewatch/subscriptions';
 import { toEventView, WorkstreamsOverviewQuery, WorkstreamsQuery, WorkstreamView } from '@pledgewatch/workstreams';
-import { countryList, cursor, dateOrInstant, enumList, isCalendarDay, slugList } from '../public/query-params';
+import { calendarDayParam, countryList, cursor, dateOrInstant, enumList, slugList } from '../public/query-params';
 import { PageCache } from './page-cache';
 import { PageErrorFilter } from './page-error.filter';
 import { hasEmptyParameters, pageQuery, queryString } from './page-query';
@@ -57,6 +57,8 @@ const parseChangesQuery = pageQuery({
   cursor: cursor().optional(),
 });
 
+const AS_OF = calendarDayParam();
+
 type Names = { countries: Map<string, string>; sectors: Map<string, string> };
 
 /**
@@ -79,8 +81,9 @@ export class PagesController {
     private readonly subscriptions: SubscriptionsService,
   ) {}
 
+  /** `@Query()`: the input boundary then lets a shared link's tracking parameters through; the page ignores them. */
   @Get()
-  async home(@Req() request: Request, @Res() response: Response) {
+  async home(@Query() _query: unknown, @Req() request: Request, @Res() response: Response) {
     const page = await this.cache.get('/', async () => {
       const today = todayUtc();
       const horizon = addDays(today, 30);
@@ -187,7 +190,7 @@ export class PagesController {
   async workstream(@Param('slug') slug: string, @Query() query: unknown, @Req() request: Request, @Res() response: Response) {
     const raw = (query as Record<string, unknown>)?.asOf;
     const asOfValue = typeof raw === 'string' ? raw.trim() : '';
-    const asOfError = asOfValue && !isCalendarDay(asOfValue) ? 'Give a date such as 2024-06-30.' : undefined;
+    const asOfError = asOfValue && !AS_OF.safeParse(asOfValue).success ? 'Give a date such as 2024-06-30.' : undefined;
     const asOf = asOfValue && !asOfError ? asOfValue : undefined;
     const path = `/workstreams/${encodeURIComponent(slug)}`;
     const page = await this.cache.get(`${path}${queryString({ asOf: asOfValue })}`, async () => {

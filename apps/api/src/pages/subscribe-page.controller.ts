@@ -4,7 +4,8 @@ import { DomainError } from '@pledgewatch/problems';
 import { ManageCatalog, SubscriptionsService } from '@pledgewatch/subscriptions';
 import { SUBSCRIBE_ACCEPTED } from '../subscriptions/subscriptions.controller';
 import { PageCache } from './page-cache';
-import { PageErrorFilter, UnsupportedFormError } from './page-error.filter';
+import { RequestBody } from '../http/input-boundary';
+import { PageErrorFilter } from './page-error.filter';
 import { queryString } from './page-query';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
@@ -35,9 +36,10 @@ export class SubscribePageController {
     sendPage(request, response, page);
   }
 
+  /** Form encoding only (the input boundary answers 415 to anything else): JSON goes to POST /v1/subscriptions. */
   @Post()
+  @RequestBody('form')
   async subscribe(@Req() request: Request, @Res() response: Response) {
-    if (!request.is('application/x-www-form-urlencoded')) throw new UnsupportedFormError();
     const form = formFromBody((request.body ?? {}) as Record<string, string | string[]>);
     try {
       await this.subscriptions.subscribe(subscribeRequestOf(form), request.ip ?? request.socket.remoteAddress ?? 'unknown');
@@ -51,8 +53,9 @@ export class SubscribePageController {
     response.redirect(303, '/subscribe/sent');
   }
 
+  /** `@Query()`: a shared link's tracking parameters are ignored, not refused. */
   @Get('sent')
-  sent(@Req() request: Request, @Res() response: Response) {
+  sent(@Query() _query: unknown, @Req() request: Request, @Res() response: Response) {
     const page = this.renderer.render('subscribe-sent', null, {
       title: 'Check your inbox',
       description: 'A confirmation link is on its way.',

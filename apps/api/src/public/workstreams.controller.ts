@@ -4,7 +4,7 @@ import { parse } from '@pledgewatch/problems';
 import { CheckRunsService, HealthHistoryService } from '@pledgewatch/status';
 import { WorkstreamsQuery } from '@pledgewatch/workstreams';
 import { z } from 'zod';
-import { countryList, cursor, enumList, isCalendarDay, limit, single, slugList } from './query-params';
+import { calendarDayParam, countryList, cursor, enumList, limit, single, slugList } from './query-params';
 
 const LIST_PARAMETERS = z.strictObject({
   country: countryList().optional(),
@@ -18,10 +18,7 @@ const LIST_PARAMETERS = z.strictObject({
 });
 
 const DETAIL_PARAMETERS = z.strictObject({
-  asOf: single()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, e.g. 2024-06-30')
-    .refine(isCalendarDay, 'must be a date that exists')
-    .optional(),
+  asOf: calendarDayParam().optional(),
 });
 
 @Controller('v1/workstreams')

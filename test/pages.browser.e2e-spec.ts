@@ -416,9 +416,10 @@ describe('Public pages in a real browser', () => {
     const asJson = await fetch(`${base}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7' }, body: '{}' });
     expect(asJson.status).toBe(415);
 
-    // A shared link picks up tracking parameters: the page ignores them.
+    // A shared link picks up tracking parameters: the page ignores them; any other unknown one is a 400.
     expect((await fetch(`${base}/?utm_source=newsletter`)).status).toBe(200);
     expect((await fetch(`${base}/countries/MY?fbclid=abc`)).status).toBe(200);
+    expect((await fetch(`${base}/?token=abc`)).status).toBe(400);
 
     // An unknown address: a helpful page for a browser, problem+json for the API.
     const missing = await fetch(`${base}/countries/XX`, { headers: { accept: 'text/html' } });

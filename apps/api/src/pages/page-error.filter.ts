@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Injectable, NotFoundException } fr
 import type { Request, Response } from 'express';
 import { DomainError } from '@pledgewatch/problems';
 import { ProblemFilter } from '../http/problem.filter';
+import { wantsJson } from '../subscriptions/link-page';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
 
@@ -15,7 +16,7 @@ const HEADINGS: Record<number, [heading: string, hint?: string]> = {
 /**
  * Errors of the pages as pages: a 404 for an unknown country, sector or workstream says so and
  * offers the way on; a bad filter is a 400 page. Server faults stay problem+json (logged with an
- * error id by the one filter).
+ * error id by the one filter), and a client that asks for JSON gets problem+json as everywhere.
  */
 @Catch()
 @Injectable()
@@ -26,8 +27,8 @@ export class PageErrorFilter extends ProblemFilter {
 
   override catch(error: unknown, host: ArgumentsHost): void {
     const status = error instanceof DomainError ? error.status : error instanceof HttpException ? error.getStatus() : 500;
-    if (status >= 500) return super.catch(error, host);
     const request = host.switchToHttp().getRequest<Request>();
+    if (status >= 500 || wantsJson(request)) return super.catch(error, host);
     const response = host.switchToHttp().getResponse<Response>();
     const [heading, hint] = HEADINGS[status] ?? ['Something is not right'];
     const detail = error instanceof DomainError ? error.message : 'There is no page at this address.';

@@ -10,7 +10,7 @@ import { toEventView, WorkstreamsOverviewQuery, WorkstreamsQuery, WorkstreamView
 import { calendarDayParam, countryList, cursor, dateOrInstant, enumList, slugList } from '../public/query-params';
 import { PageCache } from './page-cache';
 import { PageErrorFilter } from './page-error.filter';
-import { hasEmptyParameters, pageQuery, queryString } from './page-query';
+import { hasEmptyParameters, pageQuery, queryString, refuseUnknownParameters } from './page-query';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
 import {
@@ -81,9 +81,10 @@ export class PagesController {
     private readonly subscriptions: SubscriptionsService,
   ) {}
 
-  /** `@Query()`: the input boundary then lets a shared link's tracking parameters through; the page ignores them. */
+  /** `@Query()`: the page checks its parameters itself (a shared link's tracking parameters pass). */
   @Get()
-  async home(@Query() _query: unknown, @Req() request: Request, @Res() response: Response) {
+  async home(@Query() query: unknown, @Req() request: Request, @Res() response: Response) {
+    refuseUnknownParameters(query, []);
     const page = await this.cache.get('/', async () => {
       const today = todayUtc();
       const horizon = addDays(today, 30);
@@ -188,6 +189,7 @@ export class PagesController {
 
   @Get('workstreams/:slug')
   async workstream(@Param('slug') slug: string, @Query() query: unknown, @Req() request: Request, @Res() response: Response) {
+    refuseUnknownParameters(query, ['asOf']);
     const raw = (query as Record<string, unknown>)?.asOf;
     const asOfValue = typeof raw === 'string' ? raw.trim() : '';
     const asOfError = asOfValue && !AS_OF.safeParse(asOfValue).success ? 'Give a date such as 2024-06-30.' : undefined;

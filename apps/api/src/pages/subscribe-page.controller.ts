@@ -2,11 +2,12 @@ import { Controller, Get, Post, Query, Req, Res, UseFilters } from '@nestjs/comm
 import type { Request, Response } from 'express';
 import { DomainError } from '@pledgewatch/problems';
 import { ManageCatalog, SubscriptionsService } from '@pledgewatch/subscriptions';
+import { wantsJson } from '../subscriptions/link-page';
 import { SUBSCRIBE_ACCEPTED } from '../subscriptions/subscriptions.controller';
 import { PageCache } from './page-cache';
 import { RequestBody } from '../http/input-boundary';
 import { PageErrorFilter } from './page-error.filter';
-import { queryString } from './page-query';
+import { queryString, refuseUnknownParameters } from './page-query';
 import { PageRenderer } from './page-renderer';
 import { sendPage } from './page-response';
 import { emptyForm, formErrorsOf, formFromBody, formView, SubscribeFormState, subscribeRequestOf } from './subscribe-form';
@@ -29,6 +30,7 @@ export class SubscribePageController {
   /** `?country=PH&sector=maritime-security` (the pair), `?country=MY`, `?sector=space`, `?workstream=<slug>` prefill it. */
   @Get()
   async form(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response) {
+    refuseUnknownParameters(query, ['country', 'sector', 'workstream']);
     const prefill = { country: one(query.country)?.toUpperCase(), sector: one(query.sector), workstream: one(query.workstream) };
     const page = await this.cache.get(`/subscribe${queryString(prefill)}`, async () =>
       this.page(emptyForm(prefill), await this.subscriptions.catalog()),
@@ -44,7 +46,8 @@ export class SubscribePageController {
     try {
       await this.subscriptions.subscribe(subscribeRequestOf(form), request.ip ?? request.socket.remoteAddress ?? 'unknown');
     } catch (error) {
-      if (!(error instanceof DomainError) || error.status >= 500) throw error;
+      // An API client (Accept: application/json) gets problem+json, as from POST /v1/subscriptions.
+      if (!(error instanceof DomainError) || error.status >= 500 || wantsJson(request)) throw error;
       if (error.code === 'rate_limited') response.setHeader('Retry-After', String(error.details.retryAfter));
       const errors = error.code === 'rate_limited' ? { fields: {}, summary: [{ message: error.message, href: null }] } : formErrorsOf(error);
       return sendPage(request, response, this.page(form, await this.subscriptions.catalog(), errors, error.status), 'no-store');
@@ -53,9 +56,10 @@ export class SubscribePageController {
     response.redirect(303, '/subscribe/sent');
   }
 
-  /** `@Query()`: a shared link's tracking parameters are ignored, not refused. */
+  /** `@Query()`: the page checks its parameters itself (a shared link's tracking parameters pass). */
   @Get('sent')
-  sent(@Query() _query: unknown, @Req() request: Request, @Res() response: Response) {
+  sent(@Query() query: unknown, @Req() request: Request, @Res() response: Response) {
+    refuseUnknownParameters(query, []);
     const page = this.renderer.render('subscribe-sent', null, {
       title: 'Check your inbox',
       description: 'A confirmation link is on its way.',

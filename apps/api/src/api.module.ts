@@ -10,6 +10,7 @@ import { AdminChecksModule } from './admin/admin-checks.module';
 import { AdminDigestsModule } from './admin/admin-digests.module';
 import { AdminMailModule } from './admin/admin-mail.module';
 import { OpsModule } from './ops/ops.module';
+import { PagesModule } from './pages/pages.module';
 import { PublicApiModule } from './public/public-api.module';
 import { SubscriptionsApiModule } from './subscriptions/subscriptions-api.module';
 
@@ -31,6 +32,7 @@ export class ApiModule {
         AdminDigestsModule,
         AdminMailModule,
         SubscriptionsApiModule,
+        PagesModule,
         ...extraModules,
       ],
     };

@@ -12,6 +12,7 @@ import { applySecurityHeaders } from './http/security-headers';
 import { httpMetrics } from './ops/http-metrics';
 import { setupOpenApi } from './ops/openapi';
 import { mountQueueDashboard } from './ops/queue-dashboard';
+import { setUpPages } from './pages/pages.module';
 
 export interface ApiAppOptions {
   /** Where log lines go (default stdout); tests capture them. */
@@ -41,5 +42,6 @@ export async function createApiApp(config: AppConfig = loadConfig(), options: Ap
   app.useGlobalFilters(new ProblemFilter());
   mountQueueDashboard(app);
   setupOpenApi(app);
+  setUpPages(app);
   return app;
 }

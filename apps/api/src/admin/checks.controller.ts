@@ -8,7 +8,7 @@ import { ApiKeyGuard } from './api-key.guard';
 import { EDITORS, Roles } from './roles.decorator';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiAdmin, ApiAnswer, ApiJsonBody, ApiProblems } from '../http/openapi.decorators';
-import { CheckResult } from '../http/response-schemas';
+import { CheckRequest, CheckResult } from '../http/response-schemas';
 
 const CHECK_REQUEST = z.strictObject({
   dryRun: z.boolean().optional(),
@@ -37,7 +37,8 @@ export class ChecksController {
    */
   @ApiAdmin('Run the status check now, or a dry run (dryRun, asOf) that writes nothing', EDITORS)
   @ApiJsonBody(CHECK_REQUEST)
-  @ApiAnswer(200, CheckResult)
+  @ApiAnswer(202, CheckRequest, 'Queued; Location names GET /v1/admin/checks/{id}')
+  @ApiAnswer(200, CheckResult, 'A dry run: what it would change')
   @ApiProblems(400, 422)
   @Post()
   async run(@Body() body: unknown, @Res({ passthrough: true }) response: Response) {
@@ -58,6 +59,9 @@ export class ChecksController {
   }
 
   /** `{ id, status: queued | running | completed | failed, startedAt, finishedAt, checked, events, … }`. */
+  @ApiAdmin('A queued status check: status, started, finished, checked, events', EDITORS)
+  @ApiAnswer(200, CheckRequest)
+  @ApiProblems(404)
   @Get(':id')
   find(@Param('id') id: string) {
     return this.requests.find(id);

@@ -225,6 +225,22 @@ export const CheckResult = z
   })
   .meta({ id: 'CheckResult' });
 
+export const CheckRequest = z
+  .strictObject({
+    id: z.string().meta({ description: 'The check’s slot id, e.g. admin-2026-12-01T125503Z' }),
+    status: z.enum(['queued', 'running', 'completed', 'failed']),
+    trigger: z.string(),
+    asOf: instant,
+    startedAt: nullable(instant),
+    finishedAt: nullable(instant),
+    checked: nullable(z.number().int()),
+    events: nullable(z.number().int()),
+    milestonesOverdue: nullable(z.number().int()),
+    healthChanged: nullable(z.number().int()),
+    error: z.string().optional(),
+  })
+  .meta({ id: 'CheckRequest', description: 'A queued status check: its state, and its counts once it ran' });
+
 export const DigestPreview = z.strictObject({ subject: z.string(), html: z.string(), text: z.string() }).meta({ id: 'DigestPreview' });
 
 export const Subscription = z

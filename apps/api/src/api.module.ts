@@ -6,6 +6,7 @@ import { AdminApiModule } from './admin/admin-api.module';
 import { AdminChecksModule } from './admin/admin-checks.module';
 import { AdminDigestsModule } from './admin/admin-digests.module';
 import { AdminMailModule } from './admin/admin-mail.module';
+import { FeedsApiModule } from './feeds/feeds-api.module';
 import { PublicApiModule } from './public/public-api.module';
 import { StatusController } from './status.controller';
 import { SubscriptionsApiModule } from './subscriptions/subscriptions-api.module';
@@ -15,7 +16,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), PublicApiModule, AdminApiModule, AdminChecksModule, AdminDigestsModule, AdminMailModule, SubscriptionsApiModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), PublicApiModule, FeedsApiModule, AdminApiModule, AdminChecksModule, AdminDigestsModule, AdminMailModule, SubscriptionsApiModule],
       controllers: [StatusController],
     };
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Composition, DeliveryComposer, DeliveryToSend, RecipientLinks } from '@pledgewatch/alerts';
 import { AppConfig } from '@pledgewatch/config';
+import { followedTopicFeeds } from '@pledgewatch/feeds';
 import { MailRenderer } from '@pledgewatch/mail';
 import { DigestContent, isEmptyTopics } from './digest-content';
 import { DigestContentCache } from './digest-content.cache';
@@ -57,7 +58,8 @@ export class DigestComposer implements DeliveryComposer {
   /** One subscriber's digest as of an instant; the preview passes a cache of its own (fresh data). */
   async render(recipient: DigestRecipient, asOf: Date, links: RecipientLinks, cache: DigestContentCache = this.cache): Promise<RenderedDigest> {
     const content = await cache.contentFor(asOf, recipient.topics);
-    const data = digestTemplateData(content, recipient.timezone, { publicBaseUrl: this.config.publicBaseUrl, ...links });
+    const feeds = followedTopicFeeds(this.config.publicBaseUrl, recipient.topics);
+    const data = digestTemplateData(content, recipient.timezone, { publicBaseUrl: this.config.publicBaseUrl, ...links, feeds });
     const { html, text } = this.renderer.render('digest', data);
     return { subject: data.subject, html, text, content };
   }

@@ -48,12 +48,13 @@ const stage = z.enum(Object.values(Stage) as [Stage, ...Stage[]]);
 const instrument = z.enum(Object.values(Instrument) as [Instrument, ...Instrument[]]);
 const dateBasis = z.enum(Object.values(DateBasis) as [DateBasis, ...DateBasis[]]);
 
+/** A citation may lack a URL or a date (a printed article, an undated statement); null says "none". */
 export const SOURCE_SCHEMA = z.strictObject({
   quote: text(5000),
   title: text(500),
-  url: httpUrl,
+  url: httpUrl.optional(),
   publisher: text(200).optional(),
-  date: calendarDay.optional(),
+  date: calendarDay.nullish(),
 });
 export type SourceInput = z.output<typeof SOURCE_SCHEMA>;
 

@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { XMLParser } from 'fast-xml-parser';
 import ICAL from 'ical.js';
+import { StatusCheckService } from '@pledgewatch/status';
 import { bootApi } from './support/api';
 import { bearer, dropQueueKeys, insertApiKey, testQueuePrefix } from './support/admin';
 import { createTestDatabase, TestDatabase } from './support/database';
@@ -99,6 +100,9 @@ describe('Feeds: Atom of events, iCalendar of milestones', () => {
     });
     ms.malaysiaBoats = await db.prisma.milestone.create({
       data: { workstreamId: ws.malaysia.id, title: 'Boats delivered', dueDate: at('2026-09-30'), status: 'in_progress', dateBasis: 'planned', position: 1 },
+    });
+    ms.groundStation = await db.prisma.milestone.create({
+      data: { workstreamId: ws.satellite.id, title: 'Ground station built', dueDate: at('2025-06-01'), status: 'not_started', dateBasis: 'sourced', position: 2 },
     });
     ms.archived = await db.prisma.milestone.create({
       data: { workstreamId: ws.archived.id, title: 'Hidden', dueDate: at('2026-01-01'), position: 1 },
@@ -332,5 +336,19 @@ describe('Feeds: Atom of events, iCalendar of milestones', () => {
       expect(bySlug.items.length).toBe(3);
     });
     const atom2 = (query: Record<string, string>) => asText(http().get('/v1/feeds/events.atom').query(query)).expect(200);
+  });
+
+  // Last: the check rewrites statuses and health across this file's data.
+  describe('after the scheduled check flags a milestone overdue', () => {
+    it('its VEVENT keeps its UID, shows [Overdue] and a higher SEQUENCE', async () => {
+      const key = `${ms.groundStation.id}@pledgewatch.test`;
+      const before = readCalendar((await asText(http().get('/v1/feeds/milestones.ics').query({ sector: 'space' })).expect(200)).body as string).get(key)!;
+      expect(before.summary).toBe('Philippine earth-observation satellite: Ground station built');
+      await app.get(StatusCheckService).run();
+      const after = readCalendar((await asText(http().get('/v1/feeds/milestones.ics').query({ sector: 'space' })).expect(200)).body as string).get(key)!;
+      expect(after.summary).toBe('[Overdue] Philippine earth-observation satellite: Ground station built');
+      expect(after.sequence).toBe(before.sequence + 1);
+      expect(after.start).toBe(before.start);
+    });
   });
 });

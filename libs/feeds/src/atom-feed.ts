@@ -33,17 +33,22 @@ export interface AtomFeedSpec {
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 export const xmlSafe = (text: string) => text.replace(NOT_XML, '');
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-/** Text for an HTML construct (`type="html"`): markup an editor typed is shown, never interpreted. */
-export const escapeHtml = (text: string) => xmlSafe(text).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+/**
+ * Text for an HTML construct (`type="html"`): markup an editor typed is shown, never interpreted.
+ * Attributes here are always double-quoted, so `'` needs no escape.
+ */
+export const escapeHtml = (text: string) => xmlSafe(text).replace(/[&<>"]/g, (c) => HTML_ESCAPES[c]);
 
 export const workstreamUrl = (publicBaseUrl: string, slug: string) => `${publicBaseUrl}/v1/workstreams/${encodeURIComponent(slug)}`;
 
 /** The entry's content: why, from → to, the evidence link and the workstream, as escaped HTML. */
 function entryContent(e: AtomEvent, publicBaseUrl: string): string {
   const parts = [`<p>${escapeHtml(e.reason)}</p>`];
-  if (e.from !== null || e.to !== null) {
+  if (e.from !== null) {
     parts.push(`<p>From <strong>${escapeHtml(humanValue(e.from))}</strong> to <strong>${escapeHtml(humanValue(e.to))}</strong>.</p>`);
+  } else if (e.to !== null) {
+    parts.push(`<p>Now <strong>${escapeHtml(humanValue(e.to))}</strong>.</p>`);
   }
   if (e.milestone) parts.push(`<p>Milestone: ${escapeHtml(e.milestone.title)}</p>`);
   const evidence = safeHttpUrl(e.milestone?.evidenceUrl ?? null);

@@ -27,7 +27,7 @@ export class MilestonesCalendarService {
   /** `query` is the request's own query string (`?…` or ''), for the calendar's URL. */
   async calendar(filter: MilestoneFeedFilter, query: string): Promise<CalendarDocument> {
     const base = this.config.publicBaseUrl;
-    const host = new URL(base).host;
+    const host = new URL(base).hostname;
     const selfUrl = `${base}/v1/feeds/milestones.ics${query}`;
     const { count, revisedAt } = await this.milestones.fingerprint(filter);
     // Every milestone change moves its updatedAt, every workstream rename its own; an archived or

@@ -46,7 +46,12 @@ const sectors = z.array(slug).min(1).max(30).transform(unique);
 const status = z.enum(Object.values(MilestoneStatus) as [MilestoneStatus, ...MilestoneStatus[]]);
 const stage = z.enum(Object.values(Stage) as [Stage, ...Stage[]]);
 const instrument = z.enum(Object.values(Instrument) as [Instrument, ...Instrument[]]);
-const dateBasis = z.enum(Object.values(DateBasis) as [DateBasis, ...DateBasis[]]);
+/** Omitted on a new milestone, the due date is an assumption: a passed one makes the workstream at risk at most. */
+const dateBasis = z
+  .enum(Object.values(DateBasis) as [DateBasis, ...DateBasis[]])
+  .describe(
+    'How the due date is known: "sourced" (a dated fact, cite it in evidenceUrl or note), "planned" (a date its owner announced) or "assumed" (the editors\' estimate). A new milestone sent without one is "assumed": when its date passes, its workstream is at_risk at most, never off_track.',
+  );
 
 /** A citation may lack a URL or a date (a printed article, an undated statement); null says "none". */
 export const SOURCE_SCHEMA = z.strictObject({

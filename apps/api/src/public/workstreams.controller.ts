@@ -6,21 +6,12 @@ import { CheckRunsService, HealthHistoryService } from '@pledgewatch/status';
 import { WorkstreamsQuery } from '@pledgewatch/workstreams';
 import { z } from 'zod';
 import { toWorkstreamFilter, WORKSTREAM_FILTER_PARAMETERS } from './filter-params';
-import { cursor, limit, single } from './query-params';
+import { calendarDayParam, cursor, limit } from './query-params';
 
 const LIST_PARAMETERS = WORKSTREAM_FILTER_PARAMETERS.extend({ limit: limit(), cursor: cursor().optional() });
 
-/** `2024-02-30` matches the pattern but is no day. */
-function isCalendarDay(day: string): boolean {
-  const date = new Date(`${day}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
-}
-
 const DETAIL_PARAMETERS = z.strictObject({
-  asOf: single()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, e.g. 2024-06-30')
-    .refine(isCalendarDay, 'must be a date that exists')
-    .optional(),
+  asOf: calendarDayParam().optional(),
 });
 
 @Controller('v1/workstreams')

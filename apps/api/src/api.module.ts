@@ -11,6 +11,7 @@ import { AdminDigestsModule } from './admin/admin-digests.module';
 import { AdminMailModule } from './admin/admin-mail.module';
 import { OpsModule } from './ops/ops.module';
 import { PagesModule } from './pages/pages.module';
+import { FeedsApiModule } from './feeds/feeds-api.module';
 import { PublicApiModule } from './public/public-api.module';
 import { SubscriptionsApiModule } from './subscriptions/subscriptions-api.module';
 
@@ -27,6 +28,7 @@ export class ApiModule {
         QueueModule.forRoot(),
         OpsModule,
         PublicApiModule,
+        FeedsApiModule,
         AdminApiModule,
         AdminChecksModule,
         AdminDigestsModule,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@pledgewatch/config';
 import type { Composition, DeliveryComposer, DeliveryToSend } from '@pledgewatch/deliveries';
+import { followedTopicFeeds } from '@pledgewatch/feeds';
 import { MailRenderer } from '@pledgewatch/mail';
 import { SubscriberLinks } from '@pledgewatch/subscriber-links';
 import { DigestContent, isEmptyTopics } from './digest-content';
@@ -63,7 +64,8 @@ export class DigestComposer implements DeliveryComposer {
   async render(recipient: DigestRecipient, asOf: Date, cache: DigestContentCache = this.cache): Promise<RenderedDigest> {
     const content = await cache.contentFor(asOf, recipient.topics);
     const { headers, ...links } = this.links.forRecipient(recipient.id);
-    const data = digestTemplateData(content, recipient.timezone, { publicBaseUrl: this.config.publicBaseUrl, ...links });
+    const feeds = followedTopicFeeds(this.config.publicBaseUrl, recipient.topics);
+    const data = digestTemplateData(content, recipient.timezone, { publicBaseUrl: this.config.publicBaseUrl, ...links, feeds });
     const { html, text } = this.renderer.render('digest', data);
     return { subject: data.subject, html, text, headers, content };
   }

@@ -1,24 +1,17 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { Health, Stage } from '@pledgewatch/database';
+import { AppConfig } from '@pledgewatch/config';
+import { feedLinks } from '@pledgewatch/feeds';
 import { parse } from '@pledgewatch/problems';
 import { CheckRunsService, HealthHistoryService } from '@pledgewatch/status';
 import { WorkstreamsQuery } from '@pledgewatch/workstreams';
 import { z } from 'zod';
-import { calendarDayParam, countryList, cursor, enumList, limit, single, slugList } from './query-params';
+import { toWorkstreamFilter, WORKSTREAM_FILTER_PARAMETERS } from './filter-params';
+import { calendarDayParam, cursor, limit } from './query-params';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiProblems, ApiQueryOf } from '../http/openapi.decorators';
 import { WorkstreamDetail, WorkstreamPage } from '../http/response-schemas';
 
-const LIST_PARAMETERS = z.strictObject({
-  country: countryList().optional(),
-  sector: slugList('a sector slug').optional(),
-  health: enumList(Object.values(Health), 'a health value').optional(),
-  stage: enumList(Object.values(Stage), 'a stage').optional(),
-  summit: slugList('a summit slug').optional(),
-  q: single().max(200, 'must be at most 200 characters').optional(),
-  limit: limit(),
-  cursor: cursor().optional(),
-});
+const LIST_PARAMETERS = WORKSTREAM_FILTER_PARAMETERS.extend({ limit: limit(), cursor: cursor().optional() });
 
 const DETAIL_PARAMETERS = z.strictObject({
   asOf: calendarDayParam().optional(),
@@ -31,7 +24,13 @@ export class WorkstreamsController {
     private readonly workstreams: WorkstreamsQuery,
     private readonly history: HealthHistoryService,
     private readonly checks: CheckRunsService,
+    private readonly config: AppConfig,
   ) {}
+
+  /** The workstream's own Atom feed and milestone calendar. */
+  private withFeeds<T extends { slug: string }>(view: T): T & { feeds: ReturnType<typeof feedLinks> } {
+    return { ...view, feeds: feedLinks(this.config.publicBaseUrl, { workstream: [view.slug] }) };
+  }
 
   @ApiOperation({ summary: 'Workstreams, newest first, filtered and keyset-paginated' })
   @ApiQueryOf(LIST_PARAMETERS)
@@ -40,17 +39,8 @@ export class WorkstreamsController {
   @Get()
   async list(@Query() query: unknown) {
     const p = parse(LIST_PARAMETERS, query, 'The query has invalid parameters.');
-    const page = await this.workstreams.list({
-      countries: p.country,
-      sectors: p.sector,
-      health: p.health,
-      stages: p.stage,
-      summits: p.summit,
-      q: p.q,
-      limit: p.limit,
-      cursor: p.cursor,
-    });
-    return { ...page, items: await this.checks.withLastChecked(page.items) };
+    const page = await this.workstreams.list({ ...toWorkstreamFilter(p), limit: p.limit, cursor: p.cursor });
+    return { ...page, items: (await this.checks.withLastChecked(page.items)).map((item) => this.withFeeds(item)) };
   }
 
   /**
@@ -65,7 +55,7 @@ export class WorkstreamsController {
   @Get(':slug')
   async get(@Param('slug') slug: string, @Query() query: unknown) {
     const { asOf } = parse(DETAIL_PARAMETERS, query, 'The query has invalid parameters.');
-    const [view] = await this.checks.withLastChecked([await this.workstreams.get(slug)]);
+    const [view] = (await this.checks.withLastChecked([await this.workstreams.get(slug)])).map((item) => this.withFeeds(item));
     return asOf ? { ...view, ...(await this.history.healthAsOf(view.id, asOf)) } : view;
   }
 }

@@ -2,6 +2,8 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { EventsFeedService, MilestonesCalendarService } from '@pledgewatch/feeds';
 import { parse } from '@pledgewatch/problems';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiDocumentAnswer, ApiProblems, ApiQueryOf } from '../http/openapi.decorators';
 import { EVENT_FILTER_PARAMETERS, toEventFilter } from '../public/filter-params';
 import { notModified, queryStringOf, sendStream } from './http-streams';
 
@@ -9,6 +11,7 @@ import { notModified, queryStringOf, sendStream } from './http-streams';
 const CALENDAR_PARAMETERS = EVENT_FILTER_PARAMETERS.pick({ country: true, sector: true, workstream: true });
 
 /** Public feeds of the change log and the milestone calendar, for feed readers and calendar apps. */
+@ApiTags('feeds')
 @Controller('v1/feeds')
 export class FeedsController {
   constructor(
@@ -17,6 +20,10 @@ export class FeedsController {
   ) {}
 
   /** Atom (RFC 4287): the newest 100 events matching the `/v1/events` filters. */
+  @ApiOperation({ summary: 'Atom feed of the change log: the newest 100 events matching the /v1/events filters' })
+  @ApiQueryOf(EVENT_FILTER_PARAMETERS)
+  @ApiDocumentAnswer('application/atom+xml', 'Atom (RFC 4287); ETag and Last-Modified', { conditional: true })
+  @ApiProblems(400)
   @Get('events.atom')
   async atom(@Query() query: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     const p = parse(EVENT_FILTER_PARAMETERS, query, 'The query has invalid parameters.');
@@ -26,6 +33,10 @@ export class FeedsController {
   }
 
   /** iCalendar (RFC 5545): one all-day VEVENT per milestone, on its due date. */
+  @ApiOperation({ summary: 'iCalendar of milestone due dates: one all-day VEVENT per milestone' })
+  @ApiQueryOf(CALENDAR_PARAMETERS)
+  @ApiDocumentAnswer('text/calendar', 'iCalendar (RFC 5545); UID stable, SEQUENCE rises on a change', { conditional: true })
+  @ApiProblems(400)
   @Get('milestones.ics')
   async milestones(@Query() query: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     const p = parse(CALENDAR_PARAMETERS, query, 'The query has invalid parameters.');

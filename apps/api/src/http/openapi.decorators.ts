@@ -64,3 +64,11 @@ export function ApiQueryOf(schema: z.ZodObject) {
 export function ApiAdmin(summary: string, roles: readonly string[]) {
   return applyDecorators(ApiOperation({ summary, description: `Roles: ${roles.join(', ')}.` }), ApiBearerAuth('apiKey'), ApiProblems(401, 403));
 }
+
+/** A document answer that is not JSON (a feed, a calendar, a CSV): its media type, as text. */
+export function ApiDocumentAnswer(mediaType: string, description: string, options: { conditional?: boolean } = {}) {
+  return applyDecorators(
+    ApiResponse({ status: 200, description, content: { [mediaType]: { schema: { type: mediaType === 'application/json' ? 'object' : 'string' } } } }),
+    ...(options.conditional ? [ApiResponse({ status: 304, description: 'Not modified (If-None-Match / If-Modified-Since matched)' })] : []),
+  );
+}

@@ -1,8 +1,11 @@
 import { Controller, Get, NotFoundException, Param, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { stylesheet } from '@pledgewatch/page-layout';
 
 /** The pages' one stylesheet, at a content-addressed URL: cached for a year, a change gets a new name. */
+/** HTML for people, not part of the JSON API's description. */
+@ApiExcludeController()
 @Controller('assets')
 export class AssetsController {
   @Get(':file')

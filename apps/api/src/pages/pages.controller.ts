@@ -1,4 +1,5 @@
 import { Controller, Get, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CatalogService } from '@pledgewatch/catalog';
 import { EVENT_TYPE_NAMES, EventsQuery, FeedEventRow } from '@pledgewatch/events';
@@ -66,6 +67,8 @@ type Names = { countries: Map<string, string>; sectors: Map<string, string> };
  * through the same queries as the JSON API. Rendered pages are reused for a few seconds
  * (PageCache) and carry an ETag and `Cache-Control: public, max-age=60`.
  */
+/** HTML for people, not part of the JSON API's description. */
+@ApiExcludeController()
 @Controller()
 @UseFilters(PageErrorFilter)
 export class PagesController {

@@ -1,4 +1,5 @@
 import { Controller, Get, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DomainError } from '@pledgewatch/problems';
 import { ManageCatalog, SubscriptionsService } from '@pledgewatch/subscriptions';
@@ -18,6 +19,8 @@ const one = (value: unknown) => (typeof value === 'string' && value.length <= 20
  * The subscribe form: a page that posts (form-encoded, works without script) to the same
  * SubscriptionsService.subscribe as POST /v1/subscriptions, and the same answer for every address.
  */
+/** HTML for people, not part of the JSON API's description. */
+@ApiExcludeController()
 @Controller('subscribe')
 @UseFilters(PageErrorFilter)
 export class SubscribePageController {

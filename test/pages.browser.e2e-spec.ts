@@ -12,6 +12,7 @@ import { bootWorker, testEnv } from './support/alerts-harness';
 import { bootApi } from './support/api';
 import { launchBrowser } from './support/chromium';
 import { createTestDatabase, TestDatabase } from './support/database';
+import { eventually } from './support/eventually';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
 
 const ARTIFACTS = path.resolve(__dirname, 'artifacts', 'pages');
@@ -323,8 +324,16 @@ describe('Public pages in a real browser', () => {
     expect(submit.outline).not.toMatch(/^none/);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Check your inbox' }).waitFor();
-    const subscriber = await db.prisma.subscriber.findUnique({ where: { email }, include: { subscriptions: true } });
-    expect(subscriber!.subscriptions.map((s) => s.countryCode)).toEqual(['PH']);
+    // The API records the request; the worker applies the topics (the answer never waits on that).
+    const subscriber = await eventually(
+      async () => {
+        const row = await db.prisma.subscriber.findUnique({ where: { email }, include: { subscriptions: true } });
+        return row && row.subscriptions.length > 0 ? row : null;
+      },
+      20_000,
+      'the worker to apply the form’s topics',
+    );
+    expect(subscriber.subscriptions.map((s) => s.countryCode)).toEqual(['PH']);
     await context.close();
   });
 

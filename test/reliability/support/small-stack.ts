@@ -12,6 +12,7 @@ export class SmallStack {
   readonly sink: MailSink;
   api!: ApiProcess;
   worker?: WorkerProcess;
+  env: Record<string, string> = {};
 
   constructor(
     readonly backend: QueueBackend = 'redis',
@@ -28,7 +29,7 @@ export class SmallStack {
       await this.redis.start();
     }
     await this.sink.start();
-    const env = stackEnv({ backend: this.backend, databaseUrl: this.db.url, redisUrl: this.redis?.url, smtpUrl: this.sink.url }, this.options.env);
+    const env = (this.env = stackEnv({ backend: this.backend, databaseUrl: this.db.url, redisUrl: this.redis?.url, smtpUrl: this.sink.url }, this.options.env));
     this.api = await ApiProcess.create(env);
     if (this.options.worker) this.worker = new WorkerProcess(env);
     await Promise.all([this.api.start(), this.worker?.start()]);

@@ -16,6 +16,7 @@ import { config as loadDotenv } from 'dotenv';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { HealthWindows, loadConfig } from '@pledgewatch/config';
 import { Health, Prisma, PrismaClient, Stage } from '@pledgewatch/database';
+import { calendarDayOrThrow } from '@pledgewatch/problems';
 import { evaluateHealth, HealthMilestone, HealthVerdict } from '@pledgewatch/status';
 import { COUNTRIES, FOLDED_WORKSTREAMS, MilestoneSeed, SECTORS, SUMMIT, WORKSTREAMS, WorkstreamSeed } from './seed-data';
 
@@ -50,7 +51,8 @@ export function seedId(name: string): string {
 export const workstreamId = (slug: string) => seedId(`workstream:${slug}`);
 export const milestoneId = (slug: string, position: number) => seedId(`${slug}#${position}`);
 
-const day = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
+/** The API's one date rule (a real day within DATE_RANGE): a bad date in the seed data fails the seed, not a later request. */
+const day = calendarDayOrThrow;
 const isoDay = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 
 /** When the commitment entered the record: the summit's start, or an earlier completed milestone. */

@@ -9,6 +9,9 @@ import { queueKeyPrefix } from '../../libs/queue/src/job-catalog';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const WORKER_MAIN = path.join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
+export const API_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
+/** The built API's createApiApp (what dist/apps/api/…/main.js listens on), for bench/support/api-process.ts. */
+export const API_BOOTSTRAP = path.join(ROOT, 'dist/apps/api/apps/api/src/bootstrap.js');
 export const SERVER_URL = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/pledgewatch');
 
 /** The URL of another database on the same server. */
@@ -28,11 +31,11 @@ export async function withClient<T>(url: string, work: (client: pg.Client) => Pr
   }
 }
 
-/** `nest build worker`, unless BENCH_SKIP_BUILD=1 and a build is there. */
-export function buildWorker(log: (message: string) => void): void {
-  if (process.env.BENCH_SKIP_BUILD === '1' && existsSync(WORKER_MAIN)) return;
-  log('building the worker (nest build worker)…');
-  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] }), 'build', 'worker'], {
+/** `nest build <app>` (`api` or `worker`), unless BENCH_SKIP_BUILD=1 and a build is there. */
+export function buildApp(app: 'api' | 'worker', log: (message: string) => void): void {
+  if (process.env.BENCH_SKIP_BUILD === '1' && existsSync(app === 'api' ? API_BOOTSTRAP : WORKER_MAIN)) return;
+  log(`building the ${app === 'api' ? 'API' : 'worker'} (nest build ${app})…`);
+  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] }), 'build', app], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -49,7 +52,7 @@ export function peakRssMb(pid: number): number {
  * docker/compose.yml give it (`--max-old-space-size=512`, or BENCH_WORKER_NODE_ARGS instead), its
  * logs at warn level, and `env` (database, Redis, SMTP, queue prefix) on top of this process's.
  *
- * NODE_ENV=test keeps the worker's own crons (the hourly status check, the digest slot) off, as in
+ * SCHEDULES_ENABLED=false keeps the worker's own crons (the hourly status check, the digest slot) off, as in
  * the tests: the benchmark drives its jobs itself. A run that crossed the hour with them on had the
  * check flip the generated workstreams' health and the fan-out add 1.28 million alert deliveries
  * to the digests being measured.
@@ -58,12 +61,12 @@ export function startWorker(env: Record<string, string>): ChildProcess {
   const nodeArgs = ['--enable-source-maps', ...(process.env.BENCH_WORKER_NODE_ARGS ?? '--max-old-space-size=512').split(' ').filter(Boolean)];
   return spawn(process.execPath, [...nodeArgs, WORKER_MAIN], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, SCHEDULES_ENABLED: 'false', LOG_LEVEL: 'warn', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
 
-const exited = (worker: ChildProcess) => worker.exitCode !== null || worker.signalCode !== null;
+const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
 /** Until every queue has a live worker; fails at once if the worker process died. */
 export async function waitForWorkers(worker: ChildProcess, queues: Queue[], timeoutMs = 60_000): Promise<void> {
@@ -77,12 +80,12 @@ export async function waitForWorkers(worker: ChildProcess, queues: Queue[], time
   }
 }
 
-/** SIGTERM, then SIGKILL after 15 s; a worker already gone (by exit code or signal) is left alone. */
-export async function stopWorker(worker: ChildProcess): Promise<void> {
-  if (exited(worker)) return;
-  const gone = new Promise((resolve) => worker.once('exit', resolve));
-  worker.kill('SIGTERM');
-  const timer = setTimeout(() => worker.kill('SIGKILL'), 15_000);
+/** SIGTERM, then SIGKILL after 15 s (the worker, the API); a process already gone (by exit code or signal) is left alone. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (exited(child)) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   await gone;
   clearTimeout(timer);
 }
@@ -113,6 +116,12 @@ export function createScratchDatabase(name: string): string {
   return url;
 }
 
+/** A copy of a scratch database (CREATE DATABASE … TEMPLATE: the same files), nothing may be connected to it; answers its URL. */
+export async function cloneDatabase(template: string, name: string): Promise<string> {
+  await withClient(dbUrl('postgres'), (client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  return dbUrl(name);
+}
+
 /** Drops a benchmark's scratch database (connected through the server's `postgres` database). */
 export async function dropScratchDatabase(name: string): Promise<void> {
   await withClient(dbUrl('postgres'), (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
@@ -136,6 +145,21 @@ export async function sentDeliveries(databaseUrl: string, expected: number, kind
   });
 }
 
+export interface Percentiles {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** Nearest-rank percentiles of latency samples (ms). */
+export function percentiles(samples: number[]): Percentiles {
+  const sorted = Float64Array.from(samples).sort();
+  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  return { n: sorted.length, p50: rank(50), p95: rank(95), p99: rank(99), max: sorted[sorted.length - 1] };
+}
+
 export interface BenchResult {
   name: string;
   value: number;
@@ -145,8 +169,12 @@ export interface BenchResult {
   [extra: string]: string | number;
 }
 
-/** The benchmark's last line: `RESULT {…}`, value and baseline rounded to integers, ratio to 3 decimals. */
-export function printResult(result: BenchResult): void {
-  const rounded = { ...result, value: Math.round(result.value), baseline: Math.round(result.baseline), ratio: Number(result.ratio.toFixed(3)) };
+/**
+ * The benchmark's last line: `RESULT {…}`, value and baseline rounded to `digits` decimals
+ * (integers unless told), ratio to 3 decimals.
+ */
+export function printResult(result: BenchResult, digits = 0): void {
+  const round = (n: number) => Number(n.toFixed(digits));
+  const rounded = { ...result, value: round(result.value), baseline: round(result.baseline), ratio: Number(result.ratio.toFixed(3)) };
   console.log(`RESULT ${JSON.stringify(rounded)}`);
 }

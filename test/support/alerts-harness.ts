@@ -3,14 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@pledgewatch/config';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 
-export { dropQueueKeys, testQueuePrefix } from './admin';
+import { REDIS_URL } from './queues';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { dropQueueKeys, REDIS_URL, testQueuePrefix } from './queues';
 
 /** The environment the API and the worker of one test file share. */
 export function testEnv(databaseUrl: string, queuePrefix: string, smtpUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
+    SCHEDULES_ENABLED: 'false',
     LOG_LEVEL: 'error',
     DATABASE_URL: databaseUrl,
     REDIS_URL,

@@ -6,6 +6,7 @@ import { createApiApp } from '../../apps/api/src/bootstrap';
 export async function bootApi(databaseUrl: string, env: Record<string, string> = {}): Promise<INestApplication> {
   const config = loadConfig({
     NODE_ENV: 'test',
+    SCHEDULES_ENABLED: 'false',
     LOG_LEVEL: 'error',
     DATABASE_URL: databaseUrl,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',

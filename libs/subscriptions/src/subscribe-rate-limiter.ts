@@ -1,22 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { AppConfig } from '@pledgewatch/config';
+import { AppConfig, RateLimit } from '@pledgewatch/config';
 import { DependencyUnavailableError, RateLimitedError } from '@pledgewatch/problems';
-
-export interface RateLimit {
-  limit: number;
-  windowSeconds: number;
-}
-
-/**
- * Subscribing sends an email to an address the caller merely claims, so it is limited per client
- * and per address: enough for a person who mistyped, too little to mail-bomb anyone.
- */
-export const SUBSCRIBE_LIMITS = {
-  perIp: { limit: 5, windowSeconds: 60 },
-  perAddress: { limit: 3, windowSeconds: 60 * 60 },
-} satisfies Record<string, RateLimit>;
 
 /**
  * Fixed-window counters in Redis (SET NX EX + INCR + TTL in one MULTI on one key), shared by every

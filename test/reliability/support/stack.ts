@@ -4,11 +4,11 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { ROOT, WORKER_MAIN, stopWorker } from '../../../bench/support/harness';
+import { API_MAIN, ROOT, WORKER_MAIN, stopProcess } from '../../../bench/support/harness';
 import { freePort } from '../../support/redis-server';
 import type { QueueBackend } from './backends';
 
-export const API_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
+export { API_MAIN };
 export const ADMIN_KEY = `pw_reliability_${randomBytes(18).toString('base64url')}`;
 const LOG_DIR = process.env.PW_RELIABILITY_LOGS ?? path.join(os.tmpdir(), 'pw-reliability-logs');
 
@@ -97,7 +97,7 @@ export class AppProcess {
   }
 
   async stop(): Promise<void> {
-    if (this.child) await stopWorker(this.child);
+    if (this.child) await stopProcess(this.child);
   }
 }
 

@@ -39,6 +39,7 @@ export function stackEnv(target: StackTarget, extra: Record<string, string> = {}
     ADMIN_API_KEY: ADMIN_KEY,
     LINK_SECRET: randomBytes(32).toString('base64url'),
     DELIVERY_STUCK_AFTER_SECONDS: '5',
+    METRICS_PORT: '0', // no fixed port shared with other workers on the machine
     ...extra,
   };
   if (target.redisUrl) env.REDIS_URL = target.redisUrl;

@@ -135,7 +135,13 @@ export const Event = z
 
 export const FeedEvent = Event.extend({ workstream: z.strictObject({ slug: z.string(), title: z.string() }) }).meta({ id: 'FeedEvent' });
 
-export const WorkstreamDetail = Workstream.extend({
+/** The public views carry the workstream's own feeds (admin write answers do not). */
+const FeedLinks = z
+  .strictObject({ atom: z.url(), calendar: z.url(), webcal: z.string().startsWith('webcal:') })
+  .meta({ id: 'FeedLinks', description: 'The Atom feed of its events and the iCalendar of its milestones' });
+export const PublicWorkstream = Workstream.extend({ feeds: FeedLinks }).meta({ id: 'PublicWorkstream' });
+
+export const WorkstreamDetail = PublicWorkstream.extend({
   milestones: z.array(Milestone),
   history: z.array(Event),
   asOf: day.optional(),
@@ -151,7 +157,7 @@ const page = <T extends z.ZodType>(id: string, item: T) =>
 export const CountryList = list('CountryList', Country);
 export const SectorList = list('SectorList', Sector);
 export const SummitList = list('SummitList', Summit);
-export const WorkstreamPage = page('WorkstreamPage', Workstream);
+export const WorkstreamPage = page('WorkstreamPage', PublicWorkstream);
 export const EventPage = page('EventPage', FeedEvent);
 
 export const ImportResult = z

@@ -4,3 +4,4 @@ export * from './job-queues';
 export * from './job-workers';
 export * from './queue.module';
 export * from './redis-connection';
+export * from './queue-backend';

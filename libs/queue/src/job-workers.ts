@@ -1,10 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { AppConfig } from '@pledgewatch/config';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
-import { JOB_CATALOG, JobName, QUEUE_CONCURRENCY, QUEUE_NAMES, QueueName, queueKeyPrefix } from './job-catalog';
+import { JOB_CATALOG, JobName, QUEUE_CONCURRENCY, QUEUE_NAMES, QueueName } from './job-catalog';
 import { assertEveryJobHandledOnce, FoundHandler, JOB_HANDLER } from './job-handler';
-import { redisOptions } from './redis-connection';
+import { QueueBackend } from './queue-backend';
 
 type BoundHandler = (payload: unknown, job: Job) => Promise<unknown>;
 
@@ -19,7 +18,7 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly workers: Worker[] = [];
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly backend: QueueBackend,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
   ) {}
@@ -38,7 +37,7 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private startWorker(queue: QueueName, handlers: Map<string, BoundHandler>): Worker {
-    const worker = new Worker(
+    const worker = this.backend.worker(
       queue,
       async (job: Job) => {
         const handler = handlers.get(job.name);
@@ -48,11 +47,7 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
         }
         return handler(job.data, job);
       },
-      {
-        connection: redisOptions(this.config.redisUrl, 'worker'),
-        prefix: queueKeyPrefix(this.config.queuePrefix),
-        concurrency: QUEUE_CONCURRENCY[queue],
-      },
+      QUEUE_CONCURRENCY[queue],
     );
     worker.on('failed', (job, error) => {
       this.logger.warn(`${queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);

@@ -8,8 +8,9 @@ import { WorkerOptions } from '../apps/worker/src/worker-options';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { insertWorkstream, removeQueues, testQueuePrefix, utcDay } from './support/status-harness';
 import { eventually } from './support/eventually';
+import { queueEnv, TEST_REDIS_URL } from './support/queue-backend';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 
 /**
  * Two worker processes' worth of app contexts on one database and one queue prefix, as two
@@ -20,7 +21,7 @@ describe('status check across replicas', () => {
   const replicas: INestApplicationContext[] = [];
 
   const bootReplica = async (prefix: string, env: Record<string, string>, options: WorkerOptions) => {
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, ...env });
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', DATABASE_URL: db.url, ...queueEnv(db.url, prefix), QUEUE_PREFIX: prefix, ...env });
     const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { relayEveryMs: false, ...options }), { logger: ['error'] });
     replicas.push(app);
     return app;

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
+import { removeTestQueues, TEST_QUEUE_BACKEND } from './queue-backend';
 import path from 'node:path';
 import { generateApiKey, Role } from '@pledgewatch/auth';
 import type { PrismaClient } from '@pledgewatch/database';
@@ -72,8 +73,9 @@ export function testQueuePrefix(name: string): string {
   return `test-${name}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Deletes every Redis key under a test's queue prefix (call after app.close(), which waits for dispatches). */
+/** Deletes every queue key (Redis) or job (PostgreSQL backend) under a test's queue prefix (call after app.close(), which waits for dispatches). */
 export async function dropQueueKeys(prefix: string): Promise<void> {
+  if (TEST_QUEUE_BACKEND === 'postgres') return removeTestQueues(prefix);
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();

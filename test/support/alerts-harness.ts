@@ -2,10 +2,11 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@pledgewatch/config';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { queueEnv, TEST_REDIS_URL } from './queue-backend';
 
 export { dropQueueKeys, testQueuePrefix } from './admin';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const REDIS_URL = TEST_REDIS_URL;
 
 /** The environment the API and the worker of one test file share. */
 export function testEnv(databaseUrl: string, queuePrefix: string, smtpUrl: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -13,7 +14,7 @@ export function testEnv(databaseUrl: string, queuePrefix: string, smtpUrl: strin
     NODE_ENV: 'test',
     LOG_LEVEL: 'error',
     DATABASE_URL: databaseUrl,
-    REDIS_URL,
+    ...queueEnv(databaseUrl, queuePrefix),
     QUEUE_PREFIX: queuePrefix,
     SMTP_URL: smtpUrl,
     PUBLIC_BASE_URL: 'http://pledgewatch.test',

@@ -3,6 +3,7 @@ import type { MilestoneStatus, PrismaClient, Stage } from '@pledgewatch/database
 import { eventTypeName } from '@pledgewatch/events';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, queueKeyPrefix, redisOptions } from '@pledgewatch/queue';
+import { removeTestQueues, TEST_QUEUE_BACKEND } from './queue-backend';
 
 export const DAY_MS = 86_400_000;
 
@@ -18,8 +19,9 @@ export function testQueuePrefix(name: string): string {
   return `test-${name}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Deletes every queue under the prefix (the test's Redis keys). */
+/** Deletes every queue under the prefix (the test's Redis keys, or its jobs on the PostgreSQL backend). */
 export async function removeQueues(redisUrl: string, prefix: string): Promise<void> {
+  if (TEST_QUEUE_BACKEND === 'postgres') return removeTestQueues(prefix);
   for (const name of QUEUE_NAMES) {
     const queue = new Queue(name, { connection: redisOptions(redisUrl, 'worker'), prefix: queueKeyPrefix(prefix) });
     await queue.obliterate({ force: true }).catch(() => undefined);

@@ -102,6 +102,7 @@ export class QueueBackend implements OnModuleInit, OnApplicationShutdown {
 
   /** Deletes every job of every queue under this prefix (tests and benchmarks clean up with it). */
   async removeAllJobs(): Promise<void> {
+    await this.prepare();
     for (const name of QUEUE_NAMES) {
       const queue = this.queue(name, 'worker');
       try {

@@ -1,8 +1,11 @@
 /**
  * The two commands, after scripts/bootstrap.js has installed dependencies.
  *
- *   tsx scripts/run.ts start          services → migrations → seed → build → API + worker, until Ctrl-C
- *   tsx scripts/run.ts test [...]     services → jest [...] (tests make their own databases)
+ *   tsx scripts/run.ts start [--embedded]        services → migrations → seed → build → API + worker, until Ctrl-C
+ *   tsx scripts/run.ts test [--embedded] [...]   services → jest [...] (tests make their own databases)
+ *
+ * `--embedded` (or PW_EMBEDDED=1): embedded PostgreSQL and the PostgreSQL queue backend even where
+ * local servers run (scripts/services.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -129,19 +132,24 @@ const tsx = (...args: string[]) => [bin('tsx'), args] as const;
 
 // ---------------------------------------------------------------------------------------------
 
-async function start() {
+/** The environment the apps (or Jest) get: the services found, and the queue backend to use. */
+function servicesEnv(found: Services): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: found.databaseUrl, QUEUE_BACKEND: found.queueBackend, SMTP_URL: found.smtpUrl };
+  if (found.redisUrl) env.REDIS_URL = found.redisUrl;
+  else delete env.REDIS_URL;
+  return env;
+}
+
+async function start(embedded: boolean) {
   const port = Number(process.env.PORT || 3000);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ServiceError(`PORT (${process.env.PORT}) must be a port number`);
   if (!(await portFree(port))) {
     throw new ServiceError(`port ${port} is already in use (PORT=${port}); stop what runs there or choose another, e.g. PORT=3001 npm start`);
   }
 
-  services = await ensureServices();
+  services = await ensureServices({ embedded });
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: services.databaseUrl,
-    REDIS_URL: services.redisUrl,
-    SMTP_URL: services.smtpUrl,
+    ...servicesEnv(services),
     PORT: String(port),
     PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL || `http://localhost:${port}`,
   };
@@ -190,6 +198,8 @@ async function start() {
       '',
       'Pledgewatch is running.',
       `  API          ${base}/v1   (readiness: ${base}/v1/status)`,
+      `  Database     ${services.databaseSource === 'DATABASE_URL' ? 'DATABASE_URL' : `${services.databaseSource} PostgreSQL`}: ${redactUrl(services.databaseUrl)}`,
+      `  Queues       ${services.queueBackend === 'postgres' ? "PostgreSQL (BullMQ's PostgreSQL backend, schema bullmq_<QUEUE_PREFIX>)" : process.env.REDIS_CLUSTER_NODES ? `Redis Cluster (${process.env.REDIS_CLUSTER_NODES})` : `Redis ${services.redisUrl}`}`,
       `  Worker       running (alerts, digests, scheduled checks)`,
       services.mailUi ? `  Mail catcher ${services.mailUi}   (every email sent; SMTP on ${services.smtpUrl})` : `  Mail         sent through ${services.smtpUrl}`,
       `  Admin key    ${generatedKey ? `${key}   (generated for this run; set ADMIN_API_KEY to keep one)` : 'ADMIN_API_KEY from your environment'}`,
@@ -206,14 +216,9 @@ async function start() {
   await new Promise(() => {}); // until a signal or a child's exit calls shutdown()
 }
 
-async function test(args: string[]) {
-  services = await ensureServices();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: services.databaseUrl,
-    REDIS_URL: services.redisUrl,
-    SMTP_URL: services.smtpUrl,
-  };
+async function test(args: string[], embedded: boolean) {
+  services = await ensureServices({ embedded });
+  const env = servicesEnv(services);
   const jest = launch(process.execPath, [require.resolve('jest/bin/jest', { paths: [ROOT] }), ...args], { env });
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     jest.once('exit', (c, s) => resolve([c, s])),
@@ -239,6 +244,12 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
 async function statusOk(url: string): Promise<boolean> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
@@ -251,9 +262,11 @@ async function statusOk(url: string): Promise<boolean> {
 
 async function main() {
   dotenv.config({ path: path.join(ROOT, '.env'), quiet: true });
-  const [command, ...args] = process.argv.slice(2);
-  if (command === 'start') return start();
-  if (command === 'test') return test(args);
+  const [command, ...rest] = process.argv.slice(2);
+  const embedded = rest.includes('--embedded') || /^(1|true|yes)$/i.test(process.env.PW_EMBEDDED ?? '');
+  const args = rest.filter((arg) => arg !== '--embedded');
+  if (command === 'start') return start(embedded);
+  if (command === 'test') return test(args, embedded);
   console.error('usage: tsx scripts/run.ts start|test [...args]');
   process.exit(2);
 }

@@ -105,6 +105,7 @@ export class QueueBackend implements OnModuleInit, OnApplicationShutdown {
     await this.prepare();
     for (const name of QUEUE_NAMES) {
       const queue = this.queue(name, 'worker');
+      queue.on('error', () => undefined); // a failure rejects obliterate() below
       try {
         await queue.obliterate({ force: true });
       } finally {

@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -165,7 +165,8 @@ async function start(embedded: boolean) {
   } else {
     log('seed: prisma/seed.ts is not there yet; skipped');
   }
-  await step('build', ...npmRun('build'), { env });
+  if (buildIsCurrent()) log('build: dist/ is newer than every source file; not rebuilt');
+  else await step('build', ...npmRun('build'), { env });
 
   const apps = [
     { name: 'api', child: launch(process.execPath, ['--enable-source-maps', API_MAIN], { env, label: 'api   ' }) },
@@ -228,6 +229,30 @@ async function test(args: string[], embedded: boolean) {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** Newest modification time under `dir` (files only), 0 when it does not exist. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Both apps built after the last change to their sources and build settings: a restart skips `nest build`. */
+function buildIsCurrent(): boolean {
+  const built = Math.min(...[API_MAIN, WORKER_MAIN].map((file) => statSync(path.join(ROOT, file), { throwIfNoEntry: false })?.mtimeMs ?? 0));
+  if (built === 0) return false;
+  const inputs = ['apps', 'libs', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'];
+  return inputs.every((input) => newestMtime(path.join(ROOT, input)) < built);
+}
 
 /** `npm run <script>` with the npm that started us (npm_execpath), else the one on PATH. */
 function npmRun(script: string): readonly [string, string[]] {

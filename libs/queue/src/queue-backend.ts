@@ -47,6 +47,7 @@ export class QueueBackend implements OnModuleInit, OnApplicationShutdown {
   private pool: pg.Pool | undefined;
   private readonly redisClients = new Set<Redis | Cluster>();
   private prepared: Promise<void> | undefined;
+  private rateLimitClient: Redis | Cluster | undefined;
 
   constructor(private readonly config: AppConfig) {
     this.name = config.queueBackend;
@@ -118,6 +119,7 @@ export class QueueBackend implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     const clients = [...this.redisClients];
     this.redisClients.clear();
+    this.rateLimitClient = undefined;
     for (const client of clients) client.disconnect();
     const pool = this.pool;
     this.pool = undefined;
@@ -129,6 +131,7 @@ export class QueueBackend implements OnModuleInit, OnApplicationShutdown {
    * holds no connection), queues that first command, and gives up on one within a second.
    */
   private rateLimitRedis(): Redis | Cluster {
+    if (this.rateLimitClient) return this.rateLimitClient;
     const cluster = this.config.redisCluster;
     const node = { connectionName: 'pledgewatch-ratelimit', commandTimeout: 1_000, connectTimeout: 2_000, maxRetriesPerRequest: 1 };
     const client = cluster
@@ -146,6 +149,7 @@ export class QueueBackend implements OnModuleInit, OnApplicationShutdown {
     });
     client.on('ready', () => (reported = false));
     this.redisClients.add(client);
+    this.rateLimitClient = client;
     return client;
   }
 

@@ -35,8 +35,9 @@ import { MailRenderer } from '../libs/mail/src/mail-renderer';
 import { digestJobId, JOB_CATALOG, JOBS, QUEUES } from '../libs/queue/src/job-catalog';
 import { QueueBackend } from '../libs/queue/src/queue-backend';
 import { bareSend } from './support/bare-send';
+import { COUNTRIES, SECTORS } from './support/workstreams';
 import { Sink, startSink } from './support/sink-process';
-import { buildWorker, benchQueues, createScratchDatabase, dropScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopWorker, waitForWorkers, withClient } from './support/harness';
+import { buildApp, benchQueues, createScratchDatabase, dropScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient } from './support/harness';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=8&maxMessages=1000';
@@ -45,16 +46,6 @@ const DB_NAME = `pw_bench_digest_${RUN}`;
 const QUEUE_PREFIX = `bench-digest-${RUN.replace(/_/g, '-')}`;
 const WORKSTREAMS = 240;
 
-const COUNTRIES: [string, string][] = [
-  ['BN', 'Brunei'], ['KH', 'Cambodia'], ['ID', 'Indonesia'], ['LA', 'Laos'], ['MY', 'Malaysia'], ['MM', 'Myanmar'],
-  ['PH', 'Philippines'], ['SG', 'Singapore'], ['TH', 'Thailand'], ['VN', 'Viet Nam'], ['TL', 'Timor-Leste'], ['JP', 'Japan'],
-];
-const SECTORS: [string, string][] = [
-  ['diplomatic-relations', 'Diplomatic relations'], ['maritime-security', 'Maritime security'], ['defense', 'Defense'],
-  ['economic-security', 'Economic security'], ['supply-chains', 'Supply chains'], ['trade-investment', 'Trade and investment'],
-  ['energy-climate', 'Energy and climate'], ['digital', 'Digital'], ['space', 'Space'], ['connectivity', 'Connectivity'],
-  ['people-to-people', 'People-to-people'],
-];
 const ZONES = [
   'UTC', 'Europe/London', 'Europe/Paris', 'Europe/Berlin', 'Africa/Nairobi', 'Asia/Dubai', 'Asia/Kolkata', 'Asia/Kathmandu',
   'Asia/Yangon', 'Asia/Bangkok', 'Asia/Jakarta', 'Asia/Ho_Chi_Minh', 'Asia/Manila', 'Asia/Singapore', 'Asia/Kuala_Lumpur',
@@ -184,7 +175,7 @@ async function sampleDigest(databaseUrl: string, slot: Date) {
 }
 
 async function main() {
-  buildWorker(log);
+  buildApp('worker', log);
   const slot = hourSlot(new Date());
   log(`scratch database ${DB_NAME}, queue prefix ${QUEUE_PREFIX}, ${N.toLocaleString('en')} subscribers, slot ${slot.toISOString()}`);
   let sink: Sink | undefined;
@@ -234,7 +225,7 @@ async function main() {
     const pipelineMs = lastAccepted - startedAt;
     const rssMb = peakRssMb(worker.pid!);
     const sent = await sentDeliveries(databaseUrl, N, 'digest');
-    await stopWorker(worker);
+    await stopProcess(worker);
     const pipelineRate = N / (pipelineMs / 1000);
     log(`digest.run (${N} deliveries created and enqueued) took ${seconds(runMs)} s`);
     log(`pipeline: ${N} digests in ${seconds(pipelineMs)} s = ${Math.round(pipelineRate)} msg/s; deliveries sent: ${sent}; worker peak RSS ${rssMb} MB`);
@@ -254,7 +245,7 @@ async function main() {
     log(`ratio ${ratio.toFixed(2)} (goal ≥ 0.5), worker peak RSS ${rssMb} MB, SMTP pool ${SMTP_QUERY}`);
     printResult({ name: 'digest', value: pipelineRate, unit: 'msg/s', baseline: bareRate, ratio, peakRssMb: rssMb });
   } finally {
-    if (worker) await stopWorker(worker);
+    if (worker) await stopProcess(worker);
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     sink?.stop();
     await backend?.removeAllJobs().catch((e: Error) => log(`could not remove the queues: ${e.message}`));

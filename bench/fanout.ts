@@ -26,7 +26,7 @@ import { MailRenderer } from '../libs/mail/src/mail-renderer';
 import { QueueBackend } from '../libs/queue/src/queue-backend';
 import { bareSend, RenderedMail } from './support/bare-send';
 import { Sink, startSink } from './support/sink-process';
-import { buildWorker, benchQueues, createScratchDatabase, dropScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopWorker, waitForWorkers, withClient } from './support/harness';
+import { buildApp, benchQueues, createScratchDatabase, dropScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient } from './support/harness';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=16&maxMessages=1000';
@@ -93,8 +93,6 @@ function within<T>(work: Promise<T>, worker: ChildProcess | null, what: string):
   });
 }
 
-/** Peak resident set of a live process (VmHWM), in MB. */
-/** The floor: the same transport options, a window of sends in flight, nothing else. */
 /** One real alert, rendered once: the floor pays for no rendering, only for sending. */
 function sampleAlert(): RenderedMail {
   const facts: AlertFacts = {
@@ -114,7 +112,7 @@ function sampleAlert(): RenderedMail {
 }
 
 async function main() {
-  buildWorker(log);
+  buildApp('worker', log);
   log(`scratch database ${DB_NAME}, queue prefix ${QUEUE_PREFIX}, ${N.toLocaleString('en')} subscribers`);
   let sink: Sink | undefined;
   let worker: ChildProcess | undefined;
@@ -151,7 +149,7 @@ async function main() {
       return Number(r.rows[0].last) - dispatchedAt;
     });
     const sent = await sentDeliveries(databaseUrl, N);
-    await stopWorker(worker);
+    await stopProcess(worker);
     const pipelineRate = N / (pipelineMs / 1000);
     log(`pipeline: ${N} emails in ${seconds(pipelineMs)} s = ${Math.round(pipelineRate)} msg/s; deliveries sent: ${sent}; worker peak RSS ${rssMb} MB`);
     log(`fan-out: the last of ${N} deliveries was created ${seconds(fanoutMs)} s after dispatch (sends start with the first batch)`);
@@ -169,7 +167,7 @@ async function main() {
     log(`ratio ${ratio.toFixed(2)} (goal ≥ 0.6), worker peak RSS ${rssMb} MB (goal < 300), SMTP pool ${SMTP_QUERY}`);
     printResult({ name: 'fanout', value: pipelineRate, unit: 'msg/s', baseline: bareRate, ratio, peakRssMb: rssMb });
   } finally {
-    if (worker) await stopWorker(worker);
+    if (worker) await stopProcess(worker);
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     sink?.stop();
     await backend?.removeAllJobs().catch((e: Error) => log(`could not remove the queues: ${e.message}`));

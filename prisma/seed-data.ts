@@ -2,7 +2,8 @@
  * The seed's data: the ASEAN–Japan Commemorative Summit (Tokyo, 16–18 December 2023) and the
  * commitments it produced, as trackable workstreams with dated milestones.
  *
- * Rules the data follows (see /work/shared/SEED-FACTS.md):
+ * Rules the data follows (see /work/shared/SEED-FACTS.md, its "Corrections and additions (checked
+ * 2026-12-01)" section first; docs/DATA.md lists every workstream with its health and date bases):
  * - a `sourced` date comes from a named public source, cited in the milestone's note;
  * - a `planned` date is a publisher's stated plan, not an event;
  * - any other date is an editor's `assumed` date, and its note begins "Planning assumption:";
@@ -192,9 +193,9 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'asean-japan-comprehensive-strategic-partnership',
     title: 'ASEAN–Japan Comprehensive Strategic Partnership',
     summary:
-      'ASEAN and Japan raised ties to a Comprehensive Strategic Partnership in September 2023; the Tokyo summit adopted the Joint Vision Statement ("Trusted Partners") and its Implementation Plan, and Japan pledged about USD 35 bn in public and private funds over five years. Timor-Leste attended as an observer.',
-    countries: [...ASEAN_10, 'JP'],
-    sectors: ['diplomatic-relations', 'maritime-security', 'economic-security', 'trade-investment'],
+      'ASEAN and Japan raised ties to a Comprehensive Strategic Partnership in September 2023; the Tokyo summit adopted the Joint Vision Statement ("Trusted Partners") and its Implementation Plan, and Japan pledged about USD 35 bn in public and private funds over five years. Timor-Leste attended as an observer and joined ASEAN as its 11th member on 26 October 2025. Two areas the article names without a dated ASEAN-wide step of their own are tracked here: outer space (the JAXA – Malaysian Space Agency memorandum is under the Japan–Malaysia partnership) and maritime capacity-building (the vessel, coast-guard and OSA commitments are workstreams of their own).',
+    countries: [...ASEAN_10, 'TL', 'JP'],
+    sectors: ['diplomatic-relations', 'maritime-security', 'economic-security', 'trade-investment', 'space', 'connectivity'],
     instrument: 'partnership',
     stage: 'implementation',
     source: fromArticle('The summit adds detail to the roadmap for developing the new Japan-ASEAN comprehensive strategic partnership.'),
@@ -219,15 +220,21 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       ),
       done('Progress reviewed at the 27th ASEAN–Japan Summit, Vientiane', '2024-10-10', 'Source: Daily Tribune, 10 Oct 2024.'),
       done(
-        '28th ASEAN–Japan Summit, Kuala Lumpur (Prime Minister Takaichi\'s first)',
+        'Timor-Leste joins ASEAN as its 11th member, Kuala Lumpur',
         '2025-10-26',
-        'Source: Japan Today (Kyodo), 26 Oct 2025.',
+        'Source: Vietnam News, 26 Oct 2025; MOFA Japan.',
+        'https://vietnamnews.vn/world/1728144/asean-summit-47-timor-leste-officially-becomes-asean-s-11th-member.html',
+      ),
+      done(
+        '28th ASEAN–Japan Summit, Kuala Lumpur (Prime Minister Takaichi\'s first): statement on synergy between FOIP and the ASEAN Outlook on the Indo-Pacific adopted',
+        '2025-10-26',
+        'Source: MOFA Japan, 26 Oct 2025; Japan Today (Kyodo), 26 Oct 2025.',
         'https://japantoday.com/category/politics/update1-new-japan-pm-takaichi-makes-overseas-debut-with-in-person-asean-talks',
       ),
       planned(
         '29th ASEAN–Japan Summit at the 49th ASEAN Summit and related summits, Pasay (Manila)',
         '2026-11-12',
-        'Planned: Vietnam News, 8 Jan 2026 gives 10–12 Nov 2026 for the 49th ASEAN Summit and related summits at the PICC, Pasay; due date is the last day. Manila Bulletin, 27 Mar 2026 reports the 2026 summits were cut back to "bare bones" under the Philippine energy emergency. No report of the meeting has been recorded yet.',
+        'Planned: Vietnam News, 8 Jan 2026 gives 10–12 Nov 2026 for the 49th ASEAN Summit and related summits at the PICC, Pasay; due date is the last day. Manila Bulletin, 27 Mar 2026 reports the 2026 summits were cut back to "bare bones" under the Philippine energy emergency; the 48th ASEAN Summit in Cebu (8–9 May 2026) was held as a scaled-back meeting (Manila Bulletin, 10 May 2026). No report of the 29th ASEAN–Japan Summit\'s outcome was found (checked 2026-12-01): no outcome recorded.',
         'not_started',
         'https://vietnamnews.vn/world/1763434/philippines-pledges-to-promote-regional-peace-prosperity-during-asean-chairmanship.html',
       ),
@@ -243,7 +250,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'japan-malaysia-comprehensive-strategic-partnership',
     title: 'Japan–Malaysia Comprehensive Strategic Partnership',
     summary:
-      'Japan and Malaysia upgraded relations to a Comprehensive Strategic Partnership covering economic security and supply-chain resilience; JAXA and the Malaysian Space Agency signed a memorandum on space cooperation. Coast-guard cooperation (JCG–MMEA) was substantially agreed in January 2025; no signing has been found.',
+      'Japan and Malaysia upgraded relations to a Comprehensive Strategic Partnership covering economic security and supply-chain resilience; JAXA and the Malaysian Space Agency signed a memorandum on space cooperation. Coast-guard cooperation (JCG–MMEA) was substantially agreed in January 2025 and the two services exercised together in June 2025, but no signing of the document has been found. In October 2025 the leaders welcomed a diving support vessel for Malaysia under OSA (tracked here, as a leaders\' outcome; the FY2023 OSA grant is its own workstream).',
     countries: ['MY', 'JP'],
     sectors: ['diplomatic-relations', 'economic-security', 'supply-chains', 'space', 'maritime-security'],
     instrument: 'partnership',
@@ -264,10 +271,20 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
         'Source: MOFA Japan summary, 10 Jan 2025; The Japan News (Yomiuri), 10 Jan 2025.',
         'https://japannews.yomiuri.co.jp/politics/politics-government/20250110-232399/',
       ),
+      done(
+        'Japan Coast Guard – MMEA joint exercise',
+        '2025-06-23',
+        'Source: theSun, Jun 2025. No signing of the JCG–MMEA cooperation document was reported.',
+      ),
+      done(
+        'Leaders welcome an agreement for a diving support vessel for Malaysia under OSA (Takaichi–Anwar)',
+        '2025-10-26',
+        'Source: Jiji Press via adnkronos, 26 Oct 2025.',
+      ),
       assumed(
         'JCG–MMEA cooperation document signed',
         '2026-12-31',
-        'no signing date has been found in public sources; signing is assumed by 31 Dec 2026, about two years after the text was substantially agreed (10 Jan 2025).',
+        'no signing date has been found in public sources (checked 2026-12-01); signing is assumed by 31 Dec 2026, about two years after the text was substantially agreed (10 Jan 2025).',
       ),
     ],
   },
@@ -289,7 +306,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       assumed(
         'First OSA exchange of notes for Timor-Leste',
         '2026-03-31',
-        'FY2025 OSA grants are normally committed by notes exchanged within Japan\'s fiscal year, which ended 31 Mar 2026; no exchange of notes for Timor-Leste has been found.',
+        'FY2025 OSA grants are normally committed by notes exchanged within Japan\'s fiscal year, which ended 31 Mar 2026; no exchange of notes for Timor-Leste has been found (checked 2026-12-01).',
       ),
     ],
   },
@@ -343,8 +360,8 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       ),
       assumed(
         'Second vice-ministerial "2+2" consultation',
-        '2026-12-04',
-        'the new 2+2 mechanism is assumed to meet yearly, so its second round is due one year after the first (4 Dec 2025); no date has been announced.',
+        '2027-12-31',
+        'no second meeting, date or cadence has been announced, and nothing supports a yearly one (found nothing as of 2026-12-01); the editors assume a second round by the end of 2027, two years after the first (4 Dec 2025).',
       ),
     ],
   },
@@ -395,7 +412,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'japan-philippines-coast-guard-cooperation',
     title: 'Japan–Philippines coast guard cooperation',
     summary:
-      'A memorandum of cooperation between the Japan Coast Guard and the Philippine Coast Guard was exchanged after the Kishida–Marcos meeting at the summit; in 2024 Japan lent ¥64.38 bn for five 97-m multi-role response vessels, due 2027–2028.',
+      'A memorandum of cooperation between the Japan Coast Guard and the Philippine Coast Guard was exchanged after the Kishida–Marcos meeting at the summit; in 2024 Japan lent ¥64.38 bn for five 97-m multi-role response vessels, due 2027–2028. The loan is a separate ODA instrument (JICA), folded into this workstream because the vessels are for the same coast guard.',
     countries: ['PH', 'JP'],
     sectors: ['maritime-security'],
     instrument: 'agreement',
@@ -409,7 +426,12 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
         'Source: Rappler, May 2024; Daily Tribune, 18 May 2024.',
         'https://tribune.net.ph/2024/05/18/pcg-gets-5-japan-boats',
       ),
-      done('Loan agreement signed', '2024-06-11', 'Source: Manila Shimbun, 11 Jun 2024.'),
+      done(
+        'Loan agreement for the five 97-m patrol ships signed (JICA)',
+        '2024-06-10',
+        'Source: JICA press release, 11 Jun 2024. The date replaces 11 Jun 2024, the day Manila Shimbun reported the signing.',
+        'https://www.jica.go.jp/english/information/press/2024/20240611_10.html',
+      ),
       planned(
         'Five 97-m patrol ships delivered',
         '2028-12-31',
@@ -422,11 +444,11 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'japan-philippines-reciprocal-access-agreement',
     title: 'Japan–Philippines Reciprocal Access Agreement',
     summary:
-      'Not itself a summit outcome: negotiations began in November 2023 and the agreement, signed in July 2024, entered into force in September 2025. Tracked beside the summit\'s Philippine coast-guard commitment.',
+      'Not itself a summit outcome: negotiations began in November 2023; the agreement, signed in July 2024 and ratified by the Philippine Senate (December 2024) and Japan\'s Diet (June 2025), entered into force on 11 September 2025 and was used in an October 2025 exercise and in the Cebu earthquake relief. Tracked beside the summit\'s Philippine coast-guard commitment. The tracked commitment, bringing the agreement into force, is fulfilled, so the stage is closed. The Acquisition and Cross-Servicing Agreement that complements it is a workstream of its own.',
     countries: ['PH', 'JP'],
     sectors: ['defense'],
     instrument: 'agreement',
-    stage: 'implementation',
+    stage: 'closed',
     source: {
       quote:
         'The Japan-Philippines Reciprocal Access Agreement, which facilitates visits by their forces for joint exercises and disaster relief operations, took effect in September.',
@@ -437,15 +459,59 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     },
     milestones: [
       done('Reciprocal Access Agreement signed, Manila', '2024-07-08', 'Source: MOFA Japan, 8 Jul 2024.'),
+      done('Ratified by the Philippine Senate', '2024-12-16', 'Source: Daily Tribune, 11 Sep 2025.'),
       done(
-        'Ratified (Philippine Senate Dec 2024; Japan\'s Diet early Jun 2025)',
-        '2025-06-30',
-        'Source: BusinessWorld, 12 Aug 2025. Month precision (June 2025), recorded as the last day of the month.',
+        'Approved by Japan\'s Diet (House of Councillors, the last step)',
+        '2025-06-06',
+        'Source: Daily Tribune, 11 Sep 2025; Manila Bulletin, 7 Jun 2025.',
+        'https://mb.com.ph/2025/06/07/newly-ratified-ph-japan-military-access-pact-a-testament-to-friendshipembassy',
       ),
+      done('Notes exchanged fixing the entry into force', '2025-08-12', 'Source: Manila Bulletin, 12 Aug 2025.'),
       done(
         'Entered into force',
         '2025-09-11',
-        'Source: Manila Bulletin, 12 Aug 2025; Japan Today (Kyodo), 26 Oct 2025 confirms it took effect in September.',
+        'Source: Manila Bulletin, 12 Aug 2025 (the date the notes fixed); Japan Today (Kyodo), 26 Oct 2025 confirms it took effect in September.',
+      ),
+      done(
+        'First uses: an exercise and the Cebu earthquake relief',
+        '2025-10-31',
+        'Source: context.ph. Month precision (October 2025), recorded as the last day of the month.',
+      ),
+    ],
+  },
+  {
+    slug: 'japan-philippines-acquisition-and-cross-servicing-agreement',
+    title: 'Japan–Philippines Acquisition and Cross-Servicing Agreement (ACSA)',
+    summary:
+      'An agreement for the Self-Defense Forces and the Philippine military to exchange supplies and services (fuel, food, ammunition, transport, spare parts) in joint training and operations, complementing the Reciprocal Access Agreement; discussions began after the April 2025 Ishiba–Marcos meeting, it was agreed in principle in October 2025 and signed in Manila on 15 January 2026, Japan\'s first ACSA with an ASEAN member. It takes effect only after ratification; no ratification step has been found. A workstream of its own rather than a milestone of the RAA: it is a separate treaty with its own signature, ratification and entry into force, still open, while the RAA is in force.',
+    countries: ['PH', 'JP'],
+    sectors: ['defense'],
+    instrument: 'agreement',
+    stage: 'implementation',
+    source: {
+      quote:
+        'Paraphrase of the report: the Japanese and Philippine foreign ministers signed an acquisition and cross-servicing agreement in Manila on 15 January 2026, so that the Self-Defense Forces and the Philippine military can exchange supplies such as fuel and ammunition.',
+      title: 'Japan, Philippines Sign Mutual Logistics Support Pact',
+      publisher: 'Jiji Press via nippon.com',
+      date: '2026-01-15',
+      url: 'https://www.nippon.com/en/news/yjj2026011501066/japan-philippines-sign-mutual-logistics-support-pact.html',
+    },
+    milestones: [
+      done(
+        'ACSA agreed in principle',
+        '2025-10-31',
+        'Source: tbh.center. Month precision (October 2025), recorded as the last day of the month.',
+      ),
+      done(
+        'ACSA signed, Manila (Motegi–Lazaro)',
+        '2026-01-15',
+        'Source: Jiji Press via nippon.com, 15 Jan 2026; Manila Bulletin, 15 Jan 2026; embassy reports (tbh.center).',
+        'https://www.nippon.com/en/news/yjj2026011501066/japan-philippines-sign-mutual-logistics-support-pact.html',
+      ),
+      assumed(
+        'ACSA enters into force (after ratification by both sides)',
+        '2027-03-31',
+        'the RAA took 14 months from signing (8 Jul 2024) to entry into force (11 Sep 2025); the same lead time from this signing (15 Jan 2026) gives about March 2027. No ratification step has been found (checked 2026-12-01).',
       ),
     ],
   },
@@ -502,7 +568,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'japan-cambodia-senior-defence-dialogue',
     title: 'Japan–Cambodia senior defence dialogue',
     summary:
-      'Kishida and Hun Manet agreed at the summit to launch a vice-defence-minister dialogue. Japan\'s defence minister made a first bilateral visit in August 2024, when an exchange of military attachés was planned for 2025; no confirmation of that exchange has been found.',
+      'Kishida and Hun Manet agreed at the summit to launch a vice-defence-minister dialogue; its first meeting (Siem Reap, March 2024) rests on a single unconfirmed source. Japan\'s defence minister made a first bilateral visit in August 2024, when one report said an exchange of military attachés was planned for 2025; no confirmation of that exchange has been found. In April 2025 Japanese naval ships made the first foreign port call at the renovated Ream base.',
     countries: ['KH', 'JP'],
     sectors: ['defense'],
     instrument: 'dialogue',
@@ -510,12 +576,22 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     source: fromArticle(SENTENCE_SECURITY),
     milestones: [
       done('Kishida–Hun Manet agree to launch a vice-defence-minister dialogue (seven documents exchanged)', '2023-12-18', 'Source: MOFA Japan; Kyodo, 18 Dec 2023.'),
-      done('First vice-ministerial defence dialogue, Siem Reap', '2024-03-01', 'Source: blog citing Japan\'s Ministry of Defense (partly verified: a single weak source).'),
+      done(
+        'First vice-ministerial defence dialogue, Siem Reap (unconfirmed: a single source)',
+        '2024-03-01',
+        'Source: a blog citing Japan\'s Ministry of Defense: a single, unconfirmed source; no other report was found (checked 2026-12-01).',
+      ),
       done('First bilateral visit by Japan\'s defence minister (Kihara) to Cambodia', '2024-08-05', 'Source: j-defense, 7 Aug 2024.'),
-      planned(
+      done(
+        'First foreign port call at the renovated Ream naval base, by Japanese naval ships',
+        '2025-04-19',
+        'Source: nippon.com / Jiji Press, 19 Apr 2025.',
+        'https://www.nippon.com/en/news/yjj2025041900222/msdf-ships-make-port-call-at-china-linked-cambodian-naval-base.html',
+      ),
+      assumed(
         'Exchange of military attachés',
         '2025-12-31',
-        'Planned: Poste Khmer, 8 Aug 2024; year precision (2025), recorded as the last day of 2025. No confirmation found.',
+        'one report (Poste Khmer, 8 Aug 2024; also Devdiscourse) said an exchange was planned for 2025; neither government announced a date and no confirmation has been found (checked 2026-12-01), so the end of 2025 is the editors\' reading of that report, not an announced date.',
       ),
     ],
   },
@@ -523,7 +599,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'patrol-vessel-indonesia-bakamla',
     title: 'Large patrol vessel for Indonesia (BAKAMLA)',
     summary:
-      'Grant aid "Project for Enhancement of Ability in Maritime Safety and Security", up to ¥9.053 bn, for one new 85.6-m patrol vessel for Indonesia\'s maritime security agency BAKAMLA, built in Japan. Delivery is planned for 2027.',
+      'Grant aid "Project for Enhancement of Ability in Maritime Safety and Security", up to ¥9.053 bn, for one new 85.6-m patrol vessel for Indonesia\'s maritime security agency BAKAMLA, built in Japan. Grant aid (ODA), not OSA. The builder\'s schedule (January 2025) has it completed and delivered in March 2028, not 2027 as first reported.',
     countries: ['ID', 'JP'],
     sectors: ['maritime-security'],
     instrument: 'oda',
@@ -538,14 +614,26 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       ),
       done('Grant agreement', '2024-03-22', 'Source: Antara, Mar 2024.'),
       done('Build contract (Japan Marine Science / Mitsubishi Shipbuilding; 85.6 m, 22 kn, 70 crew)', '2024-12-27', 'Source: Antara, Dec 2024.'),
-      planned('Vessel delivered', '2027-12-31', 'Planned: Antara; year precision (2027), recorded as the last day of 2027.', 'in_progress'),
+      done(
+        'Build contract announced by the builder (Mitsubishi Shipbuilding)',
+        '2025-01-30',
+        'Source: MarineLink, 30 Jan 2025.',
+        'https://www.marinelink.com/news/mitsubishi-build-offshore-patrol-vessel-521679',
+      ),
+      planned(
+        'Vessel completed and delivered',
+        '2028-03-31',
+        'Planned: the builder\'s schedule, Mitsubishi Shipbuilding via MarineLink, 30 Jan 2025; Asian Military Review, Feb 2025. Month precision (March 2028), recorded as the last day of the month; replaces "2027" (Antara).',
+        'in_progress',
+        'https://asianmilitaryreview.com/2025/02/mhi-contracted-for-indonesian-opv-construction',
+      ),
     ],
   },
   {
     slug: 'official-security-assistance-malaysia',
     title: 'OSA for Malaysia: monitoring and surveillance equipment',
     summary:
-      'Japan\'s ¥400 m Official Security Assistance grant to the Malaysian Armed Forces for monitoring and surveillance: 14 drones and 7 rescue boats delivered in 2025; two road-cleaning lorries were still at tender in September 2025.',
+      'Japan\'s ¥400 m Official Security Assistance grant (FY2023) to the Malaysian Armed Forces for monitoring and surveillance: deliveries of its UAVs began in September 2025 (several received, the rest on the way) and 7 rescue boats were received in October 2025; two road-cleaning lorries were still at tender in September 2025. The diving support vessel welcomed under OSA in October 2025 is tracked under the Japan–Malaysia partnership.',
     countries: ['MY', 'JP'],
     sectors: ['defense', 'maritime-security'],
     instrument: 'osa',
@@ -566,16 +654,16 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
         'https://www.thestar.com.my/news/nation/2025/09/23/japan-donates-aerial-dronesrescue-boats',
       ),
       done(
-        '14 UAVs handed over (6 army, 6 navy, 2 cyber division)',
+        'UAV deliveries began: several units received, the remainder on the way',
         '2025-09-22',
-        'Source: Bernama, 22 Sep 2025.',
-        'https://www.bernama.com/tv/news.php?id=2469941',
+        'Source: The Star; theSun, Sep 2025 (corrects an earlier reading of Bernama, 22 Sep 2025, as "14 UAVs handed over").',
+        'https://www.thestar.com.my/news/nation/2025/09/23/japan-donates-aerial-dronesrescue-boats',
       ),
       done('7 rescue boats received by the air force', '2025-10-01', 'Source: theSun, 1 Oct 2025.'),
       assumed(
-        'Two road-cleaning lorries delivered',
+        'Remaining equipment delivered: the rest of the UAVs and two road-cleaning lorries',
         '2026-12-31',
-        'the lorries were at the tender stage on 22 Sep 2025 (Bernama); delivery is assumed by 31 Dec 2026.',
+        'the remaining UAVs were on the way and the lorries at the tender stage in September 2025 (The Star; Bernama, 22 Sep 2025); delivery of both is assumed by 31 Dec 2026.',
         'in_progress',
       ),
     ],
@@ -584,7 +672,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'official-security-assistance-programme',
     title: 'Japan\'s Official Security Assistance programme',
     summary:
-      'Japan\'s grant framework for the armed forces of like-minded countries, launched in April 2023: about ¥2 bn in FY2023, ¥5 bn in FY2024, ¥8 bn for eight countries in FY2025 (including Thailand, the Philippines, Malaysia, Indonesia and Timor-Leste) and ¥18.1 bn proposed for FY2026. Country grants are tracked as their own workstreams.',
+      'Japan\'s grant framework for the armed forces of like-minded countries, launched in April 2023: about ¥2 bn in FY2023, ¥5 bn in FY2024, ¥8 bn for eight countries in FY2025 (including Thailand, the Philippines, Malaysia, Indonesia and Timor-Leste) and ¥18.1 bn approved by the Cabinet for FY2026, whose enactment a snap election delayed; no enactment date has been found. Country grants with their own steps are tracked as their own workstreams; Indonesia\'s patrol boats are tracked here.',
     countries: ['JP', 'PH', 'ID', 'MY', 'TH', 'TL'],
     sectors: ['defense', 'maritime-security'],
     instrument: 'osa',
@@ -593,18 +681,38 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     milestones: [
       done('OSA guidelines unveiled; FY2023 budget about ¥2 bn', '2023-04-05', 'Source: The Japan Times, 5 Apr 2023.'),
       done(
-        'FY2024 OSA: about ¥5 bn (Philippines, Indonesia, Mongolia, Djibouti)',
-        '2024-12-31',
-        'Source: NHK (secondary). Year precision (FY2024, dated 2024), recorded as the last day of 2024.',
+        'FY2024 OSA recipients reported: about ¥5 bn for the Philippines, Indonesia, Mongolia and Djibouti',
+        '2024-11-30',
+        'Source: The Star / Kyodo, 1 Dec 2024 (replaces an undated NHK report, recorded earlier as the end of 2024).',
       ),
       done('First OSA for Indonesia (high-speed patrol boats) agreed', '2025-01-11', 'Source: The Star, 12 Jan 2025.'),
       done('FY2025 OSA: ¥8 bn for eight countries incl. Thailand, the Philippines, Malaysia, Indonesia, Timor-Leste', '2025-06-27', 'Source: Jiji Press, 27 Jun 2025.'),
-      done('FY2026 budget proposal: ¥18.1 bn for OSA, awaiting the Diet', '2025-12-24', 'Source: Jiji Press, 24 Dec 2025. A proposal, not an appropriation.'),
+      done(
+        'FY2026 budget: ¥18.1 bn for OSA approved by the Cabinet, awaiting the Diet',
+        '2025-12-24',
+        'Source: Jiji Press, 24 Dec 2025. A proposal, not an appropriation.',
+      ),
+      done(
+        'Snap election delays the FY2026 budget; a stopgap budget is needed',
+        '2026-01-19',
+        'Source: Jiji Press via adnkronos, 19 Jan 2026; Asahi Shimbun. Reports of the number of FY2026 recipients conflict: 10 (Jiji), at least 12 (The Japan Times).',
+      ),
       done(
         'Indonesian House Commission I accepts a further ¥1.9 bn OSA patrol-boat grant',
         '2026-02-10',
         'Source: Indonesian Post, 10 Feb 2026.',
         'https://indonesianpost.com/2026/02/10/indonesia-dpr-commission-i-accept-japan-osa-patrol-vessel-grant-1-9-billion-yen',
+      ),
+      done(
+        'Indonesia\'s parliament approves the ¥1.9 bn OSA patrol-boat grant in plenary',
+        '2026-02-19',
+        'Source: rmol.id, 19 Feb 2026.',
+        'https://rmol.id/politik/read/2026/02/19/697916/dpr-setujui-tni-al-dapat-hibah-kapal-patroli-jepang-1-9-miliar-yen',
+      ),
+      assumed(
+        'FY2026 budget, with its OSA appropriation, enacted by the Diet',
+        '2026-03-31',
+        'a budget is normally enacted before the fiscal year begins on 1 Apr; the snap election delayed the FY2026 budget and a stopgap was needed (Jiji Press via adnkronos, 19 Jan 2026). No enactment date has been found (checked 2026-12-01).',
       ),
       assumed(
         'FY2026 OSA grants committed (notes exchanged with recipients)',
@@ -642,7 +750,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'asia-zero-emission-community',
     title: 'Asia Zero Emission Community (AZEC)',
     summary:
-      'Japan\'s decarbonisation platform with Australia and nine ASEAN members; its first leaders\' meeting was held in Tokyo on the summit\'s last day, the Asia Zero Emission Center opened at ERIA in 2024, and leaders met again in 2024 and 2025. Australia is a member but not a country in this tracker.',
+      'Japan\'s decarbonisation platform with Australia and nine ASEAN members, an ongoing initiative: its first leaders\' meeting was held in Tokyo on the summit\'s last day; ministers met in August 2024, when the Asia Zero Emission Center opened at ERIA, and in October 2025; leaders adopted a 10-year action plan in Vientiane in October 2024 and met again in Kuala Lumpur in October 2025. Australia is a member but not a country in this tracker.',
     countries: ['JP', 'BN', 'KH', 'ID', 'LA', 'MY', 'PH', 'SG', 'TH', 'VN'],
     sectors: ['energy-climate'],
     instrument: 'initiative',
@@ -659,18 +767,21 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
         'Source: MOFA Japan, 18 Dec 2023.',
         'https://www.mofa.go.jp/p_pd/ipr/pageite_000001_00071.html',
       ),
+      done('AZEC ministerial meeting', '2024-08-21', 'Source: Yomiuri Shimbun, Aug 2024.'),
       done('Asia Zero Emission Center launched at ERIA, Jakarta', '2024-08-21', 'Source: Yomiuri Shimbun, 22 Aug 2024.'),
       done(
-        'Second AZEC Leaders Meeting, Laos',
-        '2024-10-31',
-        'Source: Daily Tribune, 10 Oct 2024. Month precision (October 2024), recorded as the last day of the month.',
+        'Second AZEC Leaders Meeting, Vientiane; 10-year action plan adopted',
+        '2024-10-11',
+        'Source: nippon.com / Jiji Press, 11 Oct 2024 (replaces a preview in the Daily Tribune, 10 Oct 2024, recorded earlier as October 2024).',
       ),
+      done('AZEC ministerial meeting, Kuala Lumpur', '2025-10-17', 'Source: Vietnam News, Oct 2025.'),
       done(
         'Third AZEC Leaders Meeting, Kuala Lumpur; joint statement adopted',
         '2025-10-26',
         'Source: Vietnam News, 26 Oct 2025.',
         'https://vietnamnews.vn/environment/1728176/pm-chinh-attends-asia-zero-emission-community-leaders-meeting.html',
       ),
+      done('Kishida, as AZEC "Supreme Adviser", meets President Marcos', '2026-04-30', 'Source: Manila Bulletin, 3 May 2026.'),
     ],
   },
   {
@@ -702,30 +813,18 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       ),
     ],
   },
-  {
-    slug: 'asean-japan-space-cooperation',
-    title: 'ASEAN–Japan cooperation in outer space',
-    summary:
-      'The article names outer space among the summit\'s new areas of cooperation. No dated ASEAN-wide space milestone has been found; the JAXA – Malaysian Space Agency memorandum is tracked under the Japan–Malaysia partnership.',
-    countries: [...ASEAN_10, 'JP'],
-    sectors: ['space'],
-    instrument: 'initiative',
-    stage: 'implementation',
-    source: fromArticle(SENTENCE_SUBTITLE),
-    milestones: [],
-  },
-  {
-    slug: 'asean-japan-maritime-capacity-building',
-    title: 'ASEAN–Japan maritime capacity-building',
-    summary:
-      'Japan\'s support for Southeast Asian maritime capacity, named in the article as an area Japan leads. No dated ASEAN-wide milestone has been found; the bilateral vessel, coast-guard and OSA commitments are tracked as their own workstreams.',
-    countries: [...ASEAN_10, 'JP'],
-    sectors: ['maritime-security', 'connectivity'],
-    instrument: 'initiative',
-    stage: 'implementation',
-    source: fromArticle(
-      'Japan is especially significant within Southeast Asia’s major power alignment mix given its role as the second largest direct investor, a major trade partner and a leading supporter of areas ranging from maritime capacity-building to multilateral support for ASEAN as a grouping.',
-    ),
-    milestones: [],
-  },
+];
+
+/**
+ * Workstreams an earlier seed created and this one folds into another: theme workstreams with no
+ * dated, sourced step of their own. The seed archives them (if still seed-owned) so that a database
+ * seeded before keeps their rows and history but no longer shows them.
+ */
+export const FOLDED_WORKSTREAMS: { slug: string; into: string }[] = [
+  // Outer space: no dated ASEAN-wide step found; the JAXA – Malaysian Space Agency memorandum is a
+  // milestone of the Japan–Malaysia partnership.
+  { slug: 'asean-japan-space-cooperation', into: 'asean-japan-comprehensive-strategic-partnership' },
+  // Maritime capacity-building: no dated ASEAN-wide step found; its bilateral commitments (vessels,
+  // coast guards, OSA grants) are workstreams of their own.
+  { slug: 'asean-japan-maritime-capacity-building', into: 'asean-japan-comprehensive-strategic-partnership' },
 ];

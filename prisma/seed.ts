@@ -3,19 +3,26 @@
  *
  * Every row has a fixed id derived from its natural key, so running the seed again writes nothing
  * new. Rows an editor has since changed (version > 1) belong to the editors and are left alone.
- * Health is evaluated as of `asOf` and only rewritten when it changes, in which case a
- * `workstream.health_changed` event is recorded in the same transaction, as for any health change.
+ * Health is evaluated as of `asOf` with the configured windows (HEALTH_WARNING_DAYS, HEALTH_GRACE_DAYS,
+ * HEALTH_STALL_DAYS) and the rules the status check applies (evaluateHealth, which the check's SQL is
+ * tested against), so the first check after a seed changes no health. It is only rewritten when it
+ * changes, in which case a `workstream.health_changed` event is recorded in the same transaction, as
+ * for any health change. Workstreams folded into another (FOLDED_WORKSTREAMS) are archived.
  *
  *   npx tsx prisma/seed.ts        (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/pledgewatch)
  */
 import { createHash } from 'node:crypto';
+import { config as loadDotenv } from 'dotenv';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Health, Prisma, PrismaClient } from '@pledgewatch/database';
-import { evaluateHealth } from '@pledgewatch/status';
-import { COUNTRIES, MilestoneSeed, SECTORS, SUMMIT, WORKSTREAMS, WorkstreamSeed } from './seed-data';
+import { HealthWindows, loadConfig } from '@pledgewatch/config';
+import { Health, Prisma, PrismaClient, Stage } from '@pledgewatch/database';
+import { calendarDayOrThrow } from '@pledgewatch/problems';
+import { evaluateHealth, HealthMilestone, HealthVerdict } from '@pledgewatch/status';
+import { COUNTRIES, FOLDED_WORKSTREAMS, MilestoneSeed, SECTORS, SUMMIT, WORKSTREAMS, WorkstreamSeed } from './seed-data';
 
 export interface SeedSummary {
   asOf: Date;
+  windows: HealthWindows;
   countries: number;
   sectors: number;
   summits: number;
@@ -25,10 +32,11 @@ export interface SeedSummary {
   events: number;
   /** Workstreams created by this run (0 on a re-run). */
   created: number;
+  /** Folded workstreams this run archived (0 on a re-run). */
+  archived: number;
   health: Partial<Record<Health, number>>;
 }
 
-const WINDOWS = { warningDays: 14, graceDays: 7, stallDays: 180 };
 const ACTOR = 'seed';
 
 /** A name-based UUID (SHA-1, RFC 4122 version 5 layout) so that every seeded row has a fixed id. */
@@ -43,16 +51,17 @@ export function seedId(name: string): string {
 export const workstreamId = (slug: string) => seedId(`workstream:${slug}`);
 export const milestoneId = (slug: string, position: number) => seedId(`${slug}#${position}`);
 
-const day = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
+/** The API's one date rule (a real day within DATE_RANGE): a bad date in the seed data fails the seed, not a later request. */
+const day = calendarDayOrThrow;
 const isoDay = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 
 /** When the commitment entered the record: the summit's start, or an earlier completed milestone. */
-function originOf(ws: WorkstreamSeed): Date {
+export function originOf(ws: WorkstreamSeed): Date {
   const dates = [SUMMIT.startDate, ...ws.milestones.filter((m) => m.status === 'completed').map((m) => m.date)].sort();
   return day(dates[0]);
 }
 
-function milestoneRow(ws: WorkstreamSeed, m: MilestoneSeed, position: number) {
+export function milestoneRow(ws: WorkstreamSeed, m: MilestoneSeed, position: number) {
   return {
     id: milestoneId(ws.slug, position),
     workstreamId: workstreamId(ws.slug),
@@ -70,6 +79,20 @@ function milestoneRow(ws: WorkstreamSeed, m: MilestoneSeed, position: number) {
 }
 
 type MilestoneRow = ReturnType<typeof milestoneRow>;
+
+/**
+ * A seeded workstream's health as of `asOf`: its last progress is its latest completion (the seed
+ * records no other progress), and the verdict is evaluateHealth's over its milestones.
+ */
+export function seedVerdict(
+  row: { stage: Stage; createdAt: Date; milestones: HealthMilestone[] },
+  asOf: Date,
+  windows: HealthWindows,
+): { lastProgressAt: Date | null; verdict: HealthVerdict } {
+  const completions = row.milestones.map((m) => m.completedOn).filter((d): d is Date => d !== null);
+  const lastProgressAt = completions.length ? new Date(Math.max(...completions.map((d) => d.getTime()))) : null;
+  return { lastProgressAt, verdict: evaluateHealth({ stage: row.stage, lastProgressAt, createdAt: row.createdAt }, row.milestones, asOf, windows) };
+}
 
 const MILESTONE_FIELDS = ['title', 'dueDate', 'completedOn', 'status', 'dateBasis', 'note', 'evidenceUrl', 'position'] as const;
 
@@ -92,8 +115,9 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-export async function seed(prisma: PrismaClient, options: { asOf?: Date } = {}): Promise<SeedSummary> {
+export async function seed(prisma: PrismaClient, options: { asOf?: Date; windows?: HealthWindows } = {}): Promise<SeedSummary> {
   const asOf = options.asOf ?? new Date();
+  const windows = options.windows ?? loadConfig().healthWindows;
   const milestoneCount = WORKSTREAMS.reduce((n, ws) => n + ws.milestones.length, 0);
 
   return prisma.$transaction(
@@ -215,16 +239,20 @@ export async function seed(prisma: PrismaClient, options: { asOf?: Date } = {}):
       }
       await tx.event.createMany({ data: history, skipDuplicates: true });
 
+      // Folded workstreams: archived, if the seed still owns them; their rows and history stay.
+      const { count: archived } = await tx.workstream.updateMany({
+        where: { slug: { in: FOLDED_WORKSTREAMS.map((f) => f.slug) }, version: 1, archivedAt: null },
+        data: { archivedAt: asOf },
+      });
+
       // Derived values, from the milestones as stored: last progress, and health as of asOf.
       const rows = await tx.workstream.findMany({
         where: { id: { in: ownedIds } },
-        include: { milestones: { select: { title: true, status: true, dueDate: true, completedOn: true } } },
+        include: { milestones: { select: { title: true, status: true, dueDate: true, completedOn: true, dateBasis: true } } },
       });
       const health: Partial<Record<Health, number>> = {};
       for (const row of rows) {
-        const completions = row.milestones.map((m) => m.completedOn).filter((d): d is Date => d !== null);
-        const lastProgressAt = completions.length ? new Date(Math.max(...completions.map((d) => d.getTime()))) : null;
-        const verdict = evaluateHealth({ stage: row.stage, lastProgressAt, createdAt: row.createdAt }, row.milestones, asOf, WINDOWS);
+        const { lastProgressAt, verdict } = seedVerdict(row, asOf, windows);
         health[verdict.health] = (health[verdict.health] ?? 0) + 1;
 
         const data: Prisma.WorkstreamUpdateInput = {};
@@ -253,6 +281,7 @@ export async function seed(prisma: PrismaClient, options: { asOf?: Date } = {}):
 
       return {
         asOf,
+        windows,
         countries: COUNTRIES.length,
         sectors: SECTORS.length,
         summits: 1,
@@ -260,6 +289,7 @@ export async function seed(prisma: PrismaClient, options: { asOf?: Date } = {}):
         milestones: milestoneCount,
         events: await tx.event.count({ where: { workstreamId: { in: ownedIds }, actor: ACTOR } }),
         created: createdSlugs.size,
+        archived,
         health,
       };
     },
@@ -274,11 +304,13 @@ function summaryLine(summary: SeedSummary): string {
   return (
     `seeded ${summary.countries} countries, ${summary.sectors} sectors, ${summary.summits} summit, ` +
     `${summary.workstreams} workstreams (${summary.created} new), ${summary.milestones} milestones, ${summary.events} events; ` +
-    `health as of ${isoDay(summary.asOf)}: ${health}`
+    `${summary.archived ? `${summary.archived} folded workstreams archived; ` : ''}` +
+    `health as of ${isoDay(summary.asOf)} (warning ${summary.windows.warningDays}, grace ${summary.windows.graceDays}, stall ${summary.windows.stallDays} days): ${health}`
   );
 }
 
 if (require.main === module) {
+  loadDotenv({ quiet: true });
   const connectionString = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/pledgewatch';
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString }) });
   seed(prisma)

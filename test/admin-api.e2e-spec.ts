@@ -72,6 +72,8 @@ describe('Admin API: workstreams, milestones, import', () => {
         ['Loan agreement signed', 'completed', 1, day(-40)],
         ['First vessel delivered', 'not_started', 2, null],
       ]);
+      // Sent without a dateBasis, a due date is the editors' planning assumption.
+      expect(ws.milestones.map((m: { dateBasis: string }) => m.dateBasis)).toEqual(['sourced', 'assumed']);
 
       const row = await db.prisma.workstream.findUniqueOrThrow({ where: { id: ws.id }, include: { milestones: true } });
       const expected = evaluateHealth(row, row.milestones, row.healthSince, loadConfig({}).healthWindows);
@@ -257,7 +259,8 @@ describe('Admin API: workstreams, milestones, import', () => {
 
   describe('PATCH /v1/admin/milestones/{id}', () => {
     it('an editor’s completion writes exactly milestone.completed, workstream.health_changed and one audit entry, in one transaction', async () => {
-      const ws = await create({ title: 'Completion target' });
+      // In finalisation, completing the last open milestone completes the workstream (SPEC §1 rule 2).
+      const ws = await create({ title: 'Completion target', stage: 'finalisation' });
       const milestone = ws.milestones[1];
       const before = await rowCounts(db.prisma);
 

@@ -216,6 +216,16 @@ describe('Public API', () => {
       });
     });
 
+    it('answers each item as its detail does, less milestones and history (the two load it apart)', async () => {
+      const res = await http().get('/v1/workstreams').query({ limit: '100' }).expect(200);
+      expect(res.body.items.length).toBeGreaterThan(1);
+      for (const item of res.body.items) {
+        const { milestones, history, ...detail } = (await http().get(`/v1/workstreams/${item.slug}`).expect(200)).body;
+        expect([milestones, history]).toEqual([expect.any(Array), expect.any(Array)]);
+        expect(item).toEqual(detail);
+      }
+    });
+
     it.each([
       ['country', { country: 'MY' }, ['patrol', 'satellite']],
       ['country, any case', { country: 'my' }, ['patrol', 'satellite']],

@@ -1,10 +1,42 @@
 import { randomUUID } from 'node:crypto';
-import { Prisma, PrismaClient } from '@pledgewatch/database';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { HealthWindows, loadConfig } from '@pledgewatch/config';
+import { Health, Prisma, PrismaClient } from '@pledgewatch/database';
+import { flipOverdueMilestones, recomputeHealth } from '../libs/status/src/status-check.sql';
+import { renderDataDoc } from '../prisma/data-doc';
 import { milestoneId, seed, SeedSummary, workstreamId } from '../prisma/seed';
-import { COUNTRIES, SECTORS, SUMMIT, WORKSTREAMS } from '../prisma/seed-data';
+import { FOLDED_WORKSTREAMS, SECTORS, SUMMIT, WORKSTREAMS } from '../prisma/seed-data';
 import { createTestDatabase, TestDatabase } from './support/database';
 
-const AS_OF = new Date('2026-11-28T12:00:00Z');
+const AS_OF = new Date('2026-12-01T12:00:00Z');
+/** The default windows (warning 14 days, grace 7, stall 180), whatever the environment says. */
+const DEFAULT_WINDOWS = loadConfig({}).healthWindows;
+
+/**
+ * Every seeded workstream's health as of 2026-12-01 with the default windows, and why: a data
+ * change that flips a verdict, or changes its reason, shows up here as a diff. docs/DATA.md says
+ * the same in prose (checked below).
+ */
+const HEALTH_AS_OF_2026_12_01: [slug: string, health: Health, reason: string][] = [
+  ['asean-japan-comprehensive-strategic-partnership', 'off_track', '"29th ASEAN–Japan Summit at the 49th ASEAN Summit and related summits, Pasay (Manila)" was due 2026-11-12 (planned date); no outcome recorded, 19 days overdue (grace 7).'],
+  ['japan-malaysia-comprehensive-strategic-partnership', 'stalled', 'No progress recorded since 2025-10-26 (401 days; stall window 180).'],
+  ['japan-timor-leste-comprehensive-partnership', 'at_risk', '"First OSA exchange of notes for Timor-Leste": assumed date 2026-03-31 passed; no outcome recorded (245 days ago; an assumed date is at risk at most).'],
+  ['japan-brunei-strategic-partnership', 'complete', 'Stage is closed.'],
+  ['japan-viet-nam-comprehensive-strategic-partnership', 'stalled', 'No progress recorded since 2025-12-04 (362 days; stall window 180).'],
+  ['official-security-assistance-viet-nam', 'stalled', 'No progress recorded since 2025-12-04 (362 days; stall window 180).'],
+  ['japan-philippines-coast-guard-cooperation', 'stalled', 'No progress recorded since 2024-06-10 (904 days; stall window 180).'],
+  ['japan-philippines-reciprocal-access-agreement', 'complete', 'Stage is closed.'],
+  ['japan-philippines-acquisition-and-cross-servicing-agreement', 'stalled', 'No progress recorded since 2026-01-15 (320 days; stall window 180).'],
+  ['official-security-assistance-philippines', 'stalled', 'No progress recorded since 2026-02-11 (293 days; stall window 180).'],
+  ['japan-cambodia-senior-defence-dialogue', 'at_risk', '"Exchange of military attachés": assumed date 2025-12-31 passed; no outcome recorded (335 days ago; an assumed date is at risk at most).'],
+  ['patrol-vessel-indonesia-bakamla', 'stalled', 'No progress recorded since 2025-01-30 (670 days; stall window 180).'],
+  ['official-security-assistance-malaysia', 'stalled', 'No progress recorded since 2025-10-01 (426 days; stall window 180).'],
+  ['official-security-assistance-programme', 'at_risk', '"FY2026 budget, with its OSA appropriation, enacted by the Diet": assumed date 2026-03-31 passed; no outcome recorded (245 days ago; an assumed date is at risk at most).'],
+  ['asean-japan-economic-co-creation-supply-chains', 'stalled', 'No progress recorded since 2023-12-16 (1081 days; stall window 180).'],
+  ['asia-zero-emission-community', 'stalled', 'No progress recorded since 2026-04-30 (215 days; stall window 180).'],
+  ['asean-japan-people-to-people-exchange', 'stalled', 'No progress recorded since 2023-12-31 (1066 days; stall window 180).'],
+];
 const isoDay = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 
 /** Every row the seed writes, in a stable order; updatedAt is bookkeeping, not content. */
@@ -42,9 +74,9 @@ describe('prisma/seed', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('pw_seed');
-    first = await seed(db.prisma, { asOf: AS_OF });
+    first = await seed(db.prisma, { asOf: AS_OF, windows: DEFAULT_WINDOWS });
     afterFirst = await dump(db.prisma);
-    second = await seed(db.prisma, { asOf: AS_OF });
+    second = await seed(db.prisma, { asOf: AS_OF, windows: DEFAULT_WINDOWS });
     afterSecond = await dump(db.prisma);
   });
   afterAll(async () => {
@@ -55,6 +87,7 @@ describe('prisma/seed', () => {
     expect(afterSecond).toEqual(afterFirst);
     expect(first.created).toBe(WORKSTREAMS.length);
     expect(second.created).toBe(0);
+    expect(second.archived).toBe(0);
     expect(second.health).toEqual(first.health);
   });
 
@@ -92,12 +125,12 @@ describe('prisma/seed', () => {
       'japan-brunei-strategic-partnership',
       'japan-viet-nam-comprehensive-strategic-partnership',
       'japan-philippines-coast-guard-cooperation',
+      'japan-philippines-acquisition-and-cross-servicing-agreement',
       'japan-cambodia-senior-defence-dialogue',
       'patrol-vessel-indonesia-bakamla',
       'official-security-assistance-malaysia',
       'asean-japan-economic-co-creation-supply-chains',
-      'asean-japan-space-cooperation',
-      'asean-japan-maritime-capacity-building',
+      'asia-zero-emission-community',
     ]) {
       const ws = afterFirst.workstreams.find((w) => w.slug === slug);
       expect(ws).toBeDefined();
@@ -151,24 +184,65 @@ describe('prisma/seed', () => {
     }
   });
 
-  it('derives every health value the sources support, as of 2026-11-28', () => {
-    const health = Object.fromEntries(afterFirst.workstreams.map((w) => [w.slug, w.health]));
-    // inactive and on_track are absent: no commitment was found cancelled or suspended, and no
-    // progress dated within the 180-day stall window (after 2026-06-01) was found to cite.
-    expect(new Set(Object.values(health))).toEqual(new Set(['complete', 'unknown', 'off_track', 'at_risk', 'stalled']));
-    expect(health).toMatchObject({
-      'japan-brunei-strategic-partnership': 'complete',
-      'japan-philippines-reciprocal-access-agreement': 'complete',
-      'asean-japan-space-cooperation': 'unknown',
-      'japan-cambodia-senior-defence-dialogue': 'off_track',
-      'japan-viet-nam-comprehensive-strategic-partnership': 'at_risk',
-      'japan-philippines-coast-guard-cooperation': 'stalled',
-    });
-    for (const w of afterFirst.workstreams) {
-      expect(w.healthSince).toEqual(AS_OF);
-      expect(w.healthReason).not.toBe('not yet checked');
-    }
+  it('states the health of every workstream as of 2026-12-01 with the default windows, with its reason', () => {
+    const actual = [...afterFirst.workstreams]
+      .sort((a, b) => WORKSTREAMS.findIndex((w) => w.slug === a.slug) - WORKSTREAMS.findIndex((w) => w.slug === b.slug))
+      .map((w) => [w.slug, w.health, w.healthReason]);
+    expect(actual).toEqual(HEALTH_AS_OF_2026_12_01);
+    for (const w of afterFirst.workstreams) expect(w.healthSince).toEqual(AS_OF);
     expect(Object.values(first.health).reduce((a, b) => a + b, 0)).toBe(WORKSTREAMS.length);
+    expect(first.windows).toEqual({ warningDays: 14, graceDays: 7, stallDays: 180 });
+  });
+
+  it('carries the corrections checked on 2026-12-01', () => {
+    const milestone = (slug: string, title: RegExp) => {
+      const found = afterFirst.milestones.filter((m) => m.workstreamId === workstreamId(slug) && title.test(m.title));
+      expect(found).toHaveLength(1);
+      return { ...found[0], due: isoDay(found[0].dueDate) };
+    };
+    expect(milestone('japan-philippines-coast-guard-cooperation', /^Loan agreement/)).toMatchObject({ due: '2024-06-10', dateBasis: 'sourced' });
+    expect(milestone('patrol-vessel-indonesia-bakamla', /delivered/)).toMatchObject({ due: '2028-03-31', dateBasis: 'planned' });
+    expect(milestone('asia-zero-emission-community', /^Second AZEC Leaders Meeting/)).toMatchObject({ due: '2024-10-11', status: 'completed' });
+    expect(milestone('japan-philippines-reciprocal-access-agreement', /Philippine Senate/)).toMatchObject({ due: '2024-12-16' });
+    expect(milestone('japan-philippines-reciprocal-access-agreement', /Diet/)).toMatchObject({ due: '2025-06-06' });
+    expect(milestone('japan-philippines-reciprocal-access-agreement', /fixing the entry into force/)).toMatchObject({ due: '2025-08-12' });
+    expect(milestone('official-security-assistance-programme', /^FY2024 OSA recipients reported/)).toMatchObject({ due: '2024-11-30' });
+    expect(milestone('official-security-assistance-malaysia', /^UAV deliveries began/)).toMatchObject({ due: '2025-09-22' });
+    expect(milestone('japan-cambodia-senior-defence-dialogue', /Siem Reap/).note).toMatch(/single, unconfirmed source/);
+    for (const [slug, title] of [
+      ['japan-cambodia-senior-defence-dialogue', /attachés/],
+      ['japan-viet-nam-comprehensive-strategic-partnership', /^Second vice-ministerial/],
+      ['japan-timor-leste-comprehensive-partnership', /^First OSA exchange of notes/],
+    ] as const) {
+      expect(milestone(slug, title).dateBasis).toBe('assumed');
+    }
+    expect(milestone('asean-japan-comprehensive-strategic-partnership', /^29th/)).toMatchObject({ dateBasis: 'planned', status: 'not_started' });
+    const csp = afterFirst.workstreamCountries.filter((c) => c.workstreamId === workstreamId('asean-japan-comprehensive-strategic-partnership'));
+    expect(csp.map((c) => c.countryCode)).toContain('TL');
+    expect(milestone('asean-japan-comprehensive-strategic-partnership', /^Timor-Leste joins ASEAN/)).toMatchObject({ due: '2025-10-26', status: 'completed' });
+    for (const f of FOLDED_WORKSTREAMS) expect(afterFirst.workstreams.map((w) => w.slug)).not.toContain(f.slug);
+  });
+
+  it('lets no assumed date put a workstream off track, and calls a passed one an assumption', () => {
+    for (const w of afterFirst.workstreams.filter((w) => w.health === 'off_track')) {
+      const named = afterFirst.milestones.find((m) => m.workstreamId === w.id && w.healthReason.startsWith(`"${m.title}"`));
+      expect(named?.dateBasis).toMatch(/^(sourced|planned)$/);
+    }
+    for (const m of afterFirst.milestones.filter((m) => m.dateBasis === 'assumed' && m.dueDate < AS_OF)) {
+      const w = afterFirst.workstreams.find((w) => w.id === m.workstreamId)!;
+      expect([w.slug, w.health]).toEqual([w.slug, 'at_risk']);
+      expect(w.healthReason).toContain('assumed date');
+    }
+  });
+
+  it('docs/DATA.md is what `npm run data:doc` writes from the seed data', () => {
+    const doc = readFileSync(path.resolve(__dirname, '../docs/DATA.md'), 'utf8');
+    expect(doc).toBe(renderDataDoc());
+    for (const [slug, health, reason] of HEALTH_AS_OF_2026_12_01) {
+      expect(doc).toContain(`\`${slug}\``);
+      expect(doc).toContain(`**${health}**`);
+      expect(doc).toContain(reason);
+    }
   });
 
   it('writes history events that never alert', () => {
@@ -241,7 +315,7 @@ describe('prisma/seed', () => {
 
     it('a transaction with one bad row keeps none of its good rows', async () => {
       const before = await counts(db.prisma);
-      const wsId = workstreamId('asean-japan-space-cooperation');
+      const wsId = workstreamId('japan-brunei-strategic-partnership');
       await expect(
         db.prisma.$transaction([
           db.prisma.milestone.create({
@@ -255,25 +329,96 @@ describe('prisma/seed', () => {
   });
 
   it('re-evaluated later, changes only the health that moved, with one event per change', async () => {
-    // Two weeks on, the Viet Nam 2+2 assumed for 4 Dec 2026 is more than the grace period overdue.
+    // Three weeks on, the JCG–MMEA signing assumed for 31 Dec 2026 is due within the warning window, not started.
     const later = new Date('2026-12-20T12:00:00Z');
     const before = await dump(db.prisma);
-    await seed(db.prisma, { asOf: later });
+    await seed(db.prisma, { asOf: later, windows: DEFAULT_WINDOWS });
     const after = await dump(db.prisma);
 
     const moved = after.workstreams.filter((w) => before.workstreams.find((b) => b.id === w.id)!.health !== w.health);
-    expect(moved.map((w) => w.slug)).toContain('japan-viet-nam-comprehensive-strategic-partnership');
+    expect(moved.map((w) => w.slug)).toContain('japan-malaysia-comprehensive-strategic-partnership');
     for (const w of after.workstreams) {
       const was = before.workstreams.find((b) => b.id === w.id)!;
       expect(w.healthSince).toEqual(was.health === w.health ? was.healthSince : later);
     }
     const changes = after.events.filter((e) => e.type === 'workstream_health_changed');
     expect(changes).toHaveLength(moved.length);
-    const vn = changes.find((e) => e.workstreamId === workstreamId('japan-viet-nam-comprehensive-strategic-partnership'));
-    expect(vn).toMatchObject({ from: 'at_risk', to: 'off_track', occurredAt: later });
+    const my = changes.find((e) => e.workstreamId === workstreamId('japan-malaysia-comprehensive-strategic-partnership'));
+    expect(my).toMatchObject({ from: 'stalled', to: 'at_risk', occurredAt: later, reason: '"JCG–MMEA cooperation document signed" is due 2026-12-31 (in 11 days) and not started.' });
 
     // And at the same instant again: nothing more.
-    await seed(db.prisma, { asOf: later });
+    await seed(db.prisma, { asOf: later, windows: DEFAULT_WINDOWS });
     expect(await dump(db.prisma)).toEqual(after);
+  });
+});
+
+describe('prisma/seed with configured windows', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('pw_seed_windows');
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  const check = (asOf: Date, windows: HealthWindows) =>
+    db.prisma.$transaction(async (tx) => {
+      await flipOverdueMilestones(tx, { asOf, windows });
+      return recomputeHealth(tx, { asOf, windows });
+    });
+
+  it('stores the health the status check computes with the same windows, so its first run changes none', async () => {
+    const windows = { warningDays: 45, graceDays: 400, stallDays: 365 };
+    const summary = await seed(db.prisma, { asOf: AS_OF, windows });
+    expect(summary.windows).toEqual(windows);
+    // Other windows, other verdicts: a wide grace keeps the 29th summit at risk, a long stall window keeps recent work on track.
+    const health = Object.fromEntries((await db.prisma.workstream.findMany()).map((w) => [w.slug, w.health]));
+    expect(health).toMatchObject({
+      'asean-japan-comprehensive-strategic-partnership': 'at_risk',
+      'japan-philippines-acquisition-and-cross-servicing-agreement': 'on_track',
+      'japan-malaysia-comprehensive-strategic-partnership': 'at_risk',
+    });
+    await expect(check(AS_OF, windows)).resolves.toMatchObject({ checked: WORKSTREAMS.length, changed: 0 });
+    // With the default windows instead, the check would have rewritten some of them.
+    await expect(check(AS_OF, DEFAULT_WINDOWS)).resolves.toMatchObject({ changed: expect.any(Number) });
+    expect((await db.prisma.workstream.findMany()).some((w) => w.health !== health[w.slug])).toBe(true);
+  });
+
+  it('defaults to the windows HEALTH_* configure', async () => {
+    const saved = process.env.HEALTH_GRACE_DAYS;
+    process.env.HEALTH_GRACE_DAYS = '30';
+    try {
+      expect((await seed(db.prisma, { asOf: AS_OF })).windows).toEqual({ ...DEFAULT_WINDOWS, graceDays: 30 });
+    } finally {
+      if (saved === undefined) delete process.env.HEALTH_GRACE_DAYS;
+      else process.env.HEALTH_GRACE_DAYS = saved;
+    }
+  });
+});
+
+describe('prisma/seed over a database seeded before the theme workstreams were folded', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('pw_seed_folded');
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('archives them once, keeping their rows; an editor-owned one is left alone', async () => {
+    const summit = await db.prisma.summit.create({
+      data: { id: randomUUID(), slug: SUMMIT.slug, name: SUMMIT.name, startDate: new Date(SUMMIT.startDate), endDate: new Date(SUMMIT.endDate), location: SUMMIT.location },
+    });
+    const [space, maritime] = FOLDED_WORKSTREAMS.map((f) => f.slug);
+    for (const [slug, version] of [[space, 1], [maritime, 2]] as const) {
+      await db.prisma.workstream.create({
+        data: { id: workstreamId(slug), slug, title: slug, summary: 'An earlier seed', summitId: summit.id, instrument: 'initiative', stage: 'implementation', version },
+      });
+    }
+    const first = await seed(db.prisma, { asOf: AS_OF, windows: DEFAULT_WINDOWS });
+    expect(first.archived).toBe(1);
+    const rows = await db.prisma.workstream.findMany({ where: { slug: { in: [space, maritime] } } });
+    expect(Object.fromEntries(rows.map((w) => [w.slug, w.archivedAt]))).toEqual({ [space]: AS_OF, [maritime]: null });
+    expect((await seed(db.prisma, { asOf: AS_OF, windows: DEFAULT_WINDOWS })).archived).toBe(0);
   });
 });

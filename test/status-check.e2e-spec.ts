@@ -98,17 +98,26 @@ describe('status check', () => {
       expect(await newEvents()).toEqual([]);
     });
 
-    it('the last milestone completed: complete', async () => {
+    it('the last milestone completed in implementation: on track, nothing further scheduled', async () => {
       const [, vessels] = ws.milestoneIds;
       await http()
         .patch(`/v1/admin/milestones/${vessels}`)
         .set(auth)
         .send({ status: 'completed', completedOn: isoDay(utcDay(0)) })
         .expect(200);
+      const row = await db.prisma.workstream.findUniqueOrThrow({ where: { id: ws.id } });
+      expect(row).toMatchObject({ health: 'on_track', healthReason: 'Every listed milestone is done; no next milestone scheduled.' });
+      expect(await newEvents()).toEqual(['milestone.completed Vessels delivered not_started→completed']);
+      await check.run();
+      expect(await newEvents()).toEqual([]);
+    });
+
+    it('then stage finalisation: complete', async () => {
+      await http().patch('/v1/admin/workstreams/coast-guard-vessels').set(auth).send({ stage: 'finalisation' }).expect(200);
       expect(await health()).toBe('complete');
-      expect(await newEvents()).toEqual([
-        'milestone.completed Vessels delivered not_started→completed',
+      expect((await newEvents()).sort()).toEqual([
         'workstream.health_changed on_track→complete',
+        'workstream.stage_changed implementation→finalisation',
       ]);
       await check.run();
       expect(await newEvents()).toEqual([]);

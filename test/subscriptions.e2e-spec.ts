@@ -209,7 +209,8 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     const sent = sink.attempts();
     const res = await subscribe({ email: 'a@b.c\r\nBcc: x@y.z', countries: ['MY'] }).expect(400);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-    expect(res.body).toMatchObject({ code: 'validation_failed', errors: [{ field: 'email', code: 'invalid_email' }] });
+    // The input boundary refuses the line break before the address rules see it.
+    expect(res.body).toMatchObject({ code: 'validation_failed', errors: [{ field: 'email', code: 'control_character' }] });
     await subscribe({ email: 'reader@example.org\nBcc: x@y.z', countries: ['MY'] }).expect(400);
     await settle();
     expect(await db.prisma.subscriber.count({ where: { email: { contains: 'x@y.z' } } })).toBe(0);

@@ -9,6 +9,8 @@ import { QueueBackend } from '../../libs/queue/src/queue-backend';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const WORKER_MAIN = path.join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
+/** The built API's createApiApp (what dist/apps/api/…/main.js listens on), for bench/support/api-process.ts. */
+export const API_BOOTSTRAP = path.join(ROOT, 'dist/apps/api/apps/api/src/bootstrap.js');
 export const SERVER_URL = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/pledgewatch');
 
 /** The URL of another database on the same server. */
@@ -28,11 +30,11 @@ export async function withClient<T>(url: string, work: (client: pg.Client) => Pr
   }
 }
 
-/** `nest build worker`, unless BENCH_SKIP_BUILD=1 and a build is there. */
-export function buildWorker(log: (message: string) => void): void {
-  if (process.env.BENCH_SKIP_BUILD === '1' && existsSync(WORKER_MAIN)) return;
-  log('building the worker (nest build worker)…');
-  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] }), 'build', 'worker'], {
+/** `nest build <app>` (`api` or `worker`), unless BENCH_SKIP_BUILD=1 and a build is there. */
+export function buildApp(app: 'api' | 'worker', log: (message: string) => void): void {
+  if (process.env.BENCH_SKIP_BUILD === '1' && existsSync(app === 'api' ? API_BOOTSTRAP : WORKER_MAIN)) return;
+  log(`building the ${app === 'api' ? 'API' : 'worker'} (nest build ${app})…`);
+  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] }), 'build', app], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -63,7 +65,7 @@ export function startWorker(env: Record<string, string>): ChildProcess {
   });
 }
 
-const exited = (worker: ChildProcess) => worker.exitCode !== null || worker.signalCode !== null;
+const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
 /** Until every queue has a live worker; fails at once if the worker process died. */
 export async function waitForWorkers(worker: ChildProcess, queues: Queue[], timeoutMs = 60_000): Promise<void> {
@@ -77,12 +79,12 @@ export async function waitForWorkers(worker: ChildProcess, queues: Queue[], time
   }
 }
 
-/** SIGTERM, then SIGKILL after 15 s; a worker already gone (by exit code or signal) is left alone. */
-export async function stopWorker(worker: ChildProcess): Promise<void> {
-  if (exited(worker)) return;
-  const gone = new Promise((resolve) => worker.once('exit', resolve));
-  worker.kill('SIGTERM');
-  const timer = setTimeout(() => worker.kill('SIGKILL'), 15_000);
+/** SIGTERM, then SIGKILL after 15 s (the worker, the API); a process already gone (by exit code or signal) is left alone. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (exited(child)) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   await gone;
   clearTimeout(timer);
 }
@@ -97,6 +99,16 @@ export function benchQueues(databaseUrl: string, queuePrefix: string): { backend
   return { backend: new QueueBackend(loadConfig({ ...env, DATABASE_URL: databaseUrl })), env };
 }
 
+/** Removes every queue under a Redis-only benchmark's prefix (bench:api, bench:latency). */
+export async function deleteQueueKeys(redisUrl: string, queuePrefix: string): Promise<void> {
+  const backend = new QueueBackend(loadConfig({ QUEUE_BACKEND: 'redis', REDIS_URL: redisUrl, QUEUE_PREFIX: queuePrefix }));
+  try {
+    await backend.removeAllJobs();
+  } finally {
+    await backend.onApplicationShutdown();
+  }
+}
+
 /** Creates and migrates a scratch database on the test server (`scripts/db.ts migrate`); answers its URL. */
 export function createScratchDatabase(name: string): string {
   const url = dbUrl(name);
@@ -106,6 +118,12 @@ export function createScratchDatabase(name: string): string {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return url;
+}
+
+/** A copy of a scratch database (CREATE DATABASE … TEMPLATE: the same files), nothing may be connected to it; answers its URL. */
+export async function cloneDatabase(template: string, name: string): Promise<string> {
+  await withClient(dbUrl('postgres'), (client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  return dbUrl(name);
 }
 
 /** Drops a benchmark's scratch database (connected through the server's `postgres` database). */
@@ -129,6 +147,21 @@ export async function sentDeliveries(databaseUrl: string, expected: number, kind
     }
     return count();
   });
+}
+
+export interface Percentiles {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** Nearest-rank percentiles of latency samples (ms). */
+export function percentiles(samples: number[]): Percentiles {
+  const sorted = Float64Array.from(samples).sort();
+  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  return { n: sorted.length, p50: rank(50), p95: rank(95), p99: rank(99), max: sorted[sorted.length - 1] };
 }
 
 export interface BenchResult {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { MilestoneStatus, PrismaClient, Stage } from '@pledgewatch/database';
+import type { DateBasis, MilestoneStatus, PrismaClient, Stage } from '@pledgewatch/database';
 import { eventTypeName } from '@pledgewatch/events';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, queueKeyPrefix, redisOptions } from '@pledgewatch/queue';
@@ -34,6 +34,8 @@ export interface MilestoneInput {
   dueDate: Date;
   status?: MilestoneStatus;
   completedOn?: Date | null;
+  /** Default `planned`: an announced date, so a passed one can put the workstream off track. */
+  dateBasis?: DateBasis;
 }
 
 /** A workstream straight through Prisma (health as never checked: `unknown`), with its summit. */
@@ -69,6 +71,7 @@ export async function insertWorkstream(
       dueDate: m.dueDate,
       status: m.status ?? 'not_started',
       completedOn: m.completedOn ?? null,
+      dateBasis: m.dateBasis ?? 'planned',
       position: i + 1,
       createdAt: spec.createdAt,
     })),

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@pledgewatch/config';
 import { DatabaseModule } from '@pledgewatch/database';
 import { QueueModule } from '@pledgewatch/queue';
@@ -12,10 +12,11 @@ import { SubscriptionsApiModule } from './subscriptions/subscriptions-api.module
 
 @Module({})
 export class ApiModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `extraModules`: only bench:api's own instance passes one (its bare constant route); production has none. */
+  static forRoot(config: AppConfig, extraModules: Type[] = []): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), PublicApiModule, AdminApiModule, AdminChecksModule, AdminDigestsModule, AdminMailModule, SubscriptionsApiModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule.forRoot(), PublicApiModule, AdminApiModule, AdminChecksModule, AdminDigestsModule, AdminMailModule, SubscriptionsApiModule, ...extraModules],
       controllers: [StatusController],
     };
   }

@@ -3,18 +3,13 @@ import { z } from 'zod';
 import { Actor, AuditService } from '@pledgewatch/audit';
 import { AppConfig } from '@pledgewatch/config';
 import type { ApiKey } from '@pledgewatch/database';
-import { ConflictError, NotFoundError, parse } from '@pledgewatch/problems';
+import { ConflictError, NotFoundError, parse, singleLine } from '@pledgewatch/problems';
 import { API_KEY_PATTERN, generateApiKey, hashApiKey, sameSecret } from './api-key';
 import { ApiKeysRepository } from './api-keys.repository';
 import { API_KEY_ROLES, BOOTSTRAP_PRINCIPAL_NAME, Principal } from './principal';
 
 export const CREATE_API_KEY_SCHEMA = z.strictObject({
-  name: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .refine((name) => name.toLowerCase() !== BOOTSTRAP_PRINCIPAL_NAME, `"${BOOTSTRAP_PRINCIPAL_NAME}" is reserved for ADMIN_API_KEY`),
+  name: singleLine(100).refine((name) => name.toLowerCase() !== BOOTSTRAP_PRINCIPAL_NAME, `"${BOOTSTRAP_PRINCIPAL_NAME}" is reserved for ADMIN_API_KEY`),
   role: z.enum(API_KEY_ROLES),
 });
 export type CreateApiKeyInput = z.input<typeof CREATE_API_KEY_SCHEMA>;

@@ -84,3 +84,17 @@ export class DependencyUnavailableError extends DomainError {
     super('dependency_unavailable', 503, `${dependency} is unavailable; try again shortly.`);
   }
 }
+
+/** 415: a body in a format the route does not take (or a body on a route that takes none). */
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor(message: string) {
+    super('unsupported_media_type', 415, message);
+  }
+}
+
+/** 400: the request cannot be read at all (a body that is not UTF-8, not JSON). */
+export class MalformedRequestError extends DomainError {
+  constructor(message: string) {
+    super('malformed_request', 400, message);
+  }
+}

@@ -1,2 +1,3 @@
 export * from './domain-error';
+export * from './input-rules';
 export * from './parse';

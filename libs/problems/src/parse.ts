@@ -12,7 +12,9 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
         message: `"${key}" is not a field of this request.`,
       }));
     }
-    return [{ field, code: issue.code, message: issue.message }];
+    // The input rules (input-rules.ts) name their own codes: invalid_unicode, control_character, invalid_date, …
+    const own = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
+    return [{ field, code: typeof own === 'string' ? own : issue.code, message: issue.message }];
   });
 }
 

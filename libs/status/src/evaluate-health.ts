@@ -1,5 +1,5 @@
 import type { HealthWindows } from '@pledgewatch/config';
-import type { Health, MilestoneStatus, Stage } from '@pledgewatch/database';
+import type { DateBasis, Health, MilestoneStatus, Stage } from '@pledgewatch/database';
 
 export interface HealthWorkstream {
   stage: Stage;
@@ -14,6 +14,11 @@ export interface HealthMilestone {
   status: MilestoneStatus;
   dueDate: Date;
   completedOn: Date | null;
+  /**
+   * Where the due date comes from. Only an announced date (`sourced`, `planned`) that has passed can
+   * put a workstream off track; a passed `assumed` date (the editors' estimate) makes it at risk at most.
+   */
+  dateBasis: DateBasis;
 }
 
 export interface HealthVerdict {
@@ -41,6 +46,11 @@ function completedAsOf(m: HealthMilestone, asOf: Date): boolean {
   return m.status === 'completed' && (m.completedOn === null || daysBetween(m.completedOn, asOf) >= 0);
 }
 
+/** The on-track reason of a workstream in pipeline or implementation whose listed milestones are all done. */
+export const ALL_LISTED_DONE = 'Every listed milestone is done; no next milestone scheduled.';
+
+const announced = (m: HealthMilestone) => m.dateBasis === 'sourced' || m.dateBasis === 'planned';
+
 /**
  * The health of a workstream as of an instant: SPEC §1, first rule that applies wins.
  * Dates compare as UTC calendar days: a milestone due today is not overdue; overdue by exactly the
@@ -61,8 +71,10 @@ export function evaluateHealth(
 
   const counting = milestones.filter((m) => m.status !== 'cancelled');
   const open = counting.filter((m) => !completedAsOf(m, asOf));
-  if (counting.length > 0 && open.length === 0) {
-    return { health: 'complete', reason: `All ${plural(counting.length, 'milestone')} completed.` };
+  // Done milestones make a workstream complete only when its stage says the work is wrapping up:
+  // in pipeline or implementation, "all listed done" just means nothing further is listed yet.
+  if (counting.length > 0 && open.length === 0 && workstream.stage === 'finalisation') {
+    return { health: 'complete', reason: `All ${plural(counting.length, 'milestone')} completed; stage is finalisation.` };
   }
   if (counting.length === 0) {
     return { health: 'unknown', reason: 'No milestones to measure against.' };
@@ -74,11 +86,20 @@ export function evaluateHealth(
     .map((m) => ({ m, days: daysBetween(m.dueDate, asOf) }))
     .filter(({ days }) => days > 0)
     .sort((a, b) => b.days - a.days);
-  const worst = overdue[0];
-  if (worst && worst.days > windows.graceDays) {
+  // Only a date someone announced can make a workstream off track.
+  const missed = overdue.find(({ m, days }) => days > windows.graceDays && announced(m));
+  if (missed) {
     return {
       health: 'off_track',
-      reason: `${label(worst.m)} was due ${isoDay(worst.m.dueDate)}, ${plural(worst.days, 'day')} overdue (grace ${windows.graceDays}).`,
+      reason: `${label(missed.m)} was due ${isoDay(missed.m.dueDate)} (${missed.m.dateBasis} date); no outcome recorded, ${plural(missed.days, 'day')} overdue (grace ${windows.graceDays}).`,
+    };
+  }
+  const worst = overdue[0];
+  if (worst && worst.days > windows.graceDays) {
+    // Beyond the grace period and not off track: the date was the editors' planning assumption.
+    return {
+      health: 'at_risk',
+      reason: `${label(worst.m)}: assumed date ${isoDay(worst.m.dueDate)} passed; no outcome recorded (${plural(worst.days, 'day')} ago; an assumed date is at risk at most).`,
     };
   }
   if (worst) {
@@ -101,6 +122,7 @@ export function evaluateHealth(
   }
 
   // Progress as of asOf: the recorded mark if it is not in asOf's future, or the latest completion by then.
+  // The stall clock runs whether or not a milestone is open: nothing listed and nothing new is stalled too.
   const progressAt = [workstream.lastProgressAt, ...counting.filter((m) => completedAsOf(m, asOf)).map((m) => m.completedOn)]
     .filter((d): d is Date => d !== null && d <= asOf)
     .reduce<Date | null>((latest, d) => (latest && latest >= d ? latest : d), null);
@@ -115,6 +137,7 @@ export function evaluateHealth(
     };
   }
 
+  if (open.length === 0) return { health: 'on_track', reason: ALL_LISTED_DONE };
   const next = [...open].sort((a, b) => a.dueDate.getTime() - b.dueDate.getTime())[0];
   return { health: 'on_track', reason: `Next: ${label(next)} due ${isoDay(next.dueDate)}.` };
 }

@@ -59,7 +59,7 @@ export class HealthHistoryService {
         stage: true,
         lastProgressAt: true,
         createdAt: true,
-        milestones: { where: { createdAt: { lte: end } }, select: { title: true, status: true, dueDate: true, completedOn: true } },
+        milestones: { where: { createdAt: { lte: end } }, select: { title: true, status: true, dueDate: true, completedOn: true, dateBasis: true } },
       },
     });
     if (workstream.createdAt > end) {

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { HealthWindows } from '@pledgewatch/config';
-import type { MilestoneStatus, Prisma, Stage } from '@pledgewatch/database';
+import type { DateBasis, MilestoneStatus, Prisma, Stage } from '@pledgewatch/database';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database';
-import { evaluateHealth } from './evaluate-health';
+import { ALL_LISTED_DONE, evaluateHealth } from './evaluate-health';
 import { flipOverdueMilestones, recomputeHealth } from './status-check.sql';
 
 /**
  * Property: on random workstreams and milestones, the SQL check stores exactly the health that
  * evaluateHealth() derives from the same rows, for many instants and windows. The data is dense
  * around the boundaries (due today, overdue by exactly the grace period, due in exactly the warning
- * window, idle for exactly the stall window, progress later on asOf's own day).
+ * window, idle for exactly the stall window, progress later on asOf's own day), and mixes the
+ * rules' other inputs: every stage (finalisation often, since it decides "complete"), every date basis
+ * (an assumed date past the grace period is at risk, an announced one off track), and workstreams
+ * whose listed milestones are all completed (complete only in finalisation; else on track or stalled).
  * A failure prints the seed; PROPERTY_SEED=<n> replays it.
  */
 const SEED = Number(process.env.PROPERTY_SEED ?? Date.now() % 1_000_000);
@@ -34,8 +37,9 @@ const chance = (p: number) => random() < p;
 const utcDay = (base: Date, offsetDays: number) => new Date(Math.floor(base.getTime() / DAY) * DAY + offsetDays * DAY);
 const instantOn = (base: Date, offsetDays: number) => new Date(utcDay(base, offsetDays).getTime() + int(0, DAY - 1));
 
-const STAGES: Stage[] = ['implementation', 'implementation', 'implementation', 'pipeline', 'finalisation', 'closed', 'cancelled', 'suspended'];
+const STAGES: Stage[] = ['implementation', 'implementation', 'implementation', 'pipeline', 'pipeline', 'finalisation', 'finalisation', 'closed', 'cancelled', 'suspended'];
 const STATUSES: MilestoneStatus[] = ['not_started', 'in_progress', 'completed', 'deferred', 'cancelled', 'overdue'];
+const BASES: DateBasis[] = ['sourced', 'planned', 'assumed'];
 
 const BASE = new Date('2026-06-15T00:00:00.000Z');
 const RUNS: { asOf: Date; windows: HealthWindows }[] = [
@@ -53,14 +57,14 @@ const progressOffset = () => (chance(0.3) ? pick([-181, -180, -179, -61, -60, -5
 
 describe(`status check SQL agrees with evaluateHealth (PROPERTY_SEED=${SEED})`, () => {
   let db: TestDatabase;
+  const workstreams: Prisma.WorkstreamCreateManyInput[] = [];
+  const milestones: Prisma.MilestoneCreateManyInput[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('pw_status_property');
     const summit = await db.prisma.summit.create({
       data: { slug: 'property', name: 'Property summit', startDate: BASE, endDate: BASE, location: 'Nowhere' },
     });
-    const workstreams: Prisma.WorkstreamCreateManyInput[] = [];
-    const milestones: Prisma.MilestoneCreateManyInput[] = [];
     for (let i = 0; i < WORKSTREAMS; i++) {
       const id = randomUUID();
       workstreams.push({
@@ -76,8 +80,12 @@ describe(`status check SQL agrees with evaluateHealth (PROPERTY_SEED=${SEED})`, 
         archivedAt: chance(0.05) ? new Date('2026-01-01T00:00:00Z') : null,
       });
       const count = pick([0, 1, 1, 2, 3, 3, 4, 5, 6]);
+      // Now and then every listed milestone is completed (some perhaps after asOf, or cancelled).
+      const allDone = chance(0.2);
+      // Now and then one basis for the whole workstream, so "only assumed dates overdue" is common.
+      const basis = chance(0.4) ? pick(BASES) : null;
       for (let position = 1; position <= count; position++) {
-        const status = pick(STATUSES);
+        const status = allDone ? (chance(0.9) ? 'completed' : 'cancelled') : pick(STATUSES);
         // Completion dates: sometimes none, sometimes after asOf (not done yet as of then), and
         // now and then left on a milestone that is not completed (both sides must ignore it).
         const completedOn =
@@ -89,6 +97,7 @@ describe(`status check SQL agrees with evaluateHealth (PROPERTY_SEED=${SEED})`, 
           dueDate: utcDay(BASE, dueOffset()),
           status,
           completedOn,
+          dateBasis: basis ?? pick(BASES),
           position,
         });
       }
@@ -99,6 +108,34 @@ describe(`status check SQL agrees with evaluateHealth (PROPERTY_SEED=${SEED})`, 
 
   afterAll(async () => {
     await db.drop();
+  });
+
+  it('the generated data reaches every rule, the changed ones included', () => {
+    const seen = new Set<string>();
+    for (const { asOf, windows } of RUNS) {
+      for (const w of workstreams.filter((w) => !w.archivedAt)) {
+        const own = milestones
+          .filter((m) => m.workstreamId === w.id)
+          .map((m) => ({ status: m.status!, dueDate: m.dueDate as Date, completedOn: (m.completedOn as Date | null) ?? null, dateBasis: m.dateBasis! }));
+        const { health, reason } = evaluateHealth(
+          { stage: w.stage, lastProgressAt: (w.lastProgressAt as Date | null) ?? null, createdAt: w.createdAt as Date },
+          own,
+          asOf,
+          windows,
+        );
+        seen.add(health);
+        if (health === 'complete' && w.stage === 'finalisation') seen.add('complete in finalisation');
+        if (reason === ALL_LISTED_DONE) seen.add('all listed done, on track');
+        if (health === 'stalled' && own.length > 0 && own.every((m) => m.status === 'completed' || m.status === 'cancelled')) seen.add('all done, stalled');
+        if (reason.includes('assumed date')) seen.add('assumed date passed, at risk');
+      }
+    }
+    expect([...seen].sort()).toEqual(
+      [
+        'inactive', 'complete', 'unknown', 'off_track', 'at_risk', 'stalled', 'on_track',
+        'complete in finalisation', 'all listed done, on track', 'all done, stalled', 'assumed date passed, at risk',
+      ].sort(),
+    );
   });
 
   const runCheck = (asOf: Date, windows: HealthWindows) =>
@@ -115,7 +152,7 @@ describe(`status check SQL agrees with evaluateHealth (PROPERTY_SEED=${SEED})`, 
       const result = await runCheck(asOf, windows);
 
       const rows = await db.prisma.workstream.findMany({
-        include: { milestones: { select: { title: true, status: true, dueDate: true, completedOn: true } } },
+        include: { milestones: { select: { title: true, status: true, dueDate: true, completedOn: true, dateBasis: true } } },
         orderBy: { slug: 'asc' },
       });
       const open = rows.filter((row) => row.archivedAt === null);

@@ -9,10 +9,12 @@
  * - timestamps are stored as UTC in `timestamp(3)` columns (Prisma), so every instant is converted
  *   with `AT TIME ZONE 'UTC'`, never through the session time zone;
  * - "open" workstream = not archived; "counting" milestone = not cancelled; "done" = completed with
- *   no completion date or one on or before `day` (a completion after asOf had not happened yet).
+ *   no completion date or one on or before `day` (a completion after asOf had not happened yet);
+ * - "announced" due date = date basis `sourced` or `planned`: only those make a workstream off track.
  */
 import { Prisma } from '@pledgewatch/database';
 import type { HealthWindows } from '@pledgewatch/config';
+import { ALL_LISTED_DONE } from './evaluate-health';
 
 type Tx = Prisma.TransactionClient;
 
@@ -110,6 +112,8 @@ function verdictsCte(params: CheckParams): Prisma.Sql {
              -- Overdue: open, not deferred (an editor's explicit postponement), due before today.
              count(*) FILTER (WHERE m.late) AS overdue,
              min(m."dueDate") FILTER (WHERE m.late) AS oldest_overdue,
+             -- Only a date someone announced can put a workstream off track; an assumed one, at risk at most.
+             min(m."dueDate") FILTER (WHERE m.late AND m."dateBasis" IN ('sourced', 'planned')) AS oldest_overdue_announced,
              -- Due within the warning window (today included) and not started.
              min(m."dueDate") FILTER (WHERE m.status = 'not_started'
                                       AND m."dueDate" BETWEEN ${day} AND ${day} + ${warning}) AS due_soon,
@@ -118,7 +122,7 @@ function verdictsCte(params: CheckParams): Prisma.Sql {
       FROM (
         SELECT d.*, (d.status NOT IN ('cancelled', 'deferred') AND NOT d.done AND d."dueDate" < ${day}) AS late
         FROM (
-          SELECT "workstreamId", status, "dueDate", "completedOn",
+          SELECT "workstreamId", status, "dueDate", "completedOn", "dateBasis",
                  status = 'completed' AND ("completedOn" IS NULL OR "completedOn" <= ${day}) AS done
           FROM "Milestone"
         ) d
@@ -127,7 +131,8 @@ function verdictsCte(params: CheckParams): Prisma.Sql {
     ),
     verdicts AS (
       SELECT w.id, w.health AS was, w.stage,
-             p.counting, p.open, p.done, p.overdue, p.oldest_overdue, p.due_soon, p.next_due,
+             p.counting, p.open, p.done, p.overdue, p.oldest_overdue, p.oldest_overdue_announced,
+             p.due_soon, p.next_due,
              -- The stall clock: the latest progress by asOf (recorded mark or completion), else creation.
              ${day} - coalesce(greatest(CASE WHEN w."lastProgressAt" <= ${ts} THEN w."lastProgressAt" END,
                                         p.last_completed::timestamp),
@@ -143,9 +148,10 @@ function verdictsCte(params: CheckParams): Prisma.Sql {
              (CASE
                 WHEN v.stage IN ('cancelled', 'suspended')          THEN 'inactive'
                 WHEN v.stage = 'closed'                              THEN 'complete'
-                WHEN v.counting > 0 AND v.open = 0                   THEN 'complete'
+                WHEN v.counting > 0 AND v.open = 0
+                 AND v.stage = 'finalisation'                        THEN 'complete'
                 WHEN coalesce(v.counting, 0) = 0                     THEN 'unknown'
-                WHEN ${day} - v.oldest_overdue > ${grace}            THEN 'off_track'
+                WHEN ${day} - v.oldest_overdue_announced > ${grace}  THEN 'off_track'
                 WHEN v.oldest_overdue IS NOT NULL
                   OR v.due_soon IS NOT NULL                          THEN 'at_risk'
                 WHEN v.idle_days >= ${stall}                         THEN 'stalled'
@@ -157,17 +163,21 @@ function verdictsCte(params: CheckParams): Prisma.Sql {
 
 /** The reason for a verdict, computed only for the rows whose health changes. */
 function reasonSql(params: CheckParams): Prisma.Sql {
-  const { grace, stall } = bind(params);
+  const { day, grace, stall } = bind(params);
   return Prisma.sql`
     CASE j.health
       WHEN 'inactive' THEN format('Stage is %s.', j.stage)
       WHEN 'complete' THEN CASE WHEN j.stage = 'closed' THEN 'Stage is closed.'
-                                ELSE format('All %s milestone%s completed.', j.done, CASE WHEN j.done = 1 THEN '' ELSE 's' END) END
+                                ELSE format('All %s milestone%s completed; stage is finalisation.', j.done, CASE WHEN j.done = 1 THEN '' ELSE 's' END) END
       WHEN 'unknown' THEN 'No milestones to measure against.'
-      WHEN 'off_track' THEN format('%s milestone%s overdue; the oldest was due %s, beyond the %s-day grace period.',
+      WHEN 'off_track' THEN format('%s milestone%s overdue; the oldest announced date was %s: no outcome recorded beyond the %s-day grace period.',
                                    j.overdue, CASE WHEN j.overdue = 1 THEN '' ELSE 's' END,
-                                   to_char(j.oldest_overdue, 'YYYY-MM-DD'), ${grace})
+                                   to_char(j.oldest_overdue_announced, 'YYYY-MM-DD'), ${grace})
       WHEN 'at_risk' THEN CASE
+                            -- Beyond grace and not off track: the oldest overdue date was an assumption.
+                            WHEN ${day} - j.oldest_overdue > ${grace}
+                              THEN format('A milestone''s assumed date %s passed; no outcome recorded (an assumed date is at risk at most).',
+                                          to_char(j.oldest_overdue, 'YYYY-MM-DD'))
                             WHEN j.oldest_overdue IS NOT NULL
                               THEN format('A milestone was due %s: overdue, within the %s-day grace period.',
                                           to_char(j.oldest_overdue, 'YYYY-MM-DD'), ${grace})
@@ -176,7 +186,8 @@ function reasonSql(params: CheckParams): Prisma.Sql {
       WHEN 'stalled' THEN CASE WHEN j.idle_since = 'creation'
                             THEN format('No progress recorded since creation (stall window %s days).', ${stall})
                             ELSE format('No progress recorded since %s (stall window %s days).', j.idle_since, ${stall}) END
-      ELSE format('Next milestone due %s.', to_char(j.next_due, 'YYYY-MM-DD'))
+      ELSE CASE WHEN j.open = 0 THEN ${ALL_LISTED_DONE}::text
+                ELSE format('Next milestone due %s.', to_char(j.next_due, 'YYYY-MM-DD')) END
     END`;
 }
 

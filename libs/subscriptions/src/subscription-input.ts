@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Weekday } from '@pledgewatch/database';
-import { parse, UnprocessableError, ValidationError } from '@pledgewatch/problems';
+import { FieldError, parse, safeString, textProblem, UnprocessableError, ValidationError } from '@pledgewatch/problems';
 
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const satisfies readonly Weekday[];
 
@@ -121,7 +121,7 @@ export function requireTopics(topics: TopicRefs): void {
   }
 }
 
-const name = z.string().max(100);
+const name = safeString().max(100);
 const weekday = z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(WEEKDAYS));
 const hour = z.number().int().min(0).max(23);
 
@@ -129,18 +129,18 @@ const TOPIC_FIELDS = {
   countries: z.array(name).max(50).optional(),
   sectors: z.array(name).max(50).optional(),
   intersections: z.array(z.object({ country: name, sector: name }).strict()).max(50).optional(),
-  workstreams: z.array(z.string().max(200)).max(100).optional(),
+  workstreams: z.array(safeString().max(200)).max(100).optional(),
 };
 const PREFERENCE_FIELDS = {
   alerts: z.boolean().optional(),
   digest: z.boolean().optional(),
   skipEmptyDigest: z.boolean().optional(),
-  timezone: z.string().max(100).optional(),
+  timezone: safeString().max(100).optional(),
   digestDay: weekday.optional(),
   digestHour: hour.optional(),
 };
 
-const SUBSCRIBE_BODY = z.object({ email: z.string().max(1000), ...TOPIC_FIELDS, ...PREFERENCE_FIELDS }).strict();
+const SUBSCRIBE_BODY = z.object({ email: safeString().max(1000), ...TOPIC_FIELDS, ...PREFERENCE_FIELDS }).strict();
 const UPDATE_BODY = z.object({ action: z.enum(['save', 'leave']).optional(), ...TOPIC_FIELDS, ...PREFERENCE_FIELDS }).strict();
 
 function preferencesOf(body: Partial<Record<keyof Preferences, unknown>>): Partial<Preferences> {
@@ -175,6 +175,18 @@ export function parseUpdateJson(body: unknown): PreferencesUpdate {
 
 type FormBody = Record<string, string | string[] | undefined>;
 
+/** Every field of the manage form is one line: the same input rule as the JSON body's strings. */
+function assertOneLineFields(form: FormBody): void {
+  const errors: FieldError[] = [];
+  for (const [field, value] of Object.entries(form)) {
+    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+      const problem = typeof item === 'string' ? textProblem(item, 'single-line') : null;
+      if (problem) errors.push({ field, code: problem.code, message: problem.message });
+    }
+  }
+  if (errors.length) throw new ValidationError(errors);
+}
+
 const list = (value: string | string[] | undefined): string[] =>
   (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((v) => v.trim()).filter(Boolean);
 const single = (value: string | string[] | undefined): string | undefined => list(value)[0];
@@ -184,6 +196,7 @@ const single = (value: string | string[] | undefined): string | undefined => lis
  * box is simply absent). Intersections arrive as `COUNTRY:sector` values plus one optional new pair.
  */
 export function parseUpdateForm(form: FormBody): PreferencesUpdate {
+  assertOneLineFields(form);
   if (single(form.action) === 'leave') return { leave: true, topics: {}, preferences: {} };
   const intersections = list(form.intersections).map((pair) => {
     const [country = '', sector = ''] = pair.split(':');

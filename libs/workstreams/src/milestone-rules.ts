@@ -75,7 +75,7 @@ function notCompleted(path: string, status: MilestoneStatus): FieldError {
 }
 
 export interface NewMilestone extends MilestoneState {
-  dateBasis: DateBasis | undefined;
+  dateBasis: DateBasis;
   evidenceUrl: string | null;
   note: string | null;
 }
@@ -100,7 +100,8 @@ export function resolveNewMilestone(
     plannedStart: input.plannedStart ?? null,
     actualStart: input.actualStart ?? null,
     completedOn: status === 'completed' ? (input.completedOn ?? today) : null,
-    dateBasis: input.dateBasis,
+    // Sent without a basis, a due date is the editors' planning assumption (the column's default too).
+    dateBasis: input.dateBasis ?? 'assumed',
     evidenceUrl: input.evidenceUrl ?? null,
     note: input.note ?? null,
   };

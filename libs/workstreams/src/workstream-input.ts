@@ -1,39 +1,37 @@
 import { z } from 'zod';
 import { DateBasis, Instrument, MilestoneStatus, Stage } from '@pledgewatch/database';
+import { calendarDate, calendarDayString, multiLine, safeString, singleLine } from '@pledgewatch/problems';
 
 /**
  * Request bodies of the admin API. Every object is strict (an unknown field is a 400 naming it),
- * strings are trimmed and bounded, dates are real calendar days, URLs are http(s).
+ * strings are trimmed and bounded and follow the input rules (`@pledgewatch/problems`
+ * input-rules.ts: valid Unicode, no NUL; one-line fields have no control characters, summaries,
+ * quotes and notes allow tab and line feed), dates are real calendar days within DATE_RANGE,
+ * URLs are http(s).
  */
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
-/** Optional prose: an empty string clears it, like null. */
+/** Optional multi-line prose: an empty string clears it, like null. */
 const prose = (max: number) =>
-  z
-    .string()
+  safeString('multi-line')
     .trim()
     .max(max)
     .transform((s) => s || null);
 
-/** `YYYY-MM-DD`, a day that exists (no 2025-02-29). */
-export const calendarDay = z.iso.date({ error: 'must be a calendar date, YYYY-MM-DD' });
-/** A calendar day as the Date Prisma stores in a `@db.Date` column: midnight UTC. */
-const day = calendarDay.transform((s) => new Date(`${s}T00:00:00.000Z`));
+/** `YYYY-MM-DD`, a day that exists (no 2025-02-29) within DATE_RANGE, as midnight UTC. */
+const day = calendarDate();
 
-const httpUrl = z.url({ protocol: /^https?$/, hostname: z.regexes.hostname, error: 'must be an http(s) URL' }).max(2048);
+const httpUrl = safeString().pipe(z.url({ protocol: /^https?$/, hostname: z.regexes.hostname, error: 'must be an http(s) URL' }).max(2048));
 
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const slug = z
-  .string()
+const slug = safeString()
   .trim()
   .max(100)
   .regex(SLUG, 'must be kebab-case: lower-case letters, digits and single dashes')
   .refine((s) => !UUID.test(s), 'must not look like an id');
 
-const countryCode = z
-  .string()
+const countryCode = safeString()
   .trim()
   .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')
   .transform((s) => s.toUpperCase());
@@ -46,19 +44,24 @@ const sectors = z.array(slug).min(1).max(30).transform(unique);
 const status = z.enum(Object.values(MilestoneStatus) as [MilestoneStatus, ...MilestoneStatus[]]);
 const stage = z.enum(Object.values(Stage) as [Stage, ...Stage[]]);
 const instrument = z.enum(Object.values(Instrument) as [Instrument, ...Instrument[]]);
-const dateBasis = z.enum(Object.values(DateBasis) as [DateBasis, ...DateBasis[]]);
+/** Omitted on a new milestone, the due date is an assumption: a passed one makes the workstream at risk at most. */
+const dateBasis = z
+  .enum(Object.values(DateBasis) as [DateBasis, ...DateBasis[]])
+  .describe(
+    'How the due date is known: "sourced" (a dated fact, cite it in evidenceUrl or note), "planned" (a date its owner announced) or "assumed" (the editors\' estimate). A new milestone sent without one is "assumed": when its date passes, its workstream is at_risk at most, never off_track.',
+  );
 
 export const SOURCE_SCHEMA = z.strictObject({
-  quote: text(5000),
-  title: text(500),
+  quote: multiLine(5000),
+  title: singleLine(500),
   url: httpUrl,
-  publisher: text(200).optional(),
-  date: calendarDay.optional(),
+  publisher: singleLine(200).optional(),
+  date: calendarDayString().optional(),
 });
 export type SourceInput = z.output<typeof SOURCE_SCHEMA>;
 
 const milestoneFields = {
-  title: text(300),
+  title: singleLine(300),
   dueDate: day,
   plannedStart: day.nullish(),
   actualStart: day.nullish(),
@@ -80,7 +83,7 @@ export type AddMilestoneInput = z.output<typeof ADD_MILESTONE_SCHEMA>;
 
 /** `PATCH /v1/admin/milestones/{id}`: every field optional; null clears the optional ones. */
 export const PATCH_MILESTONE_SCHEMA = z.strictObject({
-  title: text(300).optional(),
+  title: singleLine(300).optional(),
   status: status.optional(),
   dueDate: day.optional(),
   plannedStart: day.nullish(),
@@ -95,8 +98,8 @@ export type PatchMilestoneInput = z.output<typeof PATCH_MILESTONE_SCHEMA>;
 
 const workstreamFields = {
   slug: slug.optional(),
-  title: text(300),
-  summary: text(10_000),
+  title: singleLine(300),
+  summary: multiLine(10_000),
   summit: slug,
   countries,
   sectors,
@@ -116,8 +119,8 @@ export type CreateWorkstreamInput = z.output<typeof CREATE_WORKSTREAM_SCHEMA>;
 
 /** `PATCH /v1/admin/workstreams/{id}`. The slug and summit are identity, not editable. */
 export const PATCH_WORKSTREAM_SCHEMA = z.strictObject({
-  title: text(300).optional(),
-  summary: text(10_000).optional(),
+  title: singleLine(300).optional(),
+  summary: multiLine(10_000).optional(),
   countries: countries.optional(),
   sectors: sectors.optional(),
   instrument: instrument.optional(),

@@ -37,7 +37,7 @@ describe('recomputeHealth', () => {
     health: 'on_track' as const,
     healthReason: 'Next: "Radar" due 2025-12-01.',
   };
-  const open = { title: 'Radar', status: 'not_started' as const, dueDate: new Date('2025-12-01T00:00:00Z'), completedOn: null };
+  const open = { title: 'Radar', status: 'not_started' as const, dueDate: new Date('2025-12-01T00:00:00Z'), completedOn: null, dateBasis: 'planned' as const };
 
   it('owes nothing when health and reason stand', () => {
     expect(recomputeHealth(workstream, [open], now, windows)).toEqual({ data: {}, event: null });
@@ -49,14 +49,15 @@ describe('recomputeHealth', () => {
   });
 
   it('a new health restarts healthSince and owes workstream.health_changed', () => {
-    const update = recomputeHealth(workstream, [{ ...open, status: 'completed', completedOn: new Date('2025-06-15T00:00:00Z') }], now, windows);
-    expect(update.data).toEqual({ health: 'complete', healthReason: 'All 1 milestone completed.', healthSince: now });
+    const finalising = { ...workstream, stage: 'finalisation' as const };
+    const update = recomputeHealth(finalising, [{ ...open, status: 'completed', completedOn: new Date('2025-06-15T00:00:00Z') }], now, windows);
+    expect(update.data).toEqual({ health: 'complete', healthReason: 'All 1 milestone completed; stage is finalisation.', healthSince: now });
     expect(update.event).toEqual({
       type: 'workstream.health_changed',
       workstreamId: 'w1',
       from: 'on_track',
       to: 'complete',
-      reason: 'All 1 milestone completed.',
+      reason: 'All 1 milestone completed; stage is finalisation.',
     });
   });
 });

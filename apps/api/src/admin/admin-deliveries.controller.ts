@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestj
 import { DeliveriesAdminService } from '@pledgewatch/alerts';
 import { parse } from '@pledgewatch/problems';
 import { z } from 'zod';
+import { NoRequestBody } from '../http/input-boundary';
 import { cursor, enumList, limit } from '../public/query-params';
 import { ApiKeyGuard } from './api-key.guard';
 import { Roles } from './roles.decorator';
@@ -27,6 +28,7 @@ export class AdminDeliveriesController {
 
   /** A failed or suppressed delivery back to `queued`, with a send job: 202, the email goes out from the worker. */
   @Post(':id/retry')
+  @NoRequestBody()
   @HttpCode(202)
   retry(@Param('id') id: string) {
     return this.deliveries.retry(id);

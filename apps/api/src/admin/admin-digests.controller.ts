@@ -15,7 +15,7 @@ const PREVIEW_PARAMETERS = z.strictObject({
 });
 
 /** The rendered email is the subscriber's: nothing from elsewhere may run or load inside it. */
-const PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'";
+const PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** A digest shows what a subscriber follows and their address: admins only. */
 @Controller('v1/admin/digests')

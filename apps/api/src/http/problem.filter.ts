@@ -26,19 +26,30 @@ interface Problem {
   extra?: Record<string, unknown>;
 }
 
-/** body-parser reports its failures as errors with a `type` and a `status`. */
-function fromBodyParser(error: { type?: string; status?: number }): Problem | undefined {
-  switch (error.type) {
+/**
+ * body-parser's failures, by their `type`; Nest hands them over wrapped in an HttpException whose
+ * `cause` is body-parser's error.
+ */
+function fromBodyParser(error: unknown): Problem | undefined {
+  const source = (error instanceof HttpException ? error.cause : error) as { type?: string } | undefined;
+  switch (source?.type) {
     case 'entity.too.large':
       return { status: 413, code: 'payload_too_large', detail: 'The request body is larger than the API accepts.' };
     case 'entity.parse.failed':
-      return { status: 400, code: 'malformed_json', detail: 'The request body is not valid JSON.' };
+      return { status: 400, code: 'malformed_request', detail: 'The request body is not valid JSON.' };
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return { status: 415, code: 'unsupported_encoding', detail: 'The request body encoding is not supported.' };
+      return { status: 415, code: 'unsupported_media_type', detail: 'Send the body as UTF-8, without a Content-Encoding other than gzip, deflate or br.' };
     default:
       return undefined;
   }
+}
+
+/** The request's path, never its query: links carry tokens there, and an error body must not echo them. */
+export function problemInstance(request: Request): string {
+  const url = request.originalUrl ?? request.url ?? '';
+  const end = url.indexOf('?');
+  return end < 0 ? url : url.slice(0, end);
 }
 
 /** Postgres / Prisma errors that mean "a dependency is down", not "the request was bad". */
@@ -70,7 +81,7 @@ export class ProblemFilter implements ExceptionFilter {
         status: problem.status,
         code: problem.code,
         detail: problem.detail,
-        instance: request.originalUrl,
+        instance: problemInstance(request),
         ...problem.extra,
       });
   }
@@ -79,14 +90,15 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof DomainError) {
       return { status: error.status, code: error.code, detail: error.message, extra: error.details };
     }
-    const bodyParser = fromBodyParser(error as { type?: string });
+    const bodyParser = fromBodyParser(error);
     if (bodyParser) return bodyParser;
     if (error instanceof HttpException) {
       const status = error.getStatus();
       if (status < 500) {
         // The API throws DomainErrors; HttpExceptions come from the framework itself (routing, body parsing).
         const known: Record<number, [string, string]> = {
-          400: ['malformed_request', `The request could not be read: ${error.message}`],
+          // The framework's own message can quote the URL (a path segment that is not valid percent-encoding).
+          400: ['malformed_request', 'The request could not be read: its URL or body is malformed.'],
           404: ['not_found', 'No such route.'],
           405: ['method_not_allowed', 'This route does not accept that method.'],
           413: ['payload_too_large', 'The request body is larger than the API accepts.'],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDayString, dayOrInstant, textRule } from '@pledgewatch/problems';
 
 /**
  * Query-string parameters of the public API. Express's `simple` parser gives a string, or an array
@@ -11,10 +12,11 @@ const MAX_LIST_ITEMS = 50;
 /** For routes that take no parameters: anything given is refused as unknown, not ignored. */
 export const NO_PARAMETERS = z.strictObject({});
 
-/** One non-empty value. */
+/** One non-empty value, one line of valid Unicode (the global guard has checked the raw query too). */
 export const single = () =>
   z
     .string({ error: 'give this parameter once; separate several values with commas' })
+    .check(textRule('single-line'))
     .trim()
     .min(1, 'must not be empty');
 
@@ -82,23 +84,8 @@ export const limit = () =>
 /** A nextCursor from the previous page; its contents are checked where it is decoded. */
 export const cursor = () => single().max(400, 'is not a cursor this API issued');
 
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const INSTANT = z.iso.datetime({ offset: true });
+/** A calendar date (`2024-06-30`, midnight UTC) or an instant with a zone (`2024-06-30T09:00:00+09:00`), within DATE_RANGE. */
+export const dateOrInstant = () => single().pipe(dayOrInstant());
 
-/** A calendar date (`2024-06-30`, midnight UTC) or an instant with a zone (`2024-06-30T09:00:00+09:00`). */
-export const dateOrInstant = () =>
-  single().transform((raw, ctx): Date => {
-    const day = DAY.exec(raw);
-    const date = day ? new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))) : new Date(raw);
-    const valid = day ? !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === raw : INSTANT.safeParse(raw).success;
-    if (!valid) {
-      ctx.addIssue({
-        code: 'invalid_format',
-        format: 'datetime',
-        input: raw,
-        message: 'must be a date (2024-06-30) or an instant with a time zone (2024-06-30T09:00:00Z)',
-      });
-      return z.NEVER;
-    }
-    return date;
-  });
+/** A calendar date, `2024-06-30`, within DATE_RANGE, kept as the string. */
+export const calendarDayParam = () => single().pipe(calendarDayString());

@@ -4,7 +4,7 @@ import { parse } from '@pledgewatch/problems';
 import { CheckRunsService, HealthHistoryService } from '@pledgewatch/status';
 import { WorkstreamsQuery } from '@pledgewatch/workstreams';
 import { z } from 'zod';
-import { countryList, cursor, enumList, limit, single, slugList } from './query-params';
+import { calendarDayParam, countryList, cursor, enumList, limit, single, slugList } from './query-params';
 
 const LIST_PARAMETERS = z.strictObject({
   country: countryList().optional(),
@@ -17,17 +17,8 @@ const LIST_PARAMETERS = z.strictObject({
   cursor: cursor().optional(),
 });
 
-/** `2024-02-30` matches the pattern but is no day. */
-function isCalendarDay(day: string): boolean {
-  const date = new Date(`${day}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
-}
-
 const DETAIL_PARAMETERS = z.strictObject({
-  asOf: single()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, e.g. 2024-06-30')
-    .refine(isCalendarDay, 'must be a date that exists')
-    .optional(),
+  asOf: calendarDayParam().optional(),
 });
 
 @Controller('v1/workstreams')

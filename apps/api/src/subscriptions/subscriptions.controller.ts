@@ -10,6 +10,7 @@ import {
   SubscriptionsService,
   toView,
 } from '@pledgewatch/subscriptions';
+import { RequestBody } from '../http/input-boundary';
 import { setLinkPageHeaders, tokenOf, wantsJson } from './link-page';
 import { SubscriptionPageFilter } from './subscription-page.filter';
 
@@ -61,6 +62,7 @@ export class SubscriptionsController {
 
   /** RFC 8058 one-click (`List-Unsubscribe=One-Click`) and the page's button; idempotent. */
   @Post('unsubscribe')
+  @RequestBody('form', 'multipart', 'json')
   @HttpCode(200)
   @UseFilters(SubscriptionPageFilter)
   async unsubscribe(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
@@ -84,6 +86,7 @@ export class SubscriptionsController {
    * `action=leave` unsubscribes. A form with a mistake comes back with the message, not a dead end.
    */
   @Post('manage')
+  @RequestBody('form', 'json')
   @HttpCode(200)
   @UseFilters(SubscriptionPageFilter)
   async manage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {

@@ -2,11 +2,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@pledgewatch/config';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { queueEnv, TEST_REDIS_URL } from './queue-backend';
+import { queueEnv } from './queue-backend';
 
 export { dropQueueKeys, testQueuePrefix } from './admin';
-
-export const REDIS_URL = TEST_REDIS_URL;
 
 /** The environment the API and the worker of one test file share. */
 export function testEnv(databaseUrl: string, queuePrefix: string, smtpUrl: string, extra: Record<string, string> = {}): Record<string, string> {

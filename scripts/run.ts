@@ -219,7 +219,11 @@ async function start(embedded: boolean) {
 
 async function test(args: string[], embedded: boolean) {
   services = await ensureServices({ embedded });
+  // Each Jest project picks its own queue backend (jest.config.js, test/support/queue-backend.ts);
+  // the `redis` project needs a Redis (REDIS_URL, else 127.0.0.1:6379), as does the cluster trial.
   const env = servicesEnv(services);
+  delete env.QUEUE_BACKEND;
+  env.REDIS_URL = services.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const jest = launch(process.execPath, [require.resolve('jest/bin/jest', { paths: [ROOT] }), ...args], { env });
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     jest.once('exit', (c, s) => resolve([c, s])),

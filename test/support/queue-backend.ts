@@ -3,11 +3,13 @@ import { QueueBackend } from '@pledgewatch/queue';
 
 /**
  * The queue backend this Jest project runs on: jest.config.js runs the queue-dependent suites once
- * per backend, the `postgres` project with QUEUE_BACKEND=postgres. Test files take the backend
- * from the helpers that build their environment (testEnv, bootApi, queueEnv), never from a check
- * of their own, so both runs make the same assertions.
+ * per backend, the `postgres-queues` project with PW_TEST_QUEUE_BACKEND=postgres (its setup file);
+ * the `redis` project always uses Redis (REDIS_URL, else 127.0.0.1:6379), whatever backend
+ * `npm test` resolved for the apps. Test files take the backend from the helpers that build their
+ * environment (testEnv, bootApi, queueEnv), never from a check of their own, so both runs make
+ * the same assertions.
  */
-export const TEST_QUEUE_BACKEND: QueueBackendName = process.env.QUEUE_BACKEND === 'postgres' ? 'postgres' : 'redis';
+export const TEST_QUEUE_BACKEND: QueueBackendName = process.env.PW_TEST_QUEUE_BACKEND === 'postgres' ? 'postgres' : 'redis';
 
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

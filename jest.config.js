@@ -1,4 +1,4 @@
-// CommonJS + @swc/jest. Nest 12 packages are ESM-only, so they are transformed too (STACK-NOTES pitfall 2).
+// CommonJS + @swc/jest. Nest 12 packages (and `feed`) are ESM-only, so they are transformed too (STACK-NOTES pitfall 2).
 const swc = {
   jsc: {
     parser: { syntax: 'typescript', decorators: true },
@@ -16,13 +16,13 @@ const project = {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test', '<rootDir>/prisma'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.int-spec.ts'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|feed)/)'],
   moduleNameMapper: { '^@pledgewatch/(.*)$': '<rootDir>/libs/$1/src' },
 };
 
 /**
  * The suites that depend on the queue, run a second time on BullMQ's PostgreSQL backend with the
- * same assertions (test/support/queue-backend.ts hands the backend to their environment).
+ * same assertions (test/support/queues.ts hands the backend to their environment).
  */
 const QUEUE_SUITES = [
   'libs/queue/src/job-workers.int-spec.ts',
@@ -32,6 +32,7 @@ const QUEUE_SUITES = [
   'test/alerts-reconciler.int-spec.ts',
   'test/alerts-smtp-failures.int-spec.ts',
   'test/digest-schedule.int-spec.ts',
+  'test/worker-shutdown.int-spec.ts',
 ];
 
 module.exports = {

@@ -6,6 +6,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { watchParent } = require('./orphan-watchdog');
 
 const ROOT = path.join(__dirname, '..');
 const LOCKFILE = path.join(ROOT, 'package-lock.json');
@@ -69,10 +70,9 @@ function main() {
   }
   // npm runs us through `sh -c`; when npm itself is told to stop, the shell dies and leaves us
   // orphaned without a signal. Notice the new parent and stop as if we had been sent SIGTERM.
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent && child.exitCode === null) child.kill('SIGTERM');
-  }, 1000).unref();
+  watchParent(() => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  });
   child.on('error', (error) => {
     console.error(`[pledgewatch] could not run ${TSX}: ${error.message}`);
     process.exit(1);

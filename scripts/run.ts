@@ -10,10 +10,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
+import { httpOk, isPortFree } from './net';
+import { watchParent } from './orphan-watchdog';
 import { ensureServices, ServiceError, type Services } from './services';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -68,13 +69,11 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 }
 
 // Orphaned (the processes that started us were killed without passing a signal on): stop too.
-const parentPid = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parentPid && !stopping) {
-    log('parent process gone: stopping …');
-    void shutdown(1);
-  }
-}, 1000).unref();
+watchParent(() => {
+  if (stopping) return;
+  log('parent process gone: stopping …');
+  void shutdown(1);
+});
 
 // Whatever way this process ends, no child outlives it.
 process.on('exit', () => {
@@ -143,7 +142,7 @@ function servicesEnv(found: Services): NodeJS.ProcessEnv {
 async function start(embedded: boolean) {
   const port = Number(process.env.PORT || 3000);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ServiceError(`PORT (${process.env.PORT}) must be a port number`);
-  if (!(await portFree(port))) {
+  if (!(await isPortFree(port))) {
     throw new ServiceError(`port ${port} is already in use (PORT=${port}); stop what runs there or choose another, e.g. PORT=3001 npm start`);
   }
 
@@ -181,12 +180,12 @@ async function start(embedded: boolean) {
     });
   }
 
-  const statusUrl = `http://127.0.0.1:${port}/v1/status`;
+  const statusUrl = `http://127.0.0.1:${port}/health/ready`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (!(await statusOk(statusUrl))) {
+  while (!(await httpOk(statusUrl))) {
     if (stopping) return;
     if (Date.now() > deadline) {
-      console.error(`[pledgewatch] the API did not answer GET /v1/status within ${READY_TIMEOUT_MS / 1000} s`);
+      console.error(`[pledgewatch] the API did not answer GET /health/ready within ${READY_TIMEOUT_MS / 1000} s`);
       await shutdown(1);
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -198,15 +197,16 @@ async function start(embedded: boolean) {
     [
       '',
       'Pledgewatch is running.',
-      `  API          ${base}/v1   (readiness: ${base}/v1/status)`,
+      `  API          ${base}/v1   (docs: ${base}/docs, readiness: ${base}/health/ready, metrics: ${base}/metrics)`,
       `  Database     ${services.databaseSource === 'DATABASE_URL' ? 'DATABASE_URL' : `${services.databaseSource} PostgreSQL`}: ${redactUrl(services.databaseUrl)}`,
       `  Queues       ${services.queueBackend === 'postgres' ? "PostgreSQL (BullMQ's PostgreSQL backend, schema bullmq_<QUEUE_PREFIX>)" : process.env.REDIS_CLUSTER_NODES ? `Redis Cluster (${process.env.REDIS_CLUSTER_NODES})` : `Redis ${services.redisUrl}`}`,
+      `  Queue board  ${base}/admin/queues   (user admin, password: the admin key)`,
       `  Worker       running (alerts, digests, scheduled checks)`,
       services.mailUi ? `  Mail catcher ${services.mailUi}   (every email sent; SMTP on ${services.smtpUrl})` : `  Mail         sent through ${services.smtpUrl}`,
       `  Admin key    ${generatedKey ? `${key}   (generated for this run; set ADMIN_API_KEY to keep one)` : 'ADMIN_API_KEY from your environment'}`,
       '',
       'Try:',
-      `  curl ${base}/v1/status`,
+      `  curl ${base}/health/ready`,
       `  curl '${base}/v1/workstreams?country=PH&sector=maritime-security'`,
       `  curl -H 'Authorization: Bearer ${generatedKey ? key : '$ADMIN_API_KEY'}' ${base}/v1/admin/subscribers`,
       '',
@@ -219,7 +219,7 @@ async function start(embedded: boolean) {
 
 async function test(args: string[], embedded: boolean) {
   services = await ensureServices({ embedded });
-  // Each Jest project picks its own queue backend (jest.config.js, test/support/queue-backend.ts);
+  // Each Jest project picks its own queue backend (jest.config.js, test/support/queues.ts);
   // the `redis` project needs a Redis (REDIS_URL, else 127.0.0.1:6379), as does the cluster trial.
   const env = servicesEnv(services);
   delete env.QUEUE_BACKEND;
@@ -265,28 +265,10 @@ function npmRun(script: string): readonly [string, string[]] {
   return ['npm', ['run', '--silent', script]];
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port }, () => server.close(() => resolve(true)));
-  });
-}
-
 function redactUrl(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
   return parsed.toString();
-}
-
-async function statusOk(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await res.arrayBuffer();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
 }
 
 async function main() {

@@ -21,6 +21,7 @@ import path from 'node:path';
 import pg from 'pg';
 import Redis from 'ioredis';
 import { ensureDatabase } from '../libs/database/src/ensure-database';
+import { freePort, httpOk, isPortFree } from './net';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -289,36 +290,11 @@ async function waitFor(what: string, timeoutMs: number, ready: () => Promise<boo
 // ---------------------------------------------------------------------------------------------
 // MailDev
 
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
-async function freePort(preferred: number, avoid: number[] = []): Promise<number> {
-  if (!avoid.includes(preferred) && (await isPortFree(preferred))) return preferred;
+async function freePortPreferring(preferred: number, avoid: number[] = []): Promise<number> {
+  if (!avoid.includes(preferred) && (await isPortFree(preferred, '127.0.0.1'))) return preferred;
   for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = net.createServer();
-      server.once('error', reject);
-      server.listen({ port: 0, host: '127.0.0.1' }, () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const port = await freePort();
     if (!avoid.includes(port)) return port;
-  }
-}
-
-async function httpOk(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-    await res.arrayBuffer();
-    return res.ok;
-  } catch {
-    return false;
   }
 }
 
@@ -334,8 +310,8 @@ function maildevBin(): string {
 }
 
 async function startMailDev(): Promise<Pick<Services, 'smtpUrl' | 'mailUi' | 'stop'>> {
-  const smtpPort = await freePort(1025);
-  const webPort = await freePort(1080, [smtpPort]);
+  const smtpPort = await freePortPreferring(1025);
+  const webPort = await freePortPreferring(1080, [smtpPort]);
   // maildev's own bin, run by this node: `npx maildev` would leave its node child behind when killed.
   const bin = maildevBin();
   const child: ChildProcess = spawn(
@@ -354,7 +330,7 @@ async function startMailDev(): Promise<Pick<Services, 'smtpUrl' | 'mailUi' | 'st
   try {
     await waitFor('MailDev', MAILDEV_WAIT_MS, async () => {
       if (child.exitCode !== null || child.signalCode !== null) throw new ServiceError(`MailDev exited (${child.exitCode ?? child.signalCode}) before it was ready`);
-      return (await probeTcp('127.0.0.1', smtpPort)) === null && (await httpOk(`http://127.0.0.1:${webPort}/api/email`));
+      return (await probeTcp('127.0.0.1', smtpPort)) === null && (await httpOk(`http://127.0.0.1:${webPort}/api/email`, PROBE_TIMEOUT_MS));
     });
   } catch (error) {
     killNow();

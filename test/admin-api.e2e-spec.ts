@@ -4,12 +4,15 @@ import { loadConfig } from '@pledgewatch/config';
 import { eventTypeName } from '@pledgewatch/events';
 import { evaluateHealth } from '@pledgewatch/status';
 import { bootApi } from './support/api';
-import { bearer, day, dropQueueKeys, insertApiKey, insertReferenceData, rowCounts, testQueuePrefix } from './support/admin';
+import { ResponseContract } from './support/contract';
+import { bearer, day, insertApiKey, insertReferenceData, rowCounts } from './support/admin';
+import { dropQueueKeys, testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
 
 const BOOTSTRAP = 'bootstrap-key-for-the-admin-tests-0123456789';
 
 describe('Admin API: workstreams, milestones, import', () => {
+  let contract: ResponseContract;
   let db: TestDatabase;
   const queuePrefix = testQueuePrefix('admin-api');
   let app: INestApplication;
@@ -42,6 +45,7 @@ describe('Admin API: workstreams, milestones, import', () => {
     ({ summit } = await insertReferenceData(db.prisma));
     editor = bearer((await insertApiKey(db.prisma, 'editor-ana', 'editor')).key);
     app = await bootApi(db.url, { ADMIN_API_KEY: BOOTSTRAP, QUEUE_PREFIX: queuePrefix });
+    contract = ResponseContract.attach(app);
   });
   afterAll(async () => {
     await app?.close();
@@ -485,5 +489,10 @@ describe('Admin API: workstreams, milestones, import', () => {
       expect(res.body).toMatchObject({ workstreams: 500, milestones: 1000, events: 1500 });
       expect(Date.now() - started).toBeLessThan(30_000);
     });
+  });
+
+  it('answered every request above as its OpenAPI schema says', () => {
+    expect(contract.violations).toEqual([]);
+    expect(contract.count).toBeGreaterThan(10);
   });
 });

@@ -3,6 +3,7 @@ import type { ParsedMail } from 'mailparser';
 import request from 'supertest';
 import { bearer, insertApiKey, insertReferenceData } from './support/admin';
 import { bootWorker, dropQueueKeys, eventually, settle, testEnv, testQueuePrefix } from './support/alerts-harness';
+import { JobQueues, QUEUES } from '@pledgewatch/queue';
 import { bootApi } from './support/api';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
@@ -146,15 +147,28 @@ describe('journey: from subscribing to an alert to unsubscribing in one click', 
     // 6. The next change sends nothing.
     const current = await request(server).get(`/v1/workstreams/${slug}`).expect(200);
     const handoverNow = (current.body.milestones as { id: string; version: number }[]).find((m) => m.id === handover.id)!;
+    const changedAt = new Date();
     await request(server)
       .patch(`/v1/admin/milestones/${handover.id}`)
       .set(bearer(editorKey))
       .set('If-Match', `"${handoverNow.version}"`)
       .send({ status: 'completed', completedOn: today() })
       .expect(200);
-    await eventually(async () => (await db.prisma.event.count({ where: { milestoneId: handover.id, dispatchedAt: { not: null } } })) > 0, 10_000, 'the dispatch');
-    await settle(1_500);
-    expect(sink.messages).toHaveLength(2);
+    // Wait for the fan-out job of each of the change's events (job id = event id) to finish, then look.
+    const events = await eventually(async () => {
+      const found = await db.prisma.event.findMany({ where: { occurredAt: { gte: changedAt } }, select: { id: true } });
+      return found.length > 0 && found;
+    }, 10_000, 'the events');
+    const queue = worker.get(JobQueues).queue(QUEUES.events);
+    for (const { id } of events) {
+      const job = await eventually(async () => {
+        const found = await queue.getJob(id);
+        return found?.finishedOn ? found : null;
+      }, 15_000, `the events.fanout job of ${id}`);
+      expect(job.returnvalue).toMatchObject({ status: expect.stringMatching(/^(fanned_out|not_notified)$/) });
+      if (job.returnvalue.status === 'fanned_out') expect(job.returnvalue.created).toBe(0);
+    }
+    expect(sink.attempts()).toBe(2);
     expect(await db.prisma.delivery.count({ where: { subscriberId: subscriber.id, kind: 'alert' } })).toBe(1);
   });
 });

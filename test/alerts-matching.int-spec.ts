@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { ParsedMail } from 'mailparser';
 import type { SubscriberState, Workstream } from '@pledgewatch/database';
 import { EventTypeName } from '@pledgewatch/events';
-import { JobQueues, JOBS } from '@pledgewatch/queue';
+import { JobQueues, JOBS, QUEUES } from '@pledgewatch/queue';
 import { bootWorker, dropQueueKeys, eventually, settle, testEnv, testQueuePrefix } from './support/alerts-harness';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { factories, Factories } from './support/factories';
@@ -108,18 +108,29 @@ describe('instant alerts: who gets an email', () => {
     expect(mails[0].subject).toBe('[Malaysia] OSA surveillance equipment: stage implementation → suspended');
   });
 
+  /** The event's own fan-out job (job id = event id), once finished: what it decided. */
+  async function fanoutResult(eventId: string): Promise<unknown> {
+    const job = await eventually(async () => {
+      const found = await worker.get(JobQueues).queue(QUEUES.events).getJob(eventId);
+      return found?.finishedOn ? found : null;
+    }, 15_000, `the events.fanout job of ${eventId}`);
+    return job.returnvalue;
+  }
+
   it('a quiet correction (notify: false) emails nobody and creates no delivery', async () => {
-    const before = sink.messages.length;
+    const before = sink.attempts();
     const eventId = await change(phMaritime, { notify: false });
-    expect(await newMail(before, 0)).toEqual([]);
+    expect(await fanoutResult(eventId)).toEqual({ status: 'not_notified', reason: 'notify_false' });
     expect(await db.prisma.delivery.count({ where: { eventId } })).toBe(0);
+    expect(sink.attempts()).toBe(before);
   });
 
   it('events that belong to digests only (milestone.added) email nobody', async () => {
-    const before = sink.messages.length;
+    const before = sink.attempts();
     const eventId = await change(phMaritime, { type: 'milestone.added', from: '', to: '' });
-    expect(await newMail(before, 0)).toEqual([]);
+    expect(await fanoutResult(eventId)).toEqual({ status: 'not_notified', reason: 'digest_only_type' });
     expect(await db.prisma.delivery.count({ where: { eventId } })).toBe(0);
+    expect(sink.attempts()).toBe(before);
   });
 
   it('a subscriber who left or turned alerts off meanwhile is skipped, not failed', async () => {

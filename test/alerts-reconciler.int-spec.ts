@@ -1,6 +1,6 @@
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import request from 'supertest';
-import { DeliveryReconciler } from '@pledgewatch/alerts';
+import { DeliveryReconciler } from '@pledgewatch/deliveries';
 import { JobQueues, JOBS, QUEUES } from '@pledgewatch/queue';
 import { bootWorker, dropQueueKeys, eventually, settle, testEnv, testQueuePrefix } from './support/alerts-harness';
 import { bootApi } from './support/api';
@@ -29,6 +29,9 @@ describe('delivery reconciler', () => {
     env = testEnv(db.url, queuePrefix, sink.url, { DELIVERY_STUCK_AFTER_SECONDS: '1' });
   });
 
+  /** The worker of the test, booted unless a test left one running. */
+  const runningWorker = async () => (worker ??= await bootWorker(env));
+
   afterAll(async () => {
     await worker?.close();
     await sink?.close();
@@ -46,6 +49,8 @@ describe('delivery reconciler', () => {
       });
     }
     const event = await f.event(ws.id, { type: 'milestone.completed', occurredAt: new Date(), from: 'in_progress', to: 'completed' });
+    // This test hands the event to the fan-out itself: marked dispatched, the worker's outbox relay leaves it alone.
+    await db.prisma.event.update({ where: { id: event.id }, data: { dispatchedAt: new Date() } });
 
     // First worker: fans out, but its sends never run (the email queue is held), then it dies.
     worker = await bootWorker(env);
@@ -85,42 +90,56 @@ describe('delivery reconciler', () => {
 
   it('a delivery whose job finished without sending it (completed or failed for good) is given a fresh job', async () => {
     const before = sink.messages.length;
-    const subscriber = await db.prisma.subscriber.findFirstOrThrow({ where: { email: 'reader0@example.org' } });
-    const ws = await db.prisma.workstream.findFirstOrThrow();
+    const f = factories(db.prisma);
+    await f.country('VN', 'Viet Nam');
+    const ws = await f.workstream({ title: 'Coastal radar for Viet Nam', countries: ['VN'] });
+    const subscriber = await db.prisma.subscriber.create({
+      data: { email: 'decoy-reader@example.org', state: 'active', confirmedAt: new Date(), subscriptions: { create: [{ countryCode: 'VN' }] } },
+    });
+    const live = await runningWorker();
     const later = await db.prisma.event.create({
-      data: { type: 'milestone_overdue', workstreamId: ws.id, from: 'in_progress', to: 'overdue', reason: 'due date passed', actor: 'test' },
+      // Dispatched already: no fan-out of its own, only the delivery below.
+      data: { type: 'milestone_overdue', workstreamId: ws.id, from: 'in_progress', to: 'overdue', reason: 'due date passed', actor: 'test', dispatchedAt: new Date() },
     });
     // A row left queued whose job id is taken by a finished job (e.g. restored from an old Redis snapshot).
     const delivery = await db.prisma.delivery.create({
       data: { kind: 'alert', subscriberId: subscriber.id, eventId: later.id, status: 'queued', updatedAt: new Date(Date.now() - 60_000) },
     });
-    const email = worker!.get(JobQueues).queue(QUEUES.email);
+    const email = live.get(JobQueues).queue(QUEUES.email);
     await email.add(JOBS.emailSend, { deliveryId: 'not-this-one' }, { jobId: delivery.id });
     const job = await email.getJob(delivery.id);
     await eventually(async () => ['completed', 'failed'].includes(await job!.getState()), 10_000, 'the decoy job to finish');
     await db.prisma.delivery.update({ where: { id: delivery.id }, data: { updatedAt: new Date(Date.now() - 60_000) } });
 
-    expect(await worker!.get(DeliveryReconciler).reconcile()).toEqual({ examined: 1, requeued: 1 });
+    expect(await live.get(DeliveryReconciler).reconcile()).toEqual({ examined: 1, requeued: 1 });
     await sink.waitFor(before + 1);
     await eventually(async () => (await db.prisma.delivery.findUnique({ where: { id: delivery.id } }))?.status === 'sent');
   });
 
-  it('a confirmation the API could not send (SMTP 421) goes out later through email.send, with a working link', async () => {
+  it('a confirmation whose first attempt fails (SMTP 451) is retried by its own send job, with a working link', async () => {
     let api: INestApplication | undefined;
     try {
+      await factories(db.prisma).country('VN', 'Viet Nam');
+      const live = await runningWorker();
       api = await bootApi(db.url, env);
       const before = sink.messages.length;
-      replies = [421];
+      replies = [451]; // not 421: that one closes the connection, and nodemailer's pool may resend on a fresh one
       await request(api.getHttpServer()).post('/v1/subscriptions').send({ email: 'late-confirmation@example.org', countries: ['VN'] }).expect(202);
       const subscriber = await eventually(() => db.prisma.subscriber.findUnique({ where: { email: 'late-confirmation@example.org' } }));
       const queued = await eventually(() =>
         db.prisma.delivery.findFirst({ where: { subscriberId: subscriber.id, kind: 'confirmation', status: 'queued', attempts: 1 } }),
       );
-      expect(queued.lastError).toMatch(/421/);
+      expect(queued.lastError).toMatch(/451/);
       expect(sink.messages.length).toBe(before);
 
+      // The job waits for its backoff: live, so the reconciler leaves it alone.
+      const job = await eventually(async () => {
+        const found = await live.get(JobQueues).queue(QUEUES.email).getJob(queued.id);
+        return found && (await found.getState()) === 'delayed' ? found : null;
+      });
       await db.prisma.delivery.update({ where: { id: queued.id }, data: { updatedAt: new Date(Date.now() - 60_000) } });
-      expect(await worker!.get(DeliveryReconciler).reconcile()).toEqual({ examined: 1, requeued: 1 });
+      expect(await live.get(DeliveryReconciler).reconcile()).toEqual({ examined: 1, requeued: 0 });
+      await job.promote(); // the 30 s backoff, skipped
       const [mail] = (await sink.waitFor(before + 1)).slice(before);
       expect(mail.subject).toBe('Confirm your Pledgewatch subscription');
       expect(mail.messageId).toBe(`<${queued.id}@pledgewatch.test>`);

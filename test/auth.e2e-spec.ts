@@ -2,7 +2,8 @@ import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
 import { generateApiKey, hashApiKey } from '@pledgewatch/auth';
 import { bootApi } from './support/api';
-import { bearer, day, dropQueueKeys, insertApiKey, insertReferenceData, runCli, testQueuePrefix } from './support/admin';
+import { bearer, day, insertApiKey, insertReferenceData, runCli } from './support/admin';
+import { dropQueueKeys, testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
 
 const BOOTSTRAP = 'bootstrap-key-for-the-auth-tests-0123456789';

@@ -4,23 +4,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from '../scripts/net';
 import { withBuildLock } from './support/build-lock';
 import { eventually } from './support/eventually';
 
 const ROOT = path.resolve(__dirname, '..');
 const ADMIN_KEY = 'embedded-start-admin-key-0123456789';
 const EMAIL = 'embedded-reader@example.org';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen({ port: 0, host: '127.0.0.1' }, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
-import { hashSingleUseToken, newSingleUseToken, SubscriberLinks } from '@pledgewatch/subscriptions';
+import { hashSingleUseToken, newSingleUseToken, SubscriberLinks } from '@pledgewatch/subscriber-links';
 import { bootApi } from './support/api';
-import { bearer, day, dropQueueKeys, insertApiKey, insertReferenceData, testQueuePrefix } from './support/admin';
+import { bearer, day, insertApiKey, insertReferenceData } from './support/admin';
+import { dropQueueKeys, testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { eventually } from './support/eventually';
 import { Route, routeTable } from './support/route-table';

@@ -8,9 +8,10 @@ import { EventsDispatcher, EventsWriteModule } from '@pledgewatch/events';
 import { JobQueues, JOBS, QueueModule, QUEUES } from '@pledgewatch/queue';
 import { OutboxRelay } from '../apps/worker/src/outbox/outbox-relay';
 import { WORKER_OPTIONS, WorkerOptions } from '../apps/worker/src/worker-options';
+import { testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { freePort, TestRedis } from './support/redis-server';
-import { insertWorkstream, testQueuePrefix, utcDay } from './support/status-harness';
+import { insertWorkstream, utcDay } from './support/status-harness';
 import { eventually } from './support/eventually';
 
 /** The worker's outbox half, without processors: jobs stay in Redis where the test can count them. */
@@ -73,8 +74,11 @@ describe('event outbox', () => {
     await redis.start();
     ({ id: workstreamId } = await insertWorkstream(db.prisma, { slug: 'outbox', createdAt: utcDay(-10), milestones: [] }));
   });
+  // Each test boots the contexts it needs: none sees another test's relays or prefix.
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((app) => app.close()));
+  });
   afterAll(async () => {
-    await Promise.all(contexts.map((app) => app.close()));
     await redis?.stop();
     await db?.drop();
   });
@@ -121,10 +125,18 @@ describe('event outbox', () => {
   });
 
   it('a relay takes only events older than its delay, leaving fresh ones to the post-commit dispatch', async () => {
-    const app = contexts[1];
+    // No timer: the test sweeps itself, so what the rows and Redis show is that sweep's doing.
+    const app = await boot({ relayEveryMs: false, relayAfterMs: 2_000 });
     const fresh = await writeEvents(2);
-    await expect(app.get(OutboxRelay).sweep()).resolves.toBe(0);
+    const old = await writeEvents(1, new Date(Date.now() - 60_000));
+    await app.get(OutboxRelay).sweep();
     expect(await undispatched(fresh)).toBe(2);
-    await eventually(async () => (await undispatched(fresh)) === 0, 5_000, 'the relay to take them once old enough');
+    expect(await undispatched(old)).toBe(0);
+    expect(await fanoutJobIds(app)).toEqual(old);
+
+    await db.prisma.event.updateMany({ where: { id: { in: fresh } }, data: { occurredAt: new Date(Date.now() - 60_000) } });
+    await app.get(OutboxRelay).sweep();
+    expect(await undispatched(fresh)).toBe(0);
+    expect(await fanoutJobIds(app)).toEqual([...old, ...fresh].sort());
   });
 });

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
 import { bootApi } from './support/api';
+import { ResponseContract } from './support/contract';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { factories } from './support/factories';
 
@@ -14,6 +15,7 @@ const newestFirst = <T extends { id: string }>(key: (row: T) => Date) => (a: T, 
   key(b).getTime() - key(a).getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 describe('Public API', () => {
+  let contract: ResponseContract;
   let db: TestDatabase;
   let app: INestApplication;
   const http = () => request(app.getHttpServer());
@@ -43,6 +45,7 @@ describe('Public API', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     app = await bootApi(db.url);
+    contract = ResponseContract.attach(app);
     const f = factories(db.prisma);
 
     // Inserted out of order: the API orders them.
@@ -474,5 +477,10 @@ describe('Public API', () => {
       const res = await http().get('/v1/events').query({ cursor: list.body.nextCursor }).expect(400);
       expect(res.body.code).toBe('invalid_cursor');
     });
+  });
+
+  it('answered every request above as its OpenAPI schema says', () => {
+    expect(contract.violations).toEqual([]);
+    expect(contract.count).toBeGreaterThan(10);
   });
 });

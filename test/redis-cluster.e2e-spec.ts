@@ -161,7 +161,7 @@ describe('Redis Cluster: two API and two worker processes', () => {
       });
       statuses.push(res.status);
     }
-    // 5 a minute per client address (SUBSCRIBE_LIMITS.perIp), counted in the cluster.
+    // 5 a minute per client address (SUBSCRIBE_LIMIT_PER_IP, default 5/60), counted in the cluster.
     expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
   });
 });

@@ -4,13 +4,10 @@ import { loadConfig } from '@pledgewatch/config';
 import { checkJobId, JobQueues, QUEUES } from '@pledgewatch/queue';
 import { StatusCheckSchedule } from '../apps/worker/src/status/status-check.schedule';
 import { WorkerModule } from '../apps/worker/src/worker.module';
-import { WorkerOptions } from '../apps/worker/src/worker-options';
+import { dropQueueKeys, queueEnv, REDIS_URL, testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
-import { insertWorkstream, removeQueues, testQueuePrefix, utcDay } from './support/status-harness';
+import { insertWorkstream, utcDay } from './support/status-harness';
 import { eventually } from './support/eventually';
-import { queueEnv, TEST_REDIS_URL } from './support/queue-backend';
-
-const REDIS_URL = TEST_REDIS_URL;
 
 /**
  * Two worker processes' worth of app contexts on one database and one queue prefix, as two
@@ -20,9 +17,9 @@ describe('status check across replicas', () => {
   let db: TestDatabase;
   const replicas: INestApplicationContext[] = [];
 
-  const bootReplica = async (prefix: string, env: Record<string, string>, options: WorkerOptions) => {
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', DATABASE_URL: db.url, ...queueEnv(db.url, prefix), QUEUE_PREFIX: prefix, ...env });
-    const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { relayEveryMs: false, ...options }), { logger: ['error'] });
+  const bootReplica = async (prefix: string, env: Record<string, string>) => {
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', SCHEDULES_ENABLED: 'false', DATABASE_URL: db.url, ...queueEnv(db.url, prefix), QUEUE_PREFIX: prefix, ...env });
+    const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { relayEveryMs: false }), { logger: ['error'] });
     replicas.push(app);
     return app;
   };
@@ -47,7 +44,7 @@ describe('status check across replicas', () => {
         createdAt: utcDay(-100),
         milestones: [{ title: 'Exercise held', dueDate: utcDay(-30), status: 'in_progress' }],
       });
-      const [a, b] = [await bootReplica(prefix, {}, { checkSchedule: false }), await bootReplica(prefix, {}, { checkSchedule: false })];
+      const [a, b] = [await bootReplica(prefix, {}), await bootReplica(prefix, {})];
       const firedAt = new Date();
       const [slotA, slotB] = await Promise.all([
         a.get(StatusCheckSchedule).enqueue(firedAt),
@@ -69,7 +66,7 @@ describe('status check across replicas', () => {
       expect(await db.prisma.event.count({ where: { actor: 'status-check' } })).toBe(2);
     } finally {
       await closeReplicas();
-      await removeQueues(REDIS_URL, prefix);
+      await dropQueueKeys(prefix, REDIS_URL);
     }
   });
 
@@ -83,8 +80,9 @@ describe('status check across replicas', () => {
       });
       const eventsBefore = await db.prisma.event.count();
       const since = new Date();
-      const env = { CHECK_CRON: '* * * * * *' };
-      await Promise.all([bootReplica(prefix, env, { checkSchedule: true }), bootReplica(prefix, env, { checkSchedule: true })]);
+      // Schedules on, the check's every second; the digest's once a year, out of the way.
+      const env = { SCHEDULES_ENABLED: 'true', CHECK_CRON: '* * * * * *', DIGEST_CRON: '0 0 1 1 *' };
+      await Promise.all([bootReplica(prefix, env), bootReplica(prefix, env)]);
       await new Promise((resolve) => setTimeout(resolve, 3_500));
       await closeReplicas(); // stops the crons and lets running checks finish
 
@@ -96,7 +94,7 @@ describe('status check across replicas', () => {
       expect((await db.prisma.event.count()) - eventsBefore).toBe(2);
     } finally {
       await closeReplicas();
-      await removeQueues(REDIS_URL, prefix);
+      await dropQueueKeys(prefix, REDIS_URL);
     }
   });
 });

@@ -1,9 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { StatusCheckService } from '@pledgewatch/status';
+import { bootWorker } from './support/alerts-harness';
 import { bootApi } from './support/api';
+import { eventually } from './support/eventually';
+import { dropQueueKeys, testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
-import { eventLog, insertWorkstream, isoDay, removeQueues, testQueuePrefix, utcDay } from './support/status-harness';
+import { eventLog, insertWorkstream, isoDay, utcDay } from './support/status-harness';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_KEY = 'status-check-e2e-admin-key-0123456789';
@@ -29,7 +32,7 @@ describe('status check', () => {
   afterAll(async () => {
     await app?.close();
     await db?.drop();
-    await removeQueues(REDIS_URL, prefix);
+    await dropQueueKeys(prefix, REDIS_URL);
   });
 
   describe('through the life of a workstream', () => {
@@ -233,11 +236,25 @@ describe('status check', () => {
       ]);
       expect(await snapshot()).toEqual(before);
 
-      // The real run does what the dry run said.
-      const run = await http().post('/v1/admin/checks').set(auth).send({}).expect(200);
-      expect(run.body).toMatchObject({ checked: res.body.checked, events: 2, dryRun: false });
-      expect(run.body.changes).toBeUndefined();
-      expect(await db.prisma.event.count()).toBe(before.events + 2);
+      // The real run is queued, answered at once, and done by the worker's status.check job.
+      const queued = await http().post('/v1/admin/checks').set(auth).send({}).expect(202);
+      expect(queued.body).toMatchObject({ id: expect.stringMatching(/^admin-/), status: 'queued', trigger: 'admin', finishedAt: null });
+      expect(queued.headers.location).toBe(`/v1/admin/checks/${queued.body.id}`);
+      expect(await db.prisma.event.count()).toBe(before.events);
+      const worker = await bootWorker({ NODE_ENV: 'test', SCHEDULES_ENABLED: 'false', LOG_LEVEL: 'error', DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix });
+      try {
+        const done = await eventually(async () => {
+          const status = await http().get(queued.headers.location).set(auth).expect(200);
+          return status.body.status === 'completed' && status.body;
+        }, 15_000, 'the queued check');
+        // It did what the dry run said.
+        expect(done).toMatchObject({ id: queued.body.id, trigger: 'admin', checked: res.body.checked, events: 2, milestonesOverdue: 1, healthChanged: 1 });
+        expect(Date.parse(done.finishedAt)).toBeGreaterThanOrEqual(Date.parse(done.startedAt));
+        expect(await db.prisma.event.count()).toBe(before.events + 2);
+      } finally {
+        await worker.close();
+      }
+      expect((await http().get('/v1/admin/checks/admin-1999-01-01T000000Z').set(auth).expect(404)).body.code).toBeDefined();
     });
 
     it('dryRun as of a later date previews that day without writing', async () => {

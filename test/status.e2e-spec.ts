@@ -16,8 +16,12 @@ describe('HTTP basics', () => {
     await db.drop();
   });
 
-  it('answers readiness', async () => {
-    await request(app.getHttpServer()).get('/v1/status').expect(200, { status: 'ok' });
+  it('answers liveness, and readiness (also at /v1/status, its alias) naming what it checked', async () => {
+    await request(app.getHttpServer()).get('/health/live').expect(200, { status: 'ok' });
+    for (const path of ['/health/ready', '/v1/status']) {
+      const res = await request(app.getHttpServer()).get(path).expect(200);
+      expect(res.body).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+    }
   });
 
   it('answers an unknown route with problem+json 404', async () => {

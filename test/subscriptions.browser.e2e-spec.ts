@@ -1,24 +1,17 @@
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import type { ParsedMail } from 'mailparser';
+import { freePort } from '../scripts/net';
 import { bootApi } from './support/api';
+import { bootWorker, testEnv } from './support/alerts-harness';
 import { HeadlessChromium, launchChromium } from './support/chromium';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { factories } from './support/factories';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
 
 const ARTIFACTS = path.resolve(__dirname, 'artifacts');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function linkIn(mail: ParsedMail, base: string, page: 'confirm' | 'manage' | 'unsubscribe'): string {
   const match = new RegExp(`${base}/v1/subscriptions/${page}\\?token=[A-Za-z0-9_.%-]+`).exec(mail.text ?? '');
@@ -31,6 +24,7 @@ describe('Subscription pages in a real browser', () => {
   let db: TestDatabase;
   let sink: SmtpSink;
   let app: INestApplication;
+  let worker: INestApplicationContext;
   let browser: HeadlessChromium;
   let base: string;
 
@@ -39,7 +33,10 @@ describe('Subscription pages in a real browser', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     [db, sink] = await Promise.all([createTestDatabase(), startSmtpSink()]);
-    app = await bootApi(db.url, { SMTP_URL: sink.url, PUBLIC_BASE_URL: base, QUEUE_PREFIX: `pwtest-browser-${randomBytes(4).toString('hex')}` });
+    // The API records the request; the worker sends the confirmation.
+    const env = testEnv(db.url, `pwtest-browser-${randomBytes(4).toString('hex')}`, sink.url, { PUBLIC_BASE_URL: base });
+    app = await bootApi(db.url, env);
+    worker = await bootWorker(env);
     await app.listen(port, '127.0.0.1');
     const f = factories(db.prisma);
     await f.country('MY', 'Malaysia');
@@ -52,6 +49,7 @@ describe('Subscription pages in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    await worker?.close();
     await sink?.close();
     await db?.drop();
   });

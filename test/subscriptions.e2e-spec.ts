@@ -1,9 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import request from 'supertest';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { JobQueues, QUEUES } from '@pledgewatch/queue';
 import type { ParsedMail } from 'mailparser';
 import { SUBSCRIBE_ACCEPTED } from '../apps/api/src/subscriptions/subscriptions.controller';
+
+import { bootWorker, settle, testEnv } from './support/alerts-harness';
 import { bootApi } from './support/api';
+import { dropQueueKeys, testQueuePrefix } from './support/queues';
+import { ResponseContract } from './support/contract';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { factories } from './support/factories';
 import { rawHeader, SmtpSink, startSmtpSink } from './support/smtp-sink';
@@ -19,9 +24,12 @@ function linkIn(mail: ParsedMail, page: 'confirm' | 'manage' | 'unsubscribe'): s
 }
 
 describe('Subscriptions: double opt-in, email links, pages', () => {
+  let contract: ResponseContract;
   let db: TestDatabase;
   let sink: SmtpSink;
   let app: INestApplication;
+  let worker: INestApplicationContext;
+  let env: Record<string, string>;
   let workstreamSlug: string;
   /** The sink refuses the next message with this SMTP code, once. */
   let refuseNext: number | null = null;
@@ -48,7 +56,6 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
   }
   const subscriber = (email: string) =>
     db.prisma.subscriber.findUnique({ where: { email }, include: { subscriptions: { orderBy: [{ countryCode: 'asc' }, { sectorSlug: 'asc' }] } } });
-  const settle = () => new Promise((r) => setTimeout(r, 300));
   const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}@example.org`;
 
   beforeAll(async () => {
@@ -60,12 +67,11 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
         return code;
       },
     });
-    app = await bootApi(db.url, {
-      SMTP_URL: sink.url,
-      PUBLIC_BASE_URL: BASE,
-      MAIL_FROM: 'Pledgewatch <alerts@pledgewatch.test>',
-      QUEUE_PREFIX: `pwtest-subs-${randomBytes(4).toString('hex')}`,
-    });
+    // The API records and enqueues; the worker decides and sends (the API holds no SMTP transport).
+    env = testEnv(db.url, testQueuePrefix('subs'), sink.url, { PUBLIC_BASE_URL: BASE, MAIL_FROM: 'Pledgewatch <alerts@pledgewatch.test>' });
+    app = await bootApi(db.url, env);
+    worker = await bootWorker(env);
+    contract = ResponseContract.attach(app);
     const f = factories(db.prisma);
     await f.country('MY', 'Malaysia');
     await f.country('PH', 'Philippines');
@@ -78,7 +84,9 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
 
   afterAll(async () => {
     await app?.close();
+    await worker?.close();
     await sink?.close();
+    await dropQueueKeys(env.QUEUE_PREFIX);
     await db?.drop();
   });
 
@@ -95,6 +103,7 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     }).expect(202);
     expect(res.body).toEqual(SUBSCRIBE_ACCEPTED);
 
+    const [mail] = await waitForMailTo(email, 1);
     const pending = await subscriber(email);
     expect(pending).toMatchObject({ state: 'pending', timezone: 'Asia/Tokyo', digestDay: 'friday', digestHour: 7, confirmedAt: null });
     expect(pending!.subscriptions.map((s) => [s.countryCode, s.sectorSlug, s.workstreamId !== null])).toEqual([
@@ -103,7 +112,6 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
       [null, null, true],
     ]);
 
-    const [mail] = await waitForMailTo(email, 1);
     const delivery = await settledDelivery(pending!.id);
     expect(delivery).toMatchObject({ kind: 'confirmation', status: 'sent', attempts: 1, messageId: `<${delivery.id}@pledgewatch.test>` });
     expect(mail.messageId).toBe(`<${delivery.id}@pledgewatch.test>`);
@@ -350,6 +358,47 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     expect(await subscriber(email)).toMatchObject({ state: 'active', alerts: true, unsubscribedAt: null });
   });
 
+  it('answers before the branch on the address\'s state: both requests leave the same queued work, decided in the worker', async () => {
+    // An API with no worker on its queue: what the request itself did is all there is to see.
+    const prefix = testQueuePrefix('subs-branch');
+    const alone = await bootApi(db.url, { ...env, QUEUE_PREFIX: prefix });
+    let branchWorker: INestApplicationContext | undefined;
+    try {
+      const known = unique('active');
+      await db.prisma.subscriber.create({
+        data: { email: known, state: 'active', confirmedAt: new Date(), subscriptions: { create: [{ countryCode: 'MY' }] } },
+      });
+      const stranger = unique('unknown');
+      const post = (email: string) => request(alone.getHttpServer()).post('/v1/subscriptions').set('X-Forwarded-For', `192.0.2.${++ipCounter}`).send({ email, countries: ['VN'] });
+      const [a, b] = [await post(known).expect(202), await post(stranger).expect(202)];
+      expect(a.body).toEqual(b.body);
+
+      const deliveries = await db.prisma.delivery.findMany({ where: { subscriber: { email: { in: [known, stranger] } } }, include: { subscriber: true } });
+      expect(deliveries).toHaveLength(2);
+      const request_ = { template: 'request', request: { preferences: expect.any(Object), topics: [{ countryCode: 'VN', sectorSlug: null, workstreamId: null }] } };
+      for (const d of deliveries) expect(d).toMatchObject({ kind: 'confirmation', status: 'queued', attempts: 0, payload: request_ });
+      // Nothing of the branch has run: the active subscriber is as it was, the new one is a bare row, no token exists.
+      expect(await subscriber(known)).toMatchObject({ state: 'active', subscriptions: [expect.objectContaining({ countryCode: 'MY' })] });
+      expect(await subscriber(stranger)).toMatchObject({ state: 'pending', subscriptions: [] });
+      expect(await db.prisma.subscriberToken.count({ where: { subscriberId: { in: deliveries.map((d) => d.subscriberId) } } })).toBe(0);
+      const queue = alone.get(JobQueues).queue(QUEUES.email);
+      expect(new Set(await Promise.all(deliveries.map((d) => queue.getJobState(d.id))))).toEqual(new Set(['waiting']));
+
+      // The worker takes the branch: a confirmation for the stranger, an apply-change for the active address.
+      branchWorker = await bootWorker({ ...env, QUEUE_PREFIX: prefix });
+      const [toStranger] = await waitForMailTo(stranger, 1);
+      const [toKnown] = await waitForMailTo(known, 1);
+      expect(toStranger.subject).toBe('Confirm your Pledgewatch subscription');
+      expect(toKnown.subject).toBe('Confirm the changes to your Pledgewatch subscription');
+      expect((await subscriber(stranger))!.subscriptions.map((s) => s.countryCode)).toEqual(['VN']);
+      expect((await subscriber(known))!.subscriptions.map((s) => s.countryCode)).toEqual(['MY']);
+    } finally {
+      await alone.close();
+      await branchWorker?.close();
+      await dropQueueKeys(prefix);
+    }
+  });
+
   it('records SMTP failures on the delivery: 5xx fails it, 4xx leaves it queued for another attempt', async () => {
     const permanent = unique('bounce');
     refuseNext = 550;
@@ -389,5 +438,10 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     } finally {
       await dead.close();
     }
+  });
+
+  it('answered every JSON request above as its OpenAPI schema says', () => {
+    expect(contract.violations).toEqual([]);
+    expect(contract.count).toBeGreaterThan(10);
   });
 });

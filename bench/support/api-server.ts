@@ -39,7 +39,7 @@ process.on('disconnect', () => process.exit(0));
 async function main() {
   // The built bootstrap loads the built config, so createApiApp's default loadConfig() reads this process's environment.
   const { createApiApp } = require(process.argv[2]) as { createApiApp: typeof CreateApiApp };
-  const app = await createApiApp(undefined, process.argv.includes('--bare') ? [BareRouteModule] : []);
+  const app = await createApiApp(undefined, { extraModules: process.argv.includes('--bare') ? [BareRouteModule] : [] });
   await app.listen(0, '127.0.0.1');
   process.send?.({ type: 'listening', port: (app.getHttpServer().address() as AddressInfo).port });
 }

@@ -9,6 +9,7 @@ import { QueueBackend } from '../../libs/queue/src/queue-backend';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const WORKER_MAIN = path.join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
+export const API_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
 /** The built API's createApiApp (what dist/apps/api/…/main.js listens on), for bench/support/api-process.ts. */
 export const API_BOOTSTRAP = path.join(ROOT, 'dist/apps/api/apps/api/src/bootstrap.js');
 export const SERVER_URL = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/pledgewatch');
@@ -51,7 +52,7 @@ export function peakRssMb(pid: number): number {
  * docker/compose.yml give it (`--max-old-space-size=512`, or BENCH_WORKER_NODE_ARGS instead), its
  * logs at warn level, and `env` (database, Redis, SMTP, queue prefix) on top of this process's.
  *
- * NODE_ENV=test keeps the worker's own crons (the hourly status check, the digest slot) off, as in
+ * SCHEDULES_ENABLED=false keeps the worker's own crons (the hourly status check, the digest slot) off, as in
  * the tests: the benchmark drives its jobs itself. A run that crossed the hour with them on had the
  * check flip the generated workstreams' health and the fan-out add 1.28 million alert deliveries
  * to the digests being measured.
@@ -60,7 +61,7 @@ export function startWorker(env: Record<string, string>): ChildProcess {
   const nodeArgs = ['--enable-source-maps', ...(process.env.BENCH_WORKER_NODE_ARGS ?? '--max-old-space-size=512').split(' ').filter(Boolean)];
   return spawn(process.execPath, [...nodeArgs, WORKER_MAIN], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, SCHEDULES_ENABLED: 'false', LOG_LEVEL: 'warn', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
@@ -173,8 +174,12 @@ export interface BenchResult {
   [extra: string]: string | number;
 }
 
-/** The benchmark's last line: `RESULT {…}`, value and baseline rounded to integers, ratio to 3 decimals. */
-export function printResult(result: BenchResult): void {
-  const rounded = { ...result, value: Math.round(result.value), baseline: Math.round(result.baseline), ratio: Number(result.ratio.toFixed(3)) };
+/**
+ * The benchmark's last line: `RESULT {…}`, value and baseline rounded to `digits` decimals
+ * (integers unless told), ratio to 3 decimals.
+ */
+export function printResult(result: BenchResult, digits = 0): void {
+  const round = (n: number) => Number(n.toFixed(digits));
+  const rounded = { ...result, value: round(result.value), baseline: round(result.baseline), ratio: Number(result.ratio.toFixed(3)) };
   console.log(`RESULT ${JSON.stringify(rounded)}`);
 }

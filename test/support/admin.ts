@@ -1,7 +1,4 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
-import { removeTestQueues, TEST_QUEUE_BACKEND } from './queue-backend';
 import path from 'node:path';
 import { generateApiKey, Role } from '@pledgewatch/auth';
 import type { PrismaClient } from '@pledgewatch/database';
@@ -66,23 +63,4 @@ export function runCli(databaseUrl: string, args: string[]): Promise<{ code: num
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
-}
-
-/** A queue prefix of the calling test's own, so the jobs its writes enqueue can be dropped after. */
-export function testQueuePrefix(name: string): string {
-  return `test-${name}-${randomBytes(3).toString('hex')}`;
-}
-
-/** Deletes every queue key (Redis) or job (PostgreSQL backend) under a test's queue prefix (call after app.close(), which waits for dispatches). */
-export async function dropQueueKeys(prefix: string): Promise<void> {
-  if (TEST_QUEUE_BACKEND === 'postgres') return removeTestQueues(prefix);
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    for await (const keys of redis.scanStream({ match: `{${prefix}}:*`, count: 1000 })) {
-      if ((keys as string[]).length) await redis.unlink(...(keys as string[]));
-    }
-  } finally {
-    redis.disconnect();
-  }
 }

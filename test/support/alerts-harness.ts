@@ -2,14 +2,15 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@pledgewatch/config';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { queueEnv } from './queue-backend';
+import { queueEnv } from './queues';
 
-export { dropQueueKeys, testQueuePrefix } from './admin';
+export { dropQueueKeys, REDIS_URL, testQueuePrefix } from './queues';
 
 /** The environment the API and the worker of one test file share. */
 export function testEnv(databaseUrl: string, queuePrefix: string, smtpUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
+    SCHEDULES_ENABLED: 'false',
     LOG_LEVEL: 'error',
     DATABASE_URL: databaseUrl,
     ...queueEnv(databaseUrl, queuePrefix),

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BrowserContext, chromium } from 'playwright-core';
+import { Browser, BrowserContext, chromium } from 'playwright-core';
 
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
@@ -34,21 +34,23 @@ export interface HeadlessChromium {
   close(): Promise<void>;
 }
 
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 /** Headless Chromium with a fresh profile of its own, removed on close. */
 export async function launchChromium(): Promise<HeadlessChromium> {
   const profile = mkdtempSync(path.join(tmpdir(), 'pw-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumExecutable(),
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
     viewport: { width: 1000, height: 900 },
   });
   return {
@@ -58,4 +60,9 @@ export async function launchChromium(): Promise<HeadlessChromium> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Headless Chromium for tests that need several contexts (script off, a time zone, a viewport each). */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumExecutable(), headless: true, args: CHROMIUM_ARGS });
 }

@@ -10,6 +10,8 @@ export interface SmtpSinkOptions {
    * return an SMTP reply code (421, 550, …) to refuse that message, or null to accept it.
    */
   failWith?: (attempt: number) => number | null;
+  /** Answer each message this many ms late (a slow server keeps a worker's sends in flight). */
+  delayMs?: number;
 }
 
 export interface SmtpSink {
@@ -45,9 +47,13 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
             error.responseCode = code;
             return callback(error);
           }
-          messages.push(mail);
-          waiters.forEach((wake) => wake());
-          callback();
+          const accept = () => {
+            messages.push(mail);
+            waiters.forEach((wake) => wake());
+            callback();
+          };
+          if (options.delayMs) setTimeout(accept, options.delayMs);
+          else accept();
         })
         .catch((error: Error) => callback(error));
     },

@@ -1,9 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { DateBasis, MilestoneStatus, PrismaClient, Stage } from '@pledgewatch/database';
 import { eventTypeName } from '@pledgewatch/events';
-import { Queue } from 'bullmq';
-import { QUEUE_NAMES, queueKeyPrefix, redisOptions } from '@pledgewatch/queue';
-import { removeTestQueues, TEST_QUEUE_BACKEND } from './queue-backend';
 
 export const DAY_MS = 86_400_000;
 
@@ -13,21 +10,6 @@ export function utcDay(days: number, hours = 0): Date {
 }
 
 export const isoDay = (date: Date) => date.toISOString().slice(0, 10);
-
-/** A BullMQ prefix of the calling test file's own. */
-export function testQueuePrefix(name: string): string {
-  return `test-${name}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-}
-
-/** Deletes every queue under the prefix (the test's Redis keys, or its jobs on the PostgreSQL backend). */
-export async function removeQueues(redisUrl: string, prefix: string): Promise<void> {
-  if (TEST_QUEUE_BACKEND === 'postgres') return removeTestQueues(prefix);
-  for (const name of QUEUE_NAMES) {
-    const queue = new Queue(name, { connection: redisOptions(redisUrl, 'worker'), prefix: queueKeyPrefix(prefix) });
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-  }
-}
 
 export interface MilestoneInput {
   title: string;

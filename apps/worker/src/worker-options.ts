@@ -1,7 +1,5 @@
 /** Knobs of the worker process that are not deployment configuration: tests turn them. */
 export interface WorkerOptions {
-  /** Run the status-check cron (CHECK_CRON). Default: on, except under NODE_ENV=test. */
-  checkSchedule?: boolean;
   /** How often the outbox relay sweeps; `false` turns it off. Default 5 s. */
   relayEveryMs?: number | false;
   /** How old an undispatched event must be before the relay takes it. Default 5 s. */

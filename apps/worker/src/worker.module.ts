@@ -1,11 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AlertsModule } from '@pledgewatch/alerts';
 import { AppConfig, ConfigModule } from '@pledgewatch/config';
 import { DatabaseModule } from '@pledgewatch/database';
 import { EventsWriteModule } from '@pledgewatch/events';
 import { QueueModule, QueueWorkersModule } from '@pledgewatch/queue';
 import { StatusModule } from '@pledgewatch/status';
-import { AlertsWorkerModule } from './alerts/alerts-worker.module';
+import { ConfirmationSendingModule } from '@pledgewatch/subscriptions';
+import { DeliveriesWorkerModule } from './deliveries/deliveries-worker.module';
 import { DigestWorkerModule } from './digest/digest-worker.module';
 import { EventFanoutProcessor } from './outbox/event-fanout.processor';
 import { OutboxRelay } from './outbox/outbox-relay';
@@ -27,8 +29,10 @@ export class WorkerModule {
         QueueWorkersModule,
         EventsWriteModule,
         StatusModule,
+        DeliveriesWorkerModule,
+        AlertsModule,
         DigestWorkerModule,
-        AlertsWorkerModule,
+        ConfirmationSendingModule,
       ],
       providers: [
         { provide: WORKER_OPTIONS, useValue: options },

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { DeliveryQueue } from '@pledgewatch/deliveries';
 import { INSTANT_ALERT_TYPES } from '@pledgewatch/events';
-import { DeliveriesRepository } from './deliveries.repository';
-import { DeliveryQueue } from './delivery-queue';
+import { AlertDeliveriesRepository } from './alert-deliveries.repository';
 
 export type FanoutOutcome =
   | { status: 'event_gone' }
@@ -22,7 +22,7 @@ export class AlertFanoutService {
   private readonly logger = new Logger(AlertFanoutService.name);
 
   constructor(
-    private readonly deliveries: DeliveriesRepository,
+    private readonly deliveries: AlertDeliveriesRepository,
     private readonly queue: DeliveryQueue,
   ) {}
 

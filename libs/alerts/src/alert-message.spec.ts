@@ -1,4 +1,4 @@
-import { humanValue, safeHttpUrl } from '@pledgewatch/mail';
+import { humanValue, MailRenderer, safeHttpUrl } from '@pledgewatch/mail';
 import { AlertFacts, alertSubject, alertTemplateData, countriesTag } from './alert-message';
 
 const facts = (over: Partial<AlertFacts> = {}): AlertFacts => ({
@@ -52,6 +52,18 @@ describe('alert template data', () => {
     expect(data.evidenceUrl).toBeNull();
     expect(data.occurredOn).toBe('30 June 2024');
     expect(safeHttpUrl('https://gov.example/press?id=1')).toBe('https://gov.example/press?id=1');
+  });
+
+  it('links the Atom feed and milestone calendar of the workstream, in both parts of the email', () => {
+    const links = { publicBaseUrl: 'https://pw.example', manageUrl: 'https://pw.example/m', unsubscribeUrl: 'https://pw.example/u' };
+    const data = alertTemplateData(facts(), links);
+    expect(data.atomUrl).toBe('https://pw.example/v1/feeds/events.atom?workstream=osa-my');
+    expect(data.calendarUrl).toBe('https://pw.example/v1/feeds/milestones.ics?workstream=osa-my');
+    const { html, text } = new MailRenderer().render('alert', data);
+    expect(html).toContain('href="https://pw.example/v1/feeds/events.atom?workstream&#x3D;osa-my"');
+    expect(html).toContain('href="https://pw.example/v1/feeds/milestones.ics?workstream&#x3D;osa-my"');
+    expect(text).toContain('https://pw.example/v1/feeds/events.atom?workstream=osa-my');
+    expect(text).toContain('https://pw.example/v1/feeds/milestones.ics?workstream=osa-my');
   });
 
   it('labels missing values', () => {

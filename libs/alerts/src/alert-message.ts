@@ -1,4 +1,5 @@
 import type { EventTypeName } from '@pledgewatch/events';
+import { feedLinks } from '@pledgewatch/feeds';
 import { humanDate, humanValue, oneLine, safeHttpUrl } from '@pledgewatch/mail';
 
 /** Everything an alert says about one event, loaded once per event (it is immutable). */
@@ -28,6 +29,9 @@ export interface AlertTemplateData {
   reason: string;
   occurredOn: string;
   evidenceUrl: string | null;
+  /** The workstream's Atom feed and milestone calendar. */
+  atomUrl: string;
+  calendarUrl: string;
   manageUrl: string;
   unsubscribeUrl: string;
   /** The layout's footer line: why this person gets this email. */
@@ -88,6 +92,7 @@ export interface AlertLinks {
 }
 
 export function alertTemplateData(facts: AlertFacts, links: AlertLinks): AlertTemplateData {
+  const feeds = feedLinks(links.publicBaseUrl, { workstream: [facts.workstream.slug] });
   return {
     subject: alertSubject(facts),
     headline: headlineOf(facts),
@@ -100,6 +105,8 @@ export function alertTemplateData(facts: AlertFacts, links: AlertLinks): AlertTe
     reason: facts.reason,
     occurredOn: humanDate(facts.occurredAt.toISOString().slice(0, 10)),
     evidenceUrl: safeHttpUrl(facts.milestone?.evidenceUrl ?? null),
+    atomUrl: feeds.atom,
+    calendarUrl: feeds.calendar,
     manageUrl: links.manageUrl,
     unsubscribeUrl: links.unsubscribeUrl,
     footerNote: 'You receive this because you follow a country, sector or workstream this change touches.',

@@ -1,9 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@pledgewatch/config';
 import { MailRenderer } from '@pledgewatch/mail';
+import { Composition, DeliveryComposer, DeliveryComposers, DeliveryToSend } from '@pledgewatch/deliveries';
+import { SubscriberLinks } from '@pledgewatch/subscriber-links';
 import { alertTemplateData } from './alert-message';
-import type { DeliveryToSend } from './deliveries.repository';
-import { Composition, DeliveryComposer, DeliveryComposers, RecipientLinks } from './delivery-composers';
 import { EventFactsCache } from './event-facts.cache';
 
 export const SUBSCRIBER_LEFT = 'subscriber left';
@@ -15,6 +15,7 @@ export class AlertComposer implements DeliveryComposer, OnModuleInit {
     private readonly composers: DeliveryComposers,
     private readonly facts: EventFactsCache,
     private readonly renderer: MailRenderer,
+    private readonly links: SubscriberLinks,
     private readonly config: AppConfig,
   ) {}
 
@@ -22,11 +23,12 @@ export class AlertComposer implements DeliveryComposer, OnModuleInit {
     this.composers.register('alert', this);
   }
 
-  async compose(delivery: DeliveryToSend, links: RecipientLinks): Promise<Composition> {
+  async compose(delivery: DeliveryToSend): Promise<Composition> {
     if (delivery.state !== 'active' || !delivery.alerts) return { suppress: SUBSCRIBER_LEFT };
     const facts = delivery.eventId ? await this.facts.get(delivery.eventId) : null;
     if (!facts) return { suppress: 'event gone' };
+    const { headers, ...links } = this.links.forRecipient(delivery.subscriberId);
     const data = alertTemplateData(facts, { publicBaseUrl: this.config.publicBaseUrl, ...links });
-    return { send: { subject: data.subject, ...this.renderer.render('alert', data) } };
+    return { send: { subject: data.subject, ...this.renderer.render('alert', data), headers } };
   }
 }

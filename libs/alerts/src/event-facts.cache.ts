@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AlertFacts } from './alert-message';
-import { DeliveriesRepository } from './deliveries.repository';
+import { AlertDeliveriesRepository } from './alert-deliveries.repository';
 
 const TTL_MS = 60_000;
 const MAX_ENTRIES = 500;
@@ -14,7 +14,7 @@ const MAX_ENTRIES = 500;
 export class EventFactsCache {
   private readonly entries = new Map<string, { at: number; facts: Promise<AlertFacts | null> }>();
 
-  constructor(private readonly deliveries: DeliveriesRepository) {}
+  constructor(private readonly deliveries: AlertDeliveriesRepository) {}
 
   get(eventId: string): Promise<AlertFacts | null> {
     const now = Date.now();

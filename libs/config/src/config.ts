@@ -14,6 +14,18 @@ const url = (protocols: string[]) =>
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** `5/60` = at most 5 per 60 seconds. */
+const RATE = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'must be <count>/<seconds>, e.g. 5/60')
+  .transform((value) => {
+    const [limit, windowSeconds] = value.split('/').map(Number);
+    return { limit, windowSeconds };
+  })
+  .refine(({ limit, windowSeconds }) => limit >= 1 && windowSeconds >= 1 && windowSeconds <= 86_400, 'count ≥ 1 and 1 ≤ seconds ≤ 86400');
+
+const BOOL = z.enum(['true', 'false']).transform((value) => value === 'true');
+
 const CRON = z
   .string()
   .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression with 5 or 6 fields');
@@ -38,7 +50,20 @@ export const ENV_SCHEMA = z.object({
   HEALTH_GRACE_DAYS: int(0, 3650).default(7),
   HEALTH_STALL_DAYS: int(1, 3650).default(180),
   DELIVERY_STUCK_AFTER_SECONDS: int(1, 86_400).default(120),
+  SCHEDULES_ENABLED: BOOL.default(true),
+  DATABASE_POOL_SIZE: int(1, 1_000).default(20),
+  CONCURRENCY_EMAIL_SEND: int(1, 1_000).default(50),
+  CONCURRENCY_EVENTS_FANOUT: int(1, 100).default(8),
+  CONCURRENCY_STATUS_CHECK: int(1, 10).default(1),
+  CONCURRENCY_DIGEST_RUN: int(1, 10).default(1),
+  SUBSCRIBE_LIMIT_PER_IP: RATE.default({ limit: 5, windowSeconds: 60 }),
+  SUBSCRIBE_LIMIT_PER_ADDRESS: RATE.default({ limit: 3, windowSeconds: 3_600 }),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
+  /** Human-readable log lines instead of JSON; default: when stdout is a terminal. */
+  LOG_PRETTY: z.enum(['true', 'false']).optional(),
+  METRICS_PORT: int(0, 65535).default(9464),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SHUTDOWN_TIMEOUT_SECONDS: int(1, 3600).default(30),
   LINK_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters (signs the unsubscribe and manage links in emails); e.g. `openssl rand -base64 48`')
@@ -97,6 +122,26 @@ export function parseRedisClusterNodes(value: string): RedisClusterConfig | stri
   return cluster;
 }
 
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+/** How many jobs of each name one worker process runs at once (one queue per job name). */
+export interface JobConcurrency {
+  'email.send': number;
+  'events.fanout': number;
+  'status.check': number;
+  'digest.run': number;
+}
+
+/**
+ * Connections the jobs other than email.send may hold at once, plus two for the relay and the
+ * reconciler: email.send batches its reads and writes (a few statements per 100 sends), the others
+ * hold one connection per running job.
+ */
+export const poolNeed = (c: JobConcurrency): number => c['events.fanout'] + c['status.check'] + c['digest.run'] + 2;
+
 export interface HealthWindows {
   warningDays: number;
   graceDays: number;
@@ -128,7 +173,22 @@ export class AppConfig {
   readonly healthWindows!: HealthWindows;
   /** A delivery `queued` this long with no live send job is re-enqueued by the reconciler. */
   readonly deliveryStuckAfterSeconds!: number;
+  /** Run the cron schedules (status check, digest). Tests turn them off: SCHEDULES_ENABLED=false. */
+  readonly schedulesEnabled!: boolean;
+  /** Connections in each process's PostgreSQL pool (pg's `max`). */
+  readonly databasePoolSize!: number;
+  readonly jobConcurrency!: JobConcurrency;
+  /** Subscribing sends an email to an address the caller merely claims: limited per client and per address. */
+  readonly subscribeLimits!: { perIp: RateLimit; perAddress: RateLimit };
   readonly logLevel!: Env['LOG_LEVEL'];
+  /** pino-pretty instead of JSON lines (LOG_PRETTY; default when stdout is a terminal). */
+  readonly logPretty!: boolean;
+  /** The worker's own HTTP port for /metrics and /health/*; 0: none. */
+  readonly metricsPort!: number;
+  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  readonly metricsToken?: string;
+  /** SIGTERM: how long in-flight requests (API) or active jobs (worker) get to finish. */
+  readonly shutdownTimeoutMs!: number;
   /** What Nest's `logger` option takes for LOG_LEVEL: that level and every more severe one. */
   get logLevels(): Env['LOG_LEVEL'][] {
     return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(this.logLevel) + 1);
@@ -163,9 +223,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     else redisCluster = cluster;
     if (present.REDIS_URL) queueProblems.push('REDIS_CLUSTER_NODES: set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a cluster), not both');
   }
-  if (!parsed.success || linkSecretMissing.length || queueProblems.length) {
+  const jobConcurrency: JobConcurrency | null = parsed.success
+    ? {
+        'email.send': parsed.data.CONCURRENCY_EMAIL_SEND,
+        'events.fanout': parsed.data.CONCURRENCY_EVENTS_FANOUT,
+        'status.check': parsed.data.CONCURRENCY_STATUS_CHECK,
+        'digest.run': parsed.data.CONCURRENCY_DIGEST_RUN,
+      }
+    : null;
+  const poolTooSmall =
+    parsed.success && jobConcurrency && parsed.data.DATABASE_POOL_SIZE < poolNeed(jobConcurrency)
+      ? [`DATABASE_POOL_SIZE: ${parsed.data.DATABASE_POOL_SIZE} is fewer than the ${poolNeed(jobConcurrency)} connections the job concurrency needs (CONCURRENCY_EVENTS_FANOUT + CONCURRENCY_STATUS_CHECK + CONCURRENCY_DIGEST_RUN + 2)`]
+      : [];
+  if (!parsed.success || linkSecretMissing.length || poolTooSmall.length || queueProblems.length) {
     const issues = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError([...issues, ...linkSecretMissing, ...queueProblems]);
+    throw new ConfigError([...issues, ...linkSecretMissing, ...poolTooSmall, ...queueProblems]);
   }
   const env = parsed.data;
   return Object.assign(new AppConfig(), {
@@ -191,7 +263,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       stallDays: env.HEALTH_STALL_DAYS,
     },
     deliveryStuckAfterSeconds: env.DELIVERY_STUCK_AFTER_SECONDS,
+    schedulesEnabled: env.SCHEDULES_ENABLED,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    jobConcurrency: jobConcurrency!,
+    subscribeLimits: { perIp: env.SUBSCRIBE_LIMIT_PER_IP, perAddress: env.SUBSCRIBE_LIMIT_PER_ADDRESS },
     logLevel: env.LOG_LEVEL,
+    logPretty: env.LOG_PRETTY ? env.LOG_PRETTY === 'true' : Boolean(process.stdout.isTTY),
+    metricsPort: env.METRICS_PORT,
+    metricsToken: env.METRICS_TOKEN,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     linkSecret: env.LINK_SECRET ?? DEV_LINK_SECRET,
     linkSecretIsDevDefault: !env.LINK_SECRET,
   });

@@ -1,4 +1,5 @@
 import type { EventTypeName } from '@pledgewatch/events';
+import type { TopicFeed } from '@pledgewatch/feeds';
 import { humanDate, humanValue, oneLine, safeHttpUrl } from '@pledgewatch/mail';
 import type { DigestContent, DigestScorecard } from './digest-content';
 import { LOOKAHEAD_DAYS } from './digest-content';
@@ -13,6 +14,8 @@ export interface DigestLinks {
   publicBaseUrl: string;
   manageUrl: string;
   unsubscribeUrl: string;
+  /** Atom feeds and calendars of the subscriber's topics (followedTopicFeeds). */
+  feeds?: TopicFeed[];
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -167,6 +170,7 @@ export function digestTemplateData(content: DigestContent, timezone: string, lin
     moreAttention: more(content.attentionCount, content.attention.length, 'workstream'),
     scorecards: content.scorecards.map(scorecardView),
     colors: SEGMENT_COLORS,
+    feeds: (links.feeds ?? []).map((f) => ({ label: f.label, atomUrl: f.atom, calendarUrl: f.calendar })),
     footerNote: 'You receive this weekly digest because you follow these topics on Pledgewatch.',
     manageUrl: links.manageUrl,
     unsubscribeUrl: links.unsubscribeUrl,

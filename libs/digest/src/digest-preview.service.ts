@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '@pledgewatch/problems';
-import { SubscriberLinks } from '@pledgewatch/subscriptions';
 import { DigestContentCache } from './digest-content.cache';
 import { DigestContentRepository } from './digest-content.repository';
 import { DigestComposer } from './digest.composer';
@@ -23,17 +22,13 @@ export class DigestPreviewService {
   constructor(
     private readonly recipients: DigestContentRepository,
     private readonly composer: DigestComposer,
-    private readonly links: SubscriberLinks,
   ) {}
 
   async preview(subscriber: string, asOf: Date): Promise<DigestPreview> {
     const recipient = await this.recipients.findRecipientByIdOrEmail(subscriber);
     if (!recipient) throw new NotFoundError('Subscriber', subscriber);
-    // Signed links: making them writes nothing.
-    const manageUrl = this.links.manageUrl(recipient.id);
-    const unsubscribeUrl = this.links.unsubscribeUrl(recipient.id);
     const fresh = new DigestContentCache(this.recipients);
-    const rendered = await this.composer.render(recipient, asOf, { manageUrl, unsubscribeUrl }, fresh);
+    const rendered = await this.composer.render(recipient, asOf, fresh);
     return {
       subscriber: { id: recipient.id, email: recipient.email, state: recipient.state, digest: recipient.digest, timezone: recipient.timezone },
       asOf: asOf.toISOString(),

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DeliveryQueue } from '@pledgewatch/alerts';
+import { DeliveryQueue } from '@pledgewatch/deliveries';
 import { DigestDeliveriesRepository } from './digest-deliveries.repository';
 import { isHourSlot } from './digest-schedule';
 

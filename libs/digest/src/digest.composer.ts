@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { Composition, DeliveryComposer, DeliveryToSend, RecipientLinks } from '@pledgewatch/alerts';
 import { AppConfig } from '@pledgewatch/config';
+import type { Composition, DeliveryComposer, DeliveryToSend } from '@pledgewatch/deliveries';
+import { followedTopicFeeds } from '@pledgewatch/feeds';
 import { MailRenderer } from '@pledgewatch/mail';
+import { SubscriberLinks } from '@pledgewatch/subscriber-links';
 import { DigestContent, isEmptyTopics } from './digest-content';
 import { DigestContentCache } from './digest-content.cache';
 import { DigestContentRepository, DigestRecipient } from './digest-content.repository';
@@ -14,6 +16,7 @@ export interface RenderedDigest {
   subject: string;
   html: string;
   text: string;
+  headers: Record<string, string>;
   content: DigestContent;
 }
 
@@ -27,8 +30,7 @@ export function digestAsOf(payload: unknown): Date | null {
 
 /**
  * Renders weekly digests. The worker registers it as the `digest` composer of the one send path
- * (alerts' DeliverySender: Message-ID, List-Unsubscribe, retries and failure handling are the same
- * as alerts'); the admin preview uses it directly.
+ * (libs/deliveries: Message-ID, retries and failure handling are the same as alerts'); the admin preview uses it directly.
  *
  * Content is re-computed at send time from the delivery's `payload.asOf` (the slot it fell due in)
  * rather than stored per delivery: 100,000 copies of near-identical content would be gigabytes of
@@ -41,24 +43,30 @@ export class DigestComposer implements DeliveryComposer {
     private readonly recipients: DigestContentRepository,
     private readonly cache: DigestContentCache,
     private readonly renderer: MailRenderer,
+    private readonly links: SubscriberLinks,
     private readonly config: AppConfig,
   ) {}
 
-  async compose(delivery: DeliveryToSend, links: RecipientLinks): Promise<Composition> {
+  async compose(delivery: DeliveryToSend): Promise<Composition> {
     if (delivery.state !== 'active' || !delivery.digest) return { suppress: DIGEST_NOT_WANTED };
     const recipient = await this.recipients.findRecipient(delivery.subscriberId);
     if (!recipient) return { suppress: DIGEST_NOT_WANTED };
     if (isEmptyTopics(recipient.topics)) return { suppress: DIGEST_NO_TOPICS };
     const asOf = digestAsOf(delivery.payload) ?? new Date();
-    const { subject, html, text } = await this.render(recipient, asOf, links, this.cache);
-    return { send: { subject, html, text } };
+    const { subject, html, text, headers } = await this.render(recipient, asOf);
+    return { send: { subject, html, text, headers } };
   }
 
-  /** One subscriber's digest as of an instant; the preview passes a cache of its own (fresh data). */
-  async render(recipient: DigestRecipient, asOf: Date, links: RecipientLinks, cache: DigestContentCache = this.cache): Promise<RenderedDigest> {
+  /**
+   * One subscriber's digest as of an instant, with its signed links (making them writes nothing);
+   * the preview passes a cache of its own (fresh data).
+   */
+  async render(recipient: DigestRecipient, asOf: Date, cache: DigestContentCache = this.cache): Promise<RenderedDigest> {
     const content = await cache.contentFor(asOf, recipient.topics);
-    const data = digestTemplateData(content, recipient.timezone, { publicBaseUrl: this.config.publicBaseUrl, ...links });
+    const { headers, ...links } = this.links.forRecipient(recipient.id);
+    const feeds = followedTopicFeeds(this.config.publicBaseUrl, recipient.topics);
+    const data = digestTemplateData(content, recipient.timezone, { publicBaseUrl: this.config.publicBaseUrl, ...links, feeds });
     const { html, text } = this.renderer.render('digest', data);
-    return { subject: data.subject, html, text, content };
+    return { subject: data.subject, html, text, headers, content };
   }
 }

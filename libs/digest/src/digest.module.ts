@@ -1,7 +1,7 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
-import { AlertsModule, DeliveryComposers } from '@pledgewatch/alerts';
-import { MailModule } from '@pledgewatch/mail';
-import { SubscriberLinksModule } from '@pledgewatch/subscriptions';
+import { DeliveryComposers, DeliverySendingModule } from '@pledgewatch/deliveries';
+import { MailRenderingModule } from '@pledgewatch/mail';
+import { SubscriberLinksModule } from '@pledgewatch/subscriber-links';
 import { DigestContentCache } from './digest-content.cache';
 import { DigestContentRepository } from './digest-content.repository';
 import { DigestDeliveriesRepository } from './digest-deliveries.repository';
@@ -9,9 +9,9 @@ import { DigestPreviewService } from './digest-preview.service';
 import { DigestRunService } from './digest-run.service';
 import { DigestComposer } from './digest.composer';
 
-/** Content and rendering, shared by the worker (sending) and the API (preview). */
+/** Content and rendering, shared by the worker (sending) and the API (preview). No transport. */
 @Module({
-  imports: [MailModule],
+  imports: [MailRenderingModule, SubscriberLinksModule],
   providers: [DigestContentRepository, DigestContentCache, DigestComposer],
   exports: [DigestContentRepository, DigestComposer],
 })
@@ -32,7 +32,7 @@ export class DigestComposerRegistration implements OnModuleInit {
 
 /** What the worker runs: the hourly `digest.run` work and the digest composer. Needs QueueModule.forRoot() (global). */
 @Module({
-  imports: [AlertsModule, DigestRenderingModule],
+  imports: [DeliverySendingModule, DigestRenderingModule],
   providers: [DigestDeliveriesRepository, DigestRunService, DigestComposerRegistration],
   exports: [DigestRunService],
 })
@@ -40,7 +40,7 @@ export class DigestModule {}
 
 /** What the admin API uses: the preview. */
 @Module({
-  imports: [DigestRenderingModule, SubscriberLinksModule],
+  imports: [DigestRenderingModule],
   providers: [DigestPreviewService],
   exports: [DigestPreviewService],
 })

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { Prisma, PrismaService } from '@pledgewatch/database';
 import { fanoutJobId, JobQueues, JOBS } from '@pledgewatch/queue';
+import { EventsOutboxRepository, OutboxFilter } from './events-outbox.repository';
 
 /** Events per round trip: one locked SELECT, one addBulk, one UPDATE. */
 const BATCH = 500;
@@ -21,7 +21,7 @@ export class EventsDispatcher implements OnModuleDestroy {
   private readonly inFlight = new Set<Promise<number>>();
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly outbox: EventsOutboxRepository,
     private readonly queues: JobQueues,
   ) {}
 
@@ -35,7 +35,7 @@ export class EventsDispatcher implements OnModuleDestroy {
       let dispatched = 0;
       for (let i = 0; i < eventIds.length; i += BATCH) {
         const ids = eventIds.slice(i, i + BATCH);
-        dispatched += await this.dispatchBatch(Prisma.sql`id = ANY(${ids}::uuid[])`);
+        dispatched += await this.dispatchBatch({ ids });
       }
       return dispatched;
     });
@@ -46,8 +46,7 @@ export class EventsDispatcher implements OnModuleDestroy {
    * writes every event of a run at its asOf, hands over without loading their ids. Never rejects.
    */
   dispatchOccurredAt(occurredAt: Date): Promise<number> {
-    const at = Prisma.sql`"occurredAt" = (${occurredAt.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
-    return this.track(() => this.drain(at, Number.POSITIVE_INFINITY));
+    return this.track(() => this.drain({ occurredAt }, Number.POSITIVE_INFINITY));
   }
 
   /**
@@ -55,43 +54,29 @@ export class EventsDispatcher implements OnModuleDestroy {
    * at most `maxBatches` batches. Rejects when the queue is unreachable (the relay logs and retries).
    */
   dispatchPending(olderThanMs: number, maxBatches = 20): Promise<number> {
-    const older = Prisma.sql`"occurredAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => ${olderThanMs / 1000}::float8)`;
-    return this.drain(older, maxBatches);
+    return this.drain({ olderThanMs }, maxBatches);
   }
 
   async onModuleDestroy(): Promise<void> {
     await Promise.all([...this.inFlight]);
   }
 
-  private async drain(where: Prisma.Sql, maxBatches: number): Promise<number> {
+  private async drain(filter: OutboxFilter, maxBatches: number): Promise<number> {
     let dispatched = 0;
     for (let batch = 0; batch < maxBatches; batch++) {
-      const count = await this.dispatchBatch(where);
+      const count = await this.dispatchBatch(filter);
       dispatched += count;
       if (count < BATCH) break;
     }
     return dispatched;
   }
 
-  private dispatchBatch(where: Prisma.Sql): Promise<number> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        const rows = await tx.$queryRaw<{ id: string }[]>`
-          SELECT id FROM "Event"
-          WHERE "dispatchedAt" IS NULL AND ${where}
-          ORDER BY "occurredAt", id
-          LIMIT ${BATCH}
-          FOR UPDATE SKIP LOCKED`;
-        if (rows.length === 0) return 0;
-        const ids = rows.map((row) => row.id);
-        await this.queues.addBulk(
-          JOBS.eventsFanout,
-          ids.map((eventId) => ({ payload: { eventId }, jobId: fanoutJobId(eventId) })),
-        );
-        await tx.$executeRaw`UPDATE "Event" SET "dispatchedAt" = now() AT TIME ZONE 'UTC' WHERE id = ANY(${ids}::uuid[])`;
-        return ids.length;
-      },
-      { timeout: 60_000, maxWait: 10_000 },
+  private dispatchBatch(filter: OutboxFilter): Promise<number> {
+    return this.outbox.takeBatch(filter, BATCH, (ids) =>
+      this.queues.addBulk(
+        JOBS.eventsFanout,
+        ids.map((eventId) => ({ payload: { eventId }, jobId: fanoutJobId(eventId) })),
+      ),
     );
   }
 

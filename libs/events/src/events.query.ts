@@ -12,15 +12,26 @@ export interface EventFeedFilter {
   /** Sector slugs: events of workstreams in any of them. */
   sectors?: string[];
   types?: EventTypeName[];
-  /** Workstream slugs. */
+  /** Workstream slugs or ids (`/v1/workstreams/{slug}` takes either). */
   workstreams?: string[];
   limit: number;
   cursor?: string;
 }
 
-const FEED_INCLUDE = { workstream: { select: { slug: true, title: true } } } satisfies Prisma.EventInclude;
+const FEED_INCLUDE = {
+  workstream: { select: { slug: true, title: true } },
+  milestone: { select: { title: true, evidenceUrl: true } },
+} satisfies Prisma.EventInclude;
 
-/** An event row with the slug and title of its workstream, for feeds that link to it. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Workstreams named by slug or by id. */
+export function workstreamReferences(references: string[]): Prisma.WorkstreamWhereInput {
+  const ids = references.filter((r) => UUID.test(r)).map((r) => r.toLowerCase());
+  return { OR: [{ slug: { in: references } }, ...(ids.length ? [{ id: { in: ids } }] : [])] };
+}
+
+/** An event row with the slug and title of its workstream (and its milestone's), for feeds that link to it. */
 export type FeedEventRow = Prisma.EventGetPayload<{ include: typeof FEED_INCLUDE }>;
 
 const CURSOR = new CursorCodec('events');
@@ -37,7 +48,7 @@ export class EventsQuery {
           archivedAt: null,
           ...(filter.countries?.length && { countries: { some: { countryCode: { in: filter.countries } } } }),
           ...(filter.sectors?.length && { sectors: { some: { sectorSlug: { in: filter.sectors } } } }),
-          ...(filter.workstreams?.length && { slug: { in: filter.workstreams } }),
+          ...(filter.workstreams?.length && workstreamReferences(filter.workstreams)),
         },
       },
     ];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '@pledgewatch/database';
+import { metrics } from '@pledgewatch/observability';
 import { EventTypeName, eventTypeFromName } from './event-type';
 
 export interface NewEvent {
@@ -37,6 +38,8 @@ export class EventsRecorder {
       occurredAt,
     }));
     await tx.event.createMany({ data: rows });
+    // Counted when written inside the caller's transaction (a rolled-back write is rare: it fails before recording).
+    for (const event of events) metrics.eventsWritten.inc({ type: event.type });
     return rows.map((row) => row.id);
   }
 }

@@ -21,13 +21,20 @@ export class TemplateLibrary {
   };
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
 
-  constructor(readonly directory: string) {
+  /** `sharedPartials`: further partial directories (a layout shared by several libraries). */
+  constructor(
+    readonly directory: string,
+    sharedPartials: string[] = [],
+  ) {
     if (!existsSync(directory)) {
       // The build copies templates next to the compiled code (nest-cli.json "assets"); fail at boot.
       throw new Error(`Template directory ${directory} does not exist: are the .hbs files copied into the build?`);
     }
-    const partials = path.join(directory, 'partials');
-    if (existsSync(partials)) {
+    for (const shared of sharedPartials) {
+      if (!existsSync(shared)) throw new Error(`Partial directory ${shared} does not exist: are the .hbs files copied into the build?`);
+    }
+    for (const partials of [...sharedPartials, path.join(directory, 'partials')]) {
+      if (!existsSync(partials)) continue;
       for (const file of readdirSync(partials)) {
         const match = PARTIAL_FILE.exec(file);
         if (!match) continue;

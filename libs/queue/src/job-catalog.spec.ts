@@ -1,5 +1,6 @@
 import { assertEveryJobHandledOnce, JobCatalogError } from './job-handler';
-import { checkJobId, checkSlot, JOB_CATALOG, JOB_NAMES, queueKeyPrefix, QUEUE_CONCURRENCY, QUEUE_NAMES } from './job-catalog';
+import { loadConfig } from '@pledgewatch/config';
+import { checkJobId, checkSlot, JOB_CATALOG, JOB_NAMES, queueKeyPrefix, QUEUE_NAMES } from './job-catalog';
 import { redisOptions } from './redis-connection';
 
 describe('job catalog', () => {
@@ -14,8 +15,13 @@ describe('job catalog', () => {
     }
     for (const queue of QUEUE_NAMES) {
       expect(queue).not.toContain(':');
-      expect(QUEUE_CONCURRENCY[queue]).toBeGreaterThan(0);
     }
+  });
+
+  it('has a configured concurrency for exactly the jobs of the catalog', () => {
+    const concurrency = loadConfig({}).jobConcurrency;
+    expect(Object.keys(concurrency).sort()).toEqual([...JOB_NAMES].sort());
+    for (const job of JOB_NAMES) expect(concurrency[job]).toBeGreaterThan(0);
   });
 
   it('hash-tags the key prefix so every queue key lands in one Redis Cluster slot', () => {

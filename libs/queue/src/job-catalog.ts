@@ -32,6 +32,8 @@ export interface StatusCheckPayload {
   slot: string;
   /** ISO 8601 instant the check evaluates as of: the slot's start. */
   asOf: string;
+  /** Who asked: the cron (default) or an editor (POST /v1/admin/checks, slot `admin-…`). */
+  trigger?: 'schedule' | 'admin';
 }
 
 /** `events.fanout`: match one event against subscriptions. Carries the id only; the processor reloads it. */
@@ -115,15 +117,6 @@ export const JOB_CATALOG: Record<JobName, JobDefinition> = {
       removeOnFail: { age: 30 * DAY },
     },
   },
-};
-
-/** How many jobs of each queue one worker process runs at once. */
-export const QUEUE_CONCURRENCY: Record<QueueName, number> = {
-  status: 1,
-  events: 8,
-  // Sends wait on SMTP and Postgres, not the CPU; tuned with bench/fanout.ts.
-  email: 50,
-  digest: 1,
 };
 
 export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { QueueBackendName } from '@pledgewatch/config';
 import type { Queue } from 'bullmq';
 import { JOB_CATALOG, JobName, JobPayload, QueueName, queueOf } from './job-catalog';
 import { QueueBackend } from './queue-backend';
@@ -40,6 +41,11 @@ export class JobQueues implements OnModuleDestroy {
     @Inject(QUEUE_MODULE_OPTIONS) options: QueueModuleOptions,
   ) {
     this.timeoutMs = options.enqueueTimeoutMs ?? 5_000;
+  }
+
+  /** Which store the queues live in (QUEUE_BACKEND), for readiness and logs. */
+  get backendName(): QueueBackendName {
+    return this.backend.name;
   }
 
   async add<N extends JobName>(name: N, job: NewJob<N>): Promise<void> {

@@ -3,8 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import { ConfigModule, loadConfig } from '@pledgewatch/config';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database';
-import { queueEnv, removeTestQueues } from '../../../test/support/queue-backend';
-import { JOB_NAMES, JobName } from './job-catalog';
+import { dropQueueKeys, queueEnv } from '../../../test/support/queues';
+import { Queue } from 'bullmq';
+import { JOB_NAMES, JobName, JobPayloads, queueKeyPrefix, QUEUE_NAMES } from './job-catalog';
 import { JOB_HANDLER, JobCatalogError } from './job-handler';
 import { JobQueues } from './job-queues';
 import { QueueModule, QueueWorkersModule } from './queue.module';
@@ -47,7 +48,7 @@ describe('JobWorkers', () => {
     db = await createTestDatabase('pw_jobworkers');
   });
   afterAll(async () => {
-    await removeTestQueues(PREFIX);
+    await dropQueueKeys(PREFIX);
     await db?.drop();
   });
 
@@ -74,15 +75,18 @@ describe('JobWorkers', () => {
     const app = await boot(JOB_NAMES.map((name) => handlerFor(name)));
     try {
       const jobs = app.get(JobQueues);
-      await jobs.add('events.fanout', { payload: { eventId: 'e-1' }, jobId: 'e-1' });
-      await jobs.add('status.check', { payload: { slot: '2026-11-28T07:00Z', asOf: '2026-11-28T07:00:00.000Z' }, jobId: 'check-2026-11-28T0700Z' });
+      // One payload per job of the catalog: a job added to the catalog without an entry here fails to type-check.
+      const payloads: { [N in JobName]: JobPayloads[N] } = {
+        'events.fanout': { eventId: 'e-1' },
+        'status.check': { slot: '2026-11-28T07:00Z', asOf: '2026-11-28T07:00:00.000Z' },
+        'email.send': { deliveryId: 'd-1' },
+        'digest.run': { slot: '2026-11-29T23:00:00.000Z' },
+      };
+      for (const name of JOB_NAMES) await jobs.add(name, { payload: payloads[name] as never, jobId: `routes-${name.replace('.', '-')}` });
       const deadline = Date.now() + 10_000;
-      while (seen.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(seen).toEqual(
-        expect.arrayContaining([
-          { job: 'events.fanout', payload: { eventId: 'e-1' }, by: 'main' },
-          { job: 'status.check', payload: { slot: '2026-11-28T07:00Z', asOf: '2026-11-28T07:00:00.000Z' }, by: 'main' },
-        ]),
+      while (seen.length < JOB_NAMES.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(seen.sort((a, b) => a.job.localeCompare(b.job))).toEqual(
+        [...JOB_NAMES].sort().map((job) => ({ job, payload: payloads[job], by: 'main' })),
       );
     } finally {
       await app.close();

@@ -1,11 +1,16 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { AppConfig } from '@pledgewatch/config';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
-import { JOB_CATALOG, JobName, QUEUE_CONCURRENCY, QUEUE_NAMES, QueueName } from './job-catalog';
+import { JOB_CATALOG, JOB_NAMES, JobName, QUEUE_NAMES, QueueName } from './job-catalog';
 import { assertEveryJobHandledOnce, FoundHandler, JOB_HANDLER } from './job-handler';
 import { QueueBackend } from './queue-backend';
 
 type BoundHandler = (payload: unknown, job: Job) => Promise<unknown>;
+
+/** Runs a job's handler inside a context of its own (the worker binds job id and name to its log lines). */
+export type JobRunContext = <T>(job: Job, run: () => Promise<T>) => Promise<T>;
+export const JOB_RUN_CONTEXT = Symbol('JOB_RUN_CONTEXT');
 
 /**
  * The consumer side, for the worker app only. At bootstrap it finds every @JobHandler method,
@@ -16,11 +21,15 @@ type BoundHandler = (payload: unknown, job: Job) => Promise<unknown>;
 export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(JobWorkers.name);
   private readonly workers: Worker[] = [];
+  /** Jobs being processed, with their lock tokens, so a shutdown can hand them back. */
+  private readonly active = new Map<string, { job: Job; token: string | undefined }>();
 
   constructor(
+    private readonly config: AppConfig,
     private readonly backend: QueueBackend,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
+    @Optional() @Inject(JOB_RUN_CONTEXT) private readonly runContext?: JobRunContext,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -28,6 +37,26 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
     assertEveryJobHandledOnce(handlers.map(({ job, where }) => ({ job, where })));
     const byName = new Map(handlers.map((handler) => [handler.job, handler.run]));
     for (const queue of QUEUE_NAMES) this.workers.push(this.startWorker(queue, byName));
+  }
+
+  /**
+   * Graceful stop (SIGTERM): take no new jobs, give the active ones `timeoutMs` to finish, then move
+   * those still running back to waiting (another worker takes them; the delivery row's status keeps
+   * a send from going out twice) and close. Answers how many were handed back.
+   */
+  async drain(timeoutMs: number): Promise<number> {
+    const workers = this.workers.splice(0);
+    const closed = Promise.all(workers.map((worker) => worker.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([closed.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
+    clearTimeout(timer);
+    if (finished) return 0;
+    const unfinished = [...this.active.values()];
+    this.active.clear();
+    await Promise.all(unfinished.map(({ job, token }) => job.moveToWait(token).catch((error: Error) => this.logger.warn(`job ${job.id} not handed back: ${error.message}`))));
+    await Promise.all(workers.map((worker) => worker.close(true)));
+    this.logger.warn(`shutdown: ${unfinished.length} active jobs did not finish within ${timeoutMs} ms and went back to the queue`);
+    return unfinished.length;
   }
 
   /** Stops taking jobs and waits for the running ones, before the database goes away. */
@@ -39,21 +68,35 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
   private startWorker(queue: QueueName, handlers: Map<string, BoundHandler>): Worker {
     const worker = this.backend.worker(
       queue,
-      async (job: Job) => {
+      async (job: Job, token?: string) => {
         const handler = handlers.get(job.name);
         // Only a job from a newer or older release can get here: retrying cannot help.
         if (!handler || JOB_CATALOG[job.name as JobName]?.queue !== queue) {
           throw new UnrecoverableError(`no handler for job "${job.name}" on queue "${queue}"`);
         }
-        return handler(job.data, job);
+        const key = `${queue}/${job.id}`;
+        this.active.set(key, { job, token });
+        try {
+          return await (this.runContext ? this.runContext(job, () => handler(job.data, job)) : handler(job.data, job));
+        } finally {
+          this.active.delete(key);
+        }
       },
-      QUEUE_CONCURRENCY[queue],
+      this.concurrencyOf(queue),
     );
     worker.on('failed', (job, error) => {
       this.logger.warn(`${queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);
     });
     worker.on('error', (error) => this.logger.warn(`${queue} worker: ${error.message}`));
     return worker;
+  }
+
+  /**
+   * From configuration (CONCURRENCY_*, per job name). A queue carries one job name today; were it
+   * to carry several, the largest of their figures applies.
+   */
+  private concurrencyOf(queue: QueueName): number {
+    return Math.max(1, ...JOB_NAMES.filter((job) => JOB_CATALOG[job].queue === queue).map((job) => this.config.jobConcurrency[job]));
   }
 
   private discoverHandlers(): (FoundHandler & { run: BoundHandler })[] {

@@ -19,6 +19,10 @@ export class CheckRunsService {
     return this.prisma.statusCheckRun.findFirst({ orderBy: { finishedAt: 'desc' }, select: { asOf: true, finishedAt: true } });
   }
 
+  findBySlot(slot: string) {
+    return this.prisma.statusCheckRun.findUnique({ where: { slot } });
+  }
+
   async withLastChecked<T extends CheckedView>(views: T[]): Promise<T[]> {
     if (views.length === 0) return views;
     const run = await this.latest();

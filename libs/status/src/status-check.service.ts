@@ -13,6 +13,7 @@ import {
   StatusChange,
   tuneForCheck,
 } from './status-check.sql';
+import { metrics, secondsSince } from '@pledgewatch/observability';
 
 export interface StatusCheckOptions {
   /** The instant to evaluate as of; default now. */
@@ -68,7 +69,14 @@ export class StatusCheckService {
     const params: CheckParams = { asOf: options.asOf ?? new Date(), windows: this.config.healthWindows };
     if (options.dryRun) return this.preview(params, options.changesLimit ?? 500);
 
+    const startedAt = process.hrtime.bigint();
     const result = await this.evaluate(params, options.slot ?? null, options.trigger ?? 'admin');
+    if (!result.skipped) {
+      metrics.statusCheckDuration.observe(secondsSince(startedAt));
+      metrics.statusCheckEvents.observe(result.events);
+      metrics.eventsWritten.inc({ type: 'milestone.overdue' }, result.milestonesOverdue);
+      metrics.eventsWritten.inc({ type: 'workstream.health_changed' }, result.healthChanged);
+    }
     if (result.events > 0) {
       // After commit (SPEC §2.1). If this is lost, the outbox relay finds the events by dispatchedAt.
       await this.dispatcher.dispatchOccurredAt(params.asOf);

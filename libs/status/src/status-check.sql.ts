@@ -61,7 +61,8 @@ export async function lockChecks(tx: Tx): Promise<void> {
  * each. Only `not_started`/`in_progress` flip, so a milestone raises it once: the next run finds it
  * `overdue` already. Deferred and cancelled never flip; completed ones are done. Milestones of a
  * closed, cancelled or suspended workstream are left alone: nobody should be alerted about them,
- * and if the workstream resumes, the next check flips them.
+ * and if the workstream resumes, the next check flips them. The flip is a change of the milestone
+ * like an editor's: its version rises (an editor's stale If-Match then fails; a calendar's SEQUENCE moves).
  *
  * `due` is materialised so the candidates are found once (an index range on status and due date)
  * and the UPDATE then touches only them by primary key. The status re-test in the UPDATE matters
@@ -82,7 +83,7 @@ export async function flipOverdueMilestones(tx: Tx, params: CheckParams): Promis
     ),
     flipped AS (
       UPDATE "Milestone" m
-      SET status = 'overdue', "updatedAt" = now() AT TIME ZONE 'UTC'
+      SET status = 'overdue', version = m.version + 1, "updatedAt" = now() AT TIME ZONE 'UTC'
       FROM due
       WHERE m.id = due.id
         AND m.status IN ('not_started', 'in_progress')

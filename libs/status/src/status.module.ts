@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 import { EventsWriteModule } from '@pledgewatch/events';
 import { CheckRunsService } from './check-runs.service';
+import { HealthHistoryRepository } from './health-history.repository';
 import { HealthHistoryService } from './health-history.service';
+import { StatusCheckRequests } from './status-check-requests.service';
 import { StatusCheckService } from './status-check.service';
 
 /** The status check, health as of a date, and when workstreams were last checked. Needs QueueModule.forRoot() (global) for dispatch. */
 @Module({
   imports: [EventsWriteModule],
-  providers: [StatusCheckService, HealthHistoryService, CheckRunsService],
-  exports: [StatusCheckService, HealthHistoryService, CheckRunsService],
+  providers: [StatusCheckService, StatusCheckRequests, HealthHistoryRepository, HealthHistoryService, CheckRunsService],
+  exports: [StatusCheckService, StatusCheckRequests, HealthHistoryService, CheckRunsService],
 })
 export class StatusModule {}

@@ -1,22 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { QueueBackend } from '@pledgewatch/queue';
+import { RateLimit } from '@pledgewatch/config';
+import { QueueBackend, within } from '@pledgewatch/queue';
 import { DependencyUnavailableError, RateLimitedError } from '@pledgewatch/problems';
 import { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
-
-export interface RateLimit {
-  limit: number;
-  windowSeconds: number;
-}
-
-/**
- * Subscribing sends an email to an address the caller merely claims, so it is limited per client
- * and per address: enough for a person who mistyped, too little to mail-bomb anyone.
- */
-export const SUBSCRIBE_LIMITS = {
-  perIp: { limit: 5, windowSeconds: 60 },
-  perAddress: { limit: 3, windowSeconds: 60 * 60 },
-} satisfies Record<string, RateLimit>;
 
 /**
  * Fixed-window counters (rate-limiter-flexible) in the queues' store, shared by every API process:
@@ -41,21 +28,10 @@ export class SubscribeRateLimiter {
     }
     const key = `{${createHash('sha256').update(id).digest('base64url').slice(0, 32)}}`;
     try {
-      await withDeadline(limiter.consume(key), 1_500);
+      await within(1_500, limiter.consume(key));
     } catch (error) {
       if (error instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
       throw new DependencyUnavailableError(this.backend.name === 'postgres' ? 'PostgreSQL' : 'Redis');
     }
   }
-}
-
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  work.catch(() => undefined);
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -140,8 +140,8 @@ const PREFERENCE_FIELDS = {
   digestHour: hour.optional(),
 };
 
-const SUBSCRIBE_BODY = z.object({ email: safeString().max(1000), ...TOPIC_FIELDS, ...PREFERENCE_FIELDS }).strict();
-const UPDATE_BODY = z.object({ action: z.enum(['save', 'leave']).optional(), ...TOPIC_FIELDS, ...PREFERENCE_FIELDS }).strict();
+export const SUBSCRIBE_BODY = z.object({ email: safeString().max(1000), ...TOPIC_FIELDS, ...PREFERENCE_FIELDS }).strict();
+export const UPDATE_BODY = z.object({ action: z.enum(['save', 'leave']).optional(), ...TOPIC_FIELDS, ...PREFERENCE_FIELDS }).strict();
 
 function preferencesOf(body: Partial<Record<keyof Preferences, unknown>>): Partial<Preferences> {
   const out: Partial<Preferences> = {};

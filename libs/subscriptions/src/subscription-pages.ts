@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Injectable } from '@nestjs/common';
-import { TemplateLibrary } from '@pledgewatch/mail';
+import { LayoutData, pageTemplates, stylesheet } from '@pledgewatch/page-layout';
 import { knownTimezones, WEEKDAYS } from './subscription-input';
 import { describePreferences, describeTopics, SubscriberRecord, topicRefsOf } from './subscription-view';
 
@@ -22,6 +22,14 @@ const PROBLEM_TITLES: Record<string, [title: string, hint?: string]> = {
 
 const capitalised = (s: string) => s[0].toUpperCase() + s.slice(1);
 
+/** The shared layout's fields for a page behind a private link: kept out of search and link previews. */
+const privatePage = (title: string, description: string): LayoutData => ({
+  title,
+  description,
+  noindex: true,
+  stylesheet: stylesheet().href,
+});
+
 /**
  * The pages a person reaches from an email link: small server-rendered HTML, no script, every
  * value escaped by Handlebars. Forms post back to the same relative URL; the token in it is the
@@ -29,7 +37,7 @@ const capitalised = (s: string) => s[0].toUpperCase() + s.slice(1);
  */
 @Injectable()
 export class SubscriptionPages {
-  private readonly templates = new TemplateLibrary(PAGES_DIR);
+  private readonly templates = pageTemplates(PAGES_DIR);
   private timezones?: string[];
 
   confirmed(subscriber: SubscriberRecord, outcome: 'confirmed' | 'changed' | 'already_active', manageUrl: string): string {
@@ -39,7 +47,7 @@ export class SubscriptionPages {
       changed: ['Changes applied', `Your subscription for ${subscriber.email} now follows the topics below.`],
     }[outcome];
     return this.templates.render('confirmed', 'html', {
-      title,
+      ...privatePage(title, 'Your Pledgewatch subscription.'),
       lead,
       topics: describeTopics(subscriber.topics),
       delivery: describePreferences(subscriber),
@@ -49,7 +57,7 @@ export class SubscriptionPages {
 
   unsubscribe(subscriber: SubscriberRecord, token: string, manageUrl: string): string {
     return this.templates.render('unsubscribe', 'html', {
-      title: subscriber.state === 'unsubscribed' ? 'Already unsubscribed' : 'Unsubscribe from Pledgewatch',
+      ...privatePage(subscriber.state === 'unsubscribed' ? 'Already unsubscribed' : 'Unsubscribe from Pledgewatch', 'Stop Pledgewatch emails.'),
       email: subscriber.email,
       alreadyUnsubscribed: subscriber.state === 'unsubscribed',
       action: `unsubscribe?token=${encodeURIComponent(token)}`,
@@ -58,7 +66,7 @@ export class SubscriptionPages {
   }
 
   unsubscribed(email: string, manageUrl: string): string {
-    return this.templates.render('unsubscribed', 'html', { title: 'You are unsubscribed', email, manageUrl });
+    return this.templates.render('unsubscribed', 'html', { ...privatePage('You are unsubscribed', 'Stop Pledgewatch emails.'), email, manageUrl });
   }
 
   manage(
@@ -75,7 +83,7 @@ export class SubscriptionPages {
     const zones = this.timezones.includes(subscriber.timezone) ? this.timezones : [subscriber.timezone, ...this.timezones];
 
     return this.templates.render('manage', 'html', {
-      title: 'Your Pledgewatch preferences',
+      ...privatePage('Your Pledgewatch preferences', 'What Pledgewatch sends you, and when.'),
       email: subscriber.email,
       ...feedback,
       stateNote: {
@@ -109,6 +117,6 @@ export class SubscriptionPages {
 
   problem(code: string, detail: string): string {
     const [title, hint] = PROBLEM_TITLES[code] ?? ['Something is not right', undefined];
-    return this.templates.render('problem', 'html', { title, detail, hint });
+    return this.templates.render('problem', 'html', { ...privatePage(title, 'A link from a Pledgewatch email.'), detail, hint });
   }
 }

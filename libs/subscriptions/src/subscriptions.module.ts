@@ -1,31 +1,36 @@
 import { Module } from '@nestjs/common';
-import { MailModule } from '@pledgewatch/mail';
-import { ConfirmationMailer } from './confirmation-mailer';
+import { DeliveriesModule, DeliverySendingModule } from '@pledgewatch/deliveries';
+import { MailRenderingModule } from '@pledgewatch/mail';
+import { SubscriberLinksModule } from '@pledgewatch/subscriber-links';
+import { ConfirmationComposer } from './confirmation.composer';
 import { SubscribeRateLimiter } from './subscribe-rate-limiter';
-import { SubscriberLinks } from './subscriber-links';
+import { SubscribersAdminService } from './subscribers-admin.service';
 import { SubscriptionPages } from './subscription-pages';
 import { SubscriptionsRepository } from './subscriptions.repository';
 import { SubscriptionsService } from './subscriptions.service';
 
-/** Only the links every email carries (alerts, digests): stateless, no I/O. */
-@Module({ providers: [SubscriberLinks], exports: [SubscriberLinks] })
-export class SubscriberLinksModule {}
-
 /**
- * Only what renders and sends `confirmation` deliveries, without the API's pages and rate limiter:
- * what the worker's email.send processor needs to send a confirmation left queued.
+ * Subscribing, confirming, unsubscribing and managing, and the API's pages. A subscribe request
+ * becomes a queued confirmation delivery and a send job; the API never sends. Needs
+ * QueueModule.forRoot() (global).
  */
 @Module({
-  imports: [MailModule, SubscriberLinksModule],
-  providers: [SubscriptionsRepository, ConfirmationMailer],
-  exports: [ConfirmationMailer],
-})
-export class ConfirmationMailModule {}
-
-/** Subscribing, confirming, unsubscribing and managing; the API's pages; confirmation emails. */
-@Module({
-  imports: [MailModule, SubscriberLinksModule],
-  providers: [SubscriptionsRepository, SubscriptionsService, SubscribeRateLimiter, ConfirmationMailer, SubscriptionPages],
-  exports: [SubscriptionsService, SubscriptionPages, ConfirmationMailer, SubscriberLinksModule],
+  imports: [DeliveriesModule, SubscriberLinksModule],
+  providers: [SubscriptionsRepository, SubscriptionsService, SubscribeRateLimiter, SubscriptionPages],
+  exports: [SubscriptionsService, SubscriptionPages, SubscriberLinksModule],
 })
 export class SubscriptionsModule {}
+
+/** The worker's part: the `confirmation` composer, registered with the one send path. */
+@Module({
+  imports: [DeliverySendingModule, MailRenderingModule, SubscriberLinksModule],
+  providers: [SubscriptionsRepository, ConfirmationComposer],
+})
+export class ConfirmationSendingModule {}
+
+/** What admins see of subscribers. */
+@Module({
+  providers: [SubscriptionsRepository, SubscribersAdminService],
+  exports: [SubscribersAdminService],
+})
+export class SubscribersAdminModule {}

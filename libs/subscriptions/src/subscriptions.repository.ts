@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService, SubscriberState } from '@pledgewatch/database';
-import type { FieldError } from '@pledgewatch/problems';
-import { hashSingleUseToken, newSingleUseToken } from './link-tokens';
+import { CursorCodec, Page, toPage } from '@pledgewatch/pagination';
+import { hashSingleUseToken, newSingleUseToken } from '@pledgewatch/subscriber-links';
 import type { Preferences, TopicRefs } from './subscription-input';
 import type { SubscriberRecord, TopicRecord } from './subscription-view';
 
@@ -23,10 +23,42 @@ export interface PendingChange {
 
 export type TokenPurpose = 'confirm' | 'apply_change';
 
-/** What the templates of a confirmation delivery say (Delivery.payload). */
-export type ConfirmationPayload = { template: 'confirmation' } | { template: 'apply-change'; change: PendingChange };
+/**
+ * A confirmation delivery's payload. The subscribe request stores `request` whatever the address's
+ * state (so the request costs the same for every address); the worker decides, before the first
+ * send, which email it becomes — `confirmation` (the address is now pending with the requested
+ * topics) or `apply-change` (it is active: the change waits for the emailed link) — and stores that.
+ */
+export type ConfirmationPayload =
+  | { template: 'request'; request: PendingChange }
+  | { template: 'confirmation' }
+  | { template: 'apply-change'; change: PendingChange };
 
-export type UnknownTopics = { code: 'unknown_country' | 'unknown_sector' | 'unknown_workstream'; errors: FieldError[] };
+/** Which of the named topics exist (archived workstreams do not). */
+export interface KnownTopics {
+  countries: Set<string>;
+  sectors: Set<string>;
+  /** Workstream slug → id. */
+  workstreams: Map<string, string>;
+}
+
+const SUBSCRIBER_CURSOR = new CursorCodec('admin-subscribers');
+
+export interface SubscriberFilter {
+  state?: SubscriberState[];
+  /** Part of an address, any case: `example.org` finds everyone there. */
+  email?: string;
+  limit: number;
+  cursor?: string;
+}
+
+const ADMIN_SUBSCRIBER_INCLUDE = {
+  subscriptions: {
+    select: { countryCode: true, sectorSlug: true, workstream: { select: { slug: true } } },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  },
+} satisfies Prisma.SubscriberInclude;
+export type AdminSubscriberRow = Prisma.SubscriberGetPayload<{ include: typeof ADMIN_SUBSCRIBER_INCLUDE }>;
 
 export type Redemption =
   | { outcome: 'invalid' | 'used' | 'expired' }
@@ -34,8 +66,7 @@ export type Redemption =
 
 export interface ConfirmationDelivery {
   id: string;
-  status: string;
-  payload: ConfirmationPayload;
+  payload: Exclude<ConfirmationPayload, { template: 'request' }>;
   subscriber: SubscriberRecord;
 }
 
@@ -88,13 +119,13 @@ const preferenceData = (p: Partial<Preferences>) => ({
   digestHour: p.digestHour,
 });
 
-/** Subscribers, their topics and single-use tokens, and the confirmation deliveries: all Postgres I/O of the feature. */
+/** Subscribers, their topics and single-use tokens, and the creation of confirmation deliveries: all Postgres I/O of the feature. */
 @Injectable()
 export class SubscriptionsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Topic names → rows, or which of them do not exist (archived workstreams count as unknown). */
-  async resolveTopics(topics: TopicRefs): Promise<TopicRow[] | UnknownTopics> {
+  /** Which of the named topics exist: three indexed lookups, whatever the names. */
+  async knownTopics(topics: TopicRefs): Promise<KnownTopics> {
     const codes = [...new Set([...topics.countries, ...topics.intersections.map((i) => i.country)])];
     const slugs = [...new Set([...topics.sectors, ...topics.intersections.map((i) => i.sector)])];
     const [countries, sectors, workstreams] = await Promise.all([
@@ -102,63 +133,84 @@ export class SubscriptionsRepository {
       this.prisma.sector.findMany({ where: { slug: { in: slugs } }, select: { slug: true } }),
       this.prisma.workstream.findMany({ where: { slug: { in: topics.workstreams }, archivedAt: null }, select: { id: true, slug: true } }),
     ]);
-    const knownCountry = new Set(countries.map((c) => c.code));
-    const knownSector = new Set(sectors.map((s) => s.slug));
-    const workstreamId = new Map(workstreams.map((w) => [w.slug, w.id]));
-
-    const unknown: Record<UnknownTopics['code'], FieldError[]> = { unknown_country: [], unknown_sector: [], unknown_workstream: [] };
-    topics.countries.forEach((code, i) => {
-      if (!knownCountry.has(code)) unknown.unknown_country.push({ field: `countries.${i}`, code: 'unknown_country', message: `No country "${code}".` });
-    });
-    topics.sectors.forEach((slug, i) => {
-      if (!knownSector.has(slug)) unknown.unknown_sector.push({ field: `sectors.${i}`, code: 'unknown_sector', message: `No sector "${slug}".` });
-    });
-    topics.intersections.forEach(({ country, sector }, i) => {
-      if (!knownCountry.has(country)) unknown.unknown_country.push({ field: `intersections.${i}.country`, code: 'unknown_country', message: `No country "${country}".` });
-      if (!knownSector.has(sector)) unknown.unknown_sector.push({ field: `intersections.${i}.sector`, code: 'unknown_sector', message: `No sector "${sector}".` });
-    });
-    topics.workstreams.forEach((slug, i) => {
-      if (!workstreamId.has(slug)) unknown.unknown_workstream.push({ field: `workstreams.${i}`, code: 'unknown_workstream', message: `No workstream "${slug}".` });
-    });
-    const errors = Object.values(unknown).flat();
-    if (errors.length) return { code: errors[0].code as UnknownTopics['code'], errors };
-
-    return [
-      ...topics.countries.map((countryCode) => ({ countryCode, sectorSlug: null, workstreamId: null })),
-      ...topics.sectors.map((sectorSlug) => ({ countryCode: null, sectorSlug, workstreamId: null })),
-      ...topics.intersections.map(({ country, sector }) => ({ countryCode: country, sectorSlug: sector, workstreamId: null })),
-      ...topics.workstreams.map((slug) => ({ countryCode: null, sectorSlug: null, workstreamId: workstreamId.get(slug)! })),
-    ];
+    return {
+      countries: new Set(countries.map((c) => c.code)),
+      sectors: new Set(sectors.map((c) => c.slug)),
+      workstreams: new Map(workstreams.map((w) => [w.slug, w.id])),
+    };
   }
 
   /**
-   * One transaction, serialised per address by a row lock. A new, pending or unsubscribed address
-   * becomes pending with exactly the requested topics; an active one changes nothing yet, its
-   * request waits in the delivery's payload. Either way one `confirmation` delivery is queued.
+   * Records a subscribe request in one statement that does the same work whatever the address's
+   * state (no enumeration by timing, issue 16): the subscriber row is inserted, or touched when it
+   * exists (ON CONFLICT … DO UPDATE, so both paths write one row version and lock it), and one
+   * `queued` confirmation delivery carries the request. Nothing about the subscriber changes here;
+   * the worker decides what the request means (decideConfirmation) before sending.
    */
-  async recordSubscribeRequest(email: string, topics: TopicRow[], preferences: Preferences): Promise<{ deliveryId: string }> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.subscriber.createMany({ data: [{ email }], skipDuplicates: true });
-      const [subscriber] = await tx.$queryRaw<{ id: string; state: SubscriberState }[]>`
-        SELECT id::text AS id, state::text AS state FROM "Subscriber" WHERE email = ${email} FOR UPDATE`;
+  async recordSubscribeRequest(email: string, request: PendingChange): Promise<{ deliveryId: string }> {
+    const payload: ConfirmationPayload = { template: 'request', request };
+    const [row] = await this.prisma.$queryRaw<{ id: string }[]>`
+      WITH subscriber AS (
+        INSERT INTO "Subscriber" (id, email, "createdAt", "updatedAt")
+        VALUES (gen_random_uuid(), ${email}, (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC'))
+        ON CONFLICT (email) DO UPDATE SET "updatedAt" = "Subscriber"."updatedAt"
+        RETURNING id
+      )
+      INSERT INTO "Delivery" (id, kind, "subscriberId", status, attempts, payload, "createdAt", "updatedAt")
+      SELECT gen_random_uuid(), 'confirmation'::"DeliveryKind", subscriber.id, 'queued'::"DeliveryStatus", 0,
+             ${JSON.stringify(payload)}::jsonb, (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')
+        FROM subscriber
+      RETURNING id::text AS id`;
+    return { deliveryId: row.id };
+  }
 
-      let payload: ConfirmationPayload;
-      if (subscriber.state === 'active') {
-        payload = { template: 'apply-change', change: { preferences, topics } };
-      } else {
-        await tx.subscriber.update({
-          where: { id: subscriber.id },
-          data: { ...preferenceData(preferences), state: 'pending', confirmedAt: null, unsubscribedAt: null },
-        });
-        await this.replaceTopics(tx, subscriber.id, topics);
-        payload = { template: 'confirmation' };
+  /**
+   * The worker's half of a subscribe request, once per delivery, serialised per address by a row
+   * lock: a new, pending or unsubscribed address becomes pending with exactly the requested topics
+   * (those still existing) and gets a `confirmation`; an active one changes nothing yet and gets an
+   * `apply-change` carrying the request. The decision is stored on the delivery, so a retry sends
+   * the same kind of email. Null when there is no queued confirmation delivery of that id.
+   */
+  async decideConfirmation(deliveryId: string): Promise<ConfirmationDelivery | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const delivery = await tx.delivery.findUnique({ where: { id: deliveryId }, select: { kind: true, status: true, payload: true, subscriberId: true } });
+      if (!delivery || delivery.kind !== 'confirmation' || delivery.status !== 'queued') return null;
+      let payload = delivery.payload as unknown as ConfirmationPayload;
+      if (payload.template === 'request') {
+        const [subscriber] = await tx.$queryRaw<{ state: SubscriberState }[]>`
+          SELECT state::text AS state FROM "Subscriber" WHERE id = ${delivery.subscriberId}::uuid FOR UPDATE`;
+        if (!subscriber) return null;
+        const { request } = payload;
+        if (subscriber.state === 'active') {
+          payload = { template: 'apply-change', change: request };
+        } else {
+          await tx.subscriber.update({
+            where: { id: delivery.subscriberId },
+            data: { ...preferenceData(request.preferences), state: 'pending', confirmedAt: null, unsubscribedAt: null },
+          });
+          await this.replaceTopics(tx, delivery.subscriberId, await this.stillExisting(tx, request.topics));
+          payload = { template: 'confirmation' };
+        }
+        await tx.delivery.update({ where: { id: deliveryId }, data: { payload: payload as unknown as Prisma.InputJsonValue } });
       }
-      const delivery = await tx.delivery.create({
-        data: { kind: 'confirmation', subscriberId: subscriber.id, status: 'queued', payload: payload as unknown as Prisma.InputJsonValue },
-        select: { id: true },
-      });
-      return { deliveryId: delivery.id };
+      const subscriber = await tx.subscriber.findUniqueOrThrow({ where: { id: delivery.subscriberId }, select: SUBSCRIBER_SELECT });
+      return { id: deliveryId, payload, subscriber: toRecord(subscriber) };
     });
+  }
+
+  /** Newest first, keyset-paginated on (createdAt, id): what admins see of subscribers. */
+  async listSubscribers(filter: SubscriberFilter): Promise<Page<AdminSubscriberRow>> {
+    const rows = await this.prisma.subscriber.findMany({
+      where: {
+        ...(filter.state ? { state: { in: filter.state } } : {}),
+        ...(filter.email ? { email: { contains: filter.email.toLowerCase() } } : {}),
+        ...SUBSCRIBER_CURSOR.after(filter.cursor, 'createdAt'),
+      },
+      include: ADMIN_SUBSCRIBER_INCLUDE,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: filter.limit + 1,
+    });
+    return toPage(rows, filter.limit, SUBSCRIBER_CURSOR, (row) => ({ at: row.createdAt, id: row.id }));
   }
 
   async findSubscriber(id: string): Promise<SubscriberRecord | null> {
@@ -273,34 +325,6 @@ export class SubscriptionsRepository {
     });
   }
 
-  async findConfirmationDelivery(id: string): Promise<ConfirmationDelivery | null> {
-    const row = await this.prisma.delivery.findUnique({
-      where: { id },
-      select: { id: true, kind: true, status: true, payload: true, subscriber: { select: SUBSCRIBER_SELECT } },
-    });
-    if (!row || row.kind !== 'confirmation') return null;
-    return { id: row.id, status: row.status, payload: row.payload as unknown as ConfirmationPayload, subscriber: toRecord(row.subscriber) };
-  }
-
-  async markDeliverySent(id: string, messageId: string): Promise<void> {
-    await this.prisma.delivery.updateMany({
-      where: { id, status: { not: 'sent' } },
-      data: { status: 'sent', messageId, sentAt: new Date(), lastError: null, attempts: { increment: 1 } },
-    });
-  }
-
-  /** A failed attempt; `final` marks it failed, else it stays queued for a later attempt. */
-  async recordDeliveryFailure(id: string, error: string, final: boolean, messageId: string): Promise<void> {
-    await this.prisma.delivery.updateMany({
-      where: { id, status: { not: 'sent' } },
-      data: { status: final ? 'failed' : 'queued', lastError: error.slice(0, 1000), messageId, attempts: { increment: 1 } },
-    });
-  }
-
-  async markDeliverySuppressed(id: string, reason: string): Promise<void> {
-    await this.prisma.delivery.updateMany({ where: { id, status: { not: 'sent' } }, data: { status: 'suppressed', lastError: reason } });
-  }
-
   private async replaceTopics(tx: Prisma.TransactionClient, subscriberId: string, topics: TopicRow[]): Promise<void> {
     await tx.subscription.deleteMany({ where: { subscriberId } });
     if (topics.length) await tx.subscription.createMany({ data: topics.map((topic) => ({ ...topic, subscriberId })) });
@@ -311,11 +335,11 @@ export class SubscriptionsRepository {
     const codes = rows.flatMap((r) => (r.countryCode ? [r.countryCode] : []));
     const slugs = rows.flatMap((r) => (r.sectorSlug ? [r.sectorSlug] : []));
     const ids = rows.flatMap((r) => (r.workstreamId ? [r.workstreamId] : []));
-    const [countries, sectors, workstreams] = await Promise.all([
-      tx.country.findMany({ where: { code: { in: codes } }, select: { code: true } }),
-      tx.sector.findMany({ where: { slug: { in: slugs } }, select: { slug: true } }),
-      tx.workstream.findMany({ where: { id: { in: ids }, archivedAt: null }, select: { id: true } }),
-    ]);
+    // One after the other: a transaction is one connection, and pg refuses (pg 9) or warns about
+    // (pg 8: "client is already executing a query") queries issued on it concurrently.
+    const countries = await tx.country.findMany({ where: { code: { in: codes } }, select: { code: true } });
+    const sectors = await tx.sector.findMany({ where: { slug: { in: slugs } }, select: { slug: true } });
+    const workstreams = await tx.workstream.findMany({ where: { id: { in: ids }, archivedAt: null }, select: { id: true } });
     const c = new Set(countries.map((x) => x.code));
     const s = new Set(sectors.map((x) => x.slug));
     const w = new Set(workstreams.map((x) => x.id));

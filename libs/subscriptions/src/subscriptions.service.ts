@@ -1,39 +1,77 @@
-import { Injectable } from '@nestjs/common';
-import { UnprocessableError } from '@pledgewatch/problems';
-import { ConfirmationMailer } from './confirmation-mailer';
-import { isSingleUseTokenShaped, LinkPurpose } from './link-tokens';
-import { SUBSCRIBE_LIMITS, SubscribeRateLimiter } from './subscribe-rate-limiter';
-import { SubscriberLinks } from './subscriber-links';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@pledgewatch/config';
+import { DeliveryQueue } from '@pledgewatch/deliveries';
+import { FieldError, UnprocessableError } from '@pledgewatch/problems';
+import { isSingleUseTokenShaped, LinkPurpose, SubscriberLinks } from '@pledgewatch/subscriber-links';
+import { SubscribeRateLimiter } from './subscribe-rate-limiter';
 import { LinkTokenError, SubscriberGoneError } from './subscription-errors';
 import { parseSubscribeRequest, PreferencesUpdate, requireTopics, TopicRefs } from './subscription-input';
 import { ManageCatalog } from './subscription-pages';
 import { SubscriberRecord, topicRefsOf } from './subscription-view';
-import { SubscriptionsRepository, TopicRow } from './subscriptions.repository';
+import { KnownTopics, SubscriptionsRepository, TopicRow } from './subscriptions.repository';
 
 export type ConfirmOutcome = 'confirmed' | 'changed' | 'already_active';
+
+/** Topic names → rows, or a 422 naming every one that does not exist. */
+export function topicRows(topics: TopicRefs, known: KnownTopics): TopicRow[] {
+  const unknown: Record<'unknown_country' | 'unknown_sector' | 'unknown_workstream', FieldError[]> = { unknown_country: [], unknown_sector: [], unknown_workstream: [] };
+  topics.countries.forEach((code, i) => {
+    if (!known.countries.has(code)) unknown.unknown_country.push({ field: `countries.${i}`, code: 'unknown_country', message: `No country "${code}".` });
+  });
+  topics.sectors.forEach((slug, i) => {
+    if (!known.sectors.has(slug)) unknown.unknown_sector.push({ field: `sectors.${i}`, code: 'unknown_sector', message: `No sector "${slug}".` });
+  });
+  topics.intersections.forEach(({ country, sector }, i) => {
+    if (!known.countries.has(country)) unknown.unknown_country.push({ field: `intersections.${i}.country`, code: 'unknown_country', message: `No country "${country}".` });
+    if (!known.sectors.has(sector)) unknown.unknown_sector.push({ field: `intersections.${i}.sector`, code: 'unknown_sector', message: `No sector "${sector}".` });
+  });
+  topics.workstreams.forEach((slug, i) => {
+    if (!known.workstreams.has(slug)) unknown.unknown_workstream.push({ field: `workstreams.${i}`, code: 'unknown_workstream', message: `No workstream "${slug}".` });
+  });
+  const errors = Object.values(unknown).flat();
+  if (errors.length) {
+    const code = errors[0].code;
+    const what = { unknown_country: 'country', unknown_sector: 'sector', unknown_workstream: 'workstream' }[code as keyof typeof unknown];
+    throw new UnprocessableError(code, `Unknown ${what}: ${errors.map((e) => e.message).join(' ')}`, errors);
+  }
+  return [
+    ...topics.countries.map((countryCode) => ({ countryCode, sectorSlug: null, workstreamId: null })),
+    ...topics.sectors.map((sectorSlug) => ({ countryCode: null, sectorSlug, workstreamId: null })),
+    ...topics.intersections.map(({ country, sector }) => ({ countryCode: country, sectorSlug: sector, workstreamId: null })),
+    ...topics.workstreams.map((slug) => ({ countryCode: null, sectorSlug: null, workstreamId: known.workstreams.get(slug)! })),
+  ];
+}
 
 /** Subscribe with double opt-in, and what the links in emails do (SPEC §2.5, §3). */
 @Injectable()
 export class SubscriptionsService {
+  private readonly logger = new Logger(SubscriptionsService.name);
+
   constructor(
     private readonly repository: SubscriptionsRepository,
     private readonly limiter: SubscribeRateLimiter,
-    private readonly mailer: ConfirmationMailer,
+    private readonly deliveries: DeliveryQueue,
     private readonly links: SubscriberLinks,
+    private readonly config: AppConfig,
   ) {}
 
   /**
-   * Records the request and emails a link; the caller learns nothing about the address (same
-   * answer for new, pending and active). Limits: per client first, so junk costs no database work.
+   * Records the request and answers; the caller learns nothing about the address, neither from
+   * the answer nor from its timing: the request does the same work for a new, pending or active
+   * address (one statement writes the subscriber row and a queued `confirmation` delivery, then
+   * one send job is enqueued). Whether it becomes "confirm" or "apply these changes" is decided
+   * by the worker (ConfirmationComposer). Limits: per client first, so junk costs no database work.
    */
   async subscribe(body: unknown, clientIp: string): Promise<void> {
-    await this.limiter.consume('subscribe-ip', clientIp, SUBSCRIBE_LIMITS.perIp);
+    const limits = this.config.subscribeLimits;
+    await this.limiter.consume('subscribe-ip', clientIp, limits.perIp);
     const request = parseSubscribeRequest(body);
-    await this.limiter.consume('subscribe-address', request.email, SUBSCRIBE_LIMITS.perAddress);
+    await this.limiter.consume('subscribe-address', request.email, limits.perAddress);
     const topics = await this.resolveTopics(request.topics);
-    const { deliveryId } = await this.repository.recordSubscribeRequest(request.email, topics, request.preferences);
-    // After the commit, never awaited by the request (STYLE 10).
-    this.mailer.sendSoon(deliveryId);
+    const { deliveryId } = await this.repository.recordSubscribeRequest(request.email, { preferences: request.preferences, topics });
+    // The outbox pattern: the row is committed; if Redis refuses the job now, the reconciler
+    // gives the delivery its job after DELIVERY_STUCK_AFTER_SECONDS.
+    await this.deliveries.enqueue([deliveryId]).catch((error: Error) => this.logger.warn(`confirmation ${deliveryId} not enqueued, the reconciler will: ${error.message}`));
   }
 
   /** Follows a confirm / apply-change link: once. */
@@ -90,12 +128,7 @@ export class SubscriptionsService {
   }
 
   private async resolveTopics(topics: TopicRefs): Promise<TopicRow[]> {
-    const resolved = await this.repository.resolveTopics(topics);
-    if (!Array.isArray(resolved)) {
-      const what = { unknown_country: 'country', unknown_sector: 'sector', unknown_workstream: 'workstream' }[resolved.code];
-      throw new UnprocessableError(resolved.code, `Unknown ${what}: ${resolved.errors.map((e) => e.message).join(' ')}`, resolved.errors);
-    }
-    return resolved;
+    return topicRows(topics, await this.repository.knownTopics(topics));
   }
 
   private async load(id: string): Promise<SubscriberRecord> {

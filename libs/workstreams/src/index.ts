@@ -1,5 +1,6 @@
 export * from './workstream.view';
 export * from './workstreams.query';
+export * from './workstreams-overview.query';
 export * from './workstreams-read.module';
 export * from './milestone-editor.service';
 export * from './milestone-rules';

@@ -3,9 +3,9 @@ import { Actor, AuditService } from '@pledgewatch/audit';
 import { AppConfig } from '@pledgewatch/config';
 import type { Prisma } from '@pledgewatch/database';
 import { EventsDispatcher, EventsRecorder, NewEvent } from '@pledgewatch/events';
-import { assertCurrentVersion, NotFoundError, parse } from '@pledgewatch/problems';
+import { assertCurrentVersion, NotFoundError } from '@pledgewatch/problems';
 import { planMilestonePatch, resolveNewMilestone, todayUtc } from './milestone-rules';
-import { ADD_MILESTONE_SCHEMA, PATCH_MILESTONE_SCHEMA } from './workstream-input';
+import type { AddMilestoneInput, PatchMilestoneInput } from './workstream-input';
 import { recomputeHealth } from './workstream-rules';
 import { isoDate, toMilestoneView } from './workstream.view';
 import { WorkstreamsRepository } from './workstreams.repository';
@@ -32,8 +32,8 @@ export class MilestoneEditorService {
    * `POST /v1/admin/workstreams/{id|slug}/milestones`. If-Match names the workstream's version:
    * its milestone list is part of it, so adding one bumps it.
    */
-  async add(workstreamReference: string, body: unknown, actor: Actor, expectedVersion?: number): Promise<WriteResult<MilestoneView>> {
-    const { notify, ...input } = parse(ADD_MILESTONE_SCHEMA, body);
+  async add(workstreamReference: string, command: AddMilestoneInput, actor: Actor, expectedVersion?: number): Promise<WriteResult<MilestoneView>> {
+    const { notify, ...input } = command;
     const now = new Date();
     const result = await this.repository.transaction(async (tx) => {
       const locked = await this.repository.lockCurrentWorkstream(tx, workstreamReference, expectedVersion);
@@ -73,8 +73,8 @@ export class MilestoneEditorService {
    * `PATCH /v1/admin/milestones/{id}`. If-Match names the milestone's version. The workstream's
    * version moves too when its health or lastProgressAt does. A patch that changes nothing writes nothing.
    */
-  async patch(milestoneId: string, body: unknown, actor: Actor, expectedVersion?: number): Promise<WriteResult<MilestoneView>> {
-    const { notify, ...input } = parse(PATCH_MILESTONE_SCHEMA, body);
+  async patch(milestoneId: string, command: PatchMilestoneInput, actor: Actor, expectedVersion?: number): Promise<WriteResult<MilestoneView>> {
+    const { notify, ...input } = command;
     const now = new Date();
     const result = await this.repository.transaction(async (tx) => {
       // Lock order, always: workstream, then milestone.
@@ -100,7 +100,7 @@ export class MilestoneEditorService {
       if (health.event) events.push(health.event);
       const eventIds = await this.recorder.record(tx, events.map((e) => ({ ...e, actor: actor.name, notify: notify ?? true })), now);
 
-      const after = await tx.milestone.findUniqueOrThrow({ where: { id: before.id } });
+      const after = await this.repository.findMilestone(tx, before.id);
       const view = toMilestoneView(after);
       await this.audit.record(
         tx,

@@ -4,15 +4,10 @@ import { Actor, AuditRecord, AuditService } from '@pledgewatch/audit';
 import { AppConfig } from '@pledgewatch/config';
 import { Milestone, Prisma } from '@pledgewatch/database';
 import { EventsDispatcher, EventsRecorder, NewEvent } from '@pledgewatch/events';
-import { ConflictError, FieldError, parse } from '@pledgewatch/problems';
+import { ConflictError, FieldError } from '@pledgewatch/problems';
 import { evaluateHealth } from '@pledgewatch/status';
 import { NewMilestone, resolveNewMilestone, todayUtc } from './milestone-rules';
-import {
-  CREATE_WORKSTREAM_SCHEMA,
-  IMPORT_SCHEMA,
-  NewWorkstreamInput,
-  PATCH_WORKSTREAM_SCHEMA,
-} from './workstream-input';
+import type { CreateWorkstreamInput, ImportInput, NewWorkstreamInput, PatchWorkstreamInput } from './workstream-input';
 import { firstFreeSlug, recomputeHealth, slugify } from './workstream-rules';
 import { isoDate, toMilestoneView, toWorkstreamView, WorkstreamRow } from './workstream.view';
 import { WorkstreamsRepository } from './workstreams.repository';
@@ -60,16 +55,16 @@ export class WorkstreamEditorService {
   ) {}
 
   /** `POST /v1/admin/workstreams`. */
-  async create(body: unknown, actor: Actor): Promise<WriteResult<EditedWorkstreamView>> {
-    const { notify, ...input } = parse(CREATE_WORKSTREAM_SCHEMA, body);
+  async create(command: CreateWorkstreamInput, actor: Actor): Promise<WriteResult<EditedWorkstreamView>> {
+    const { notify, ...input } = command;
     const created = await this.insertWithRetry([input], actor, notify ?? true, SINGLE_WRITE, 'workstream.create', () => '');
     void this.dispatcher.dispatch(created.eventIds);
     return { view: created.views[0], version: created.views[0].version, eventIds: created.eventIds };
   }
 
   /** `POST /v1/admin/import`: every workstream or none; problems name their index. */
-  async import(body: unknown, actor: Actor): Promise<ImportResult & { eventIds: string[] }> {
-    const { workstreams, notify } = parse(IMPORT_SCHEMA, body);
+  async import(command: ImportInput, actor: Actor): Promise<ImportResult & { eventIds: string[] }> {
+    const { workstreams, notify } = command;
     const created = await this.insertWithRetry(workstreams, actor, notify ?? true, BULK_WRITE, 'workstream.import', (i) => `workstreams.${i}`);
     void this.dispatcher.dispatch(created.eventIds);
     return {
@@ -82,8 +77,8 @@ export class WorkstreamEditorService {
   }
 
   /** `PATCH /v1/admin/workstreams/{id|slug}`. A patch that changes nothing writes nothing. */
-  async patch(reference: string, body: unknown, actor: Actor, expectedVersion?: number): Promise<WriteResult<EditedWorkstreamView>> {
-    const { notify, ...input } = parse(PATCH_WORKSTREAM_SCHEMA, body);
+  async patch(reference: string, command: PatchWorkstreamInput, actor: Actor, expectedVersion?: number): Promise<WriteResult<EditedWorkstreamView>> {
+    const { notify, ...input } = command;
     const now = new Date();
     const result = await this.repository.transaction(async (tx) => {
       const locked = await this.repository.lockCurrentWorkstream(tx, reference, expectedVersion);

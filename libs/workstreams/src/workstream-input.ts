@@ -51,12 +51,13 @@ const dateBasis = z
     'How the due date is known: "sourced" (a dated fact, cite it in evidenceUrl or note), "planned" (a date its owner announced) or "assumed" (the editors\' estimate). A new milestone sent without one is "assumed": when its date passes, its workstream is at_risk at most, never off_track.',
   );
 
+/** A citation may lack a URL or a date (a printed article, an undated statement); null says "none". */
 export const SOURCE_SCHEMA = z.strictObject({
   quote: multiLine(5000),
   title: singleLine(500),
-  url: httpUrl,
+  url: httpUrl.optional(),
   publisher: singleLine(200).optional(),
-  date: calendarDayString().optional(),
+  date: calendarDayString().nullish(),
 });
 export type SourceInput = z.output<typeof SOURCE_SCHEMA>;
 

@@ -83,6 +83,10 @@ export class WorkstreamsRepository {
     });
   }
 
+  findMilestone(tx: Tx, id: string): Promise<Milestone> {
+    return tx.milestone.findUniqueOrThrow({ where: { id } });
+  }
+
   async nextMilestonePosition(tx: Tx, workstreamId: string): Promise<number> {
     const { _max } = await tx.milestone.aggregate({ where: { workstreamId }, _max: { position: true } });
     return (_max.position ?? 0) + 1;

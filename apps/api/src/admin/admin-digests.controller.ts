@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { dateOrInstant, single } from '../public/query-params';
 import { ApiKeyGuard } from './api-key.guard';
 import { Roles } from './roles.decorator';
+import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAdmin, ApiAnswer, ApiProblems, ApiQueryOf } from '../http/openapi.decorators';
+import { DigestPreview } from '../http/response-schemas';
 
 const PREVIEW_PARAMETERS = z.strictObject({
   /** A subscriber id or email address. */
@@ -18,6 +21,7 @@ const PREVIEW_PARAMETERS = z.strictObject({
 const PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** A digest shows what a subscriber follows and their address: admins only. */
+@ApiTags('admin')
 @Controller('v1/admin/digests')
 @UseGuards(ApiKeyGuard)
 @Roles('admin')
@@ -29,6 +33,11 @@ export class AdminDigestsController {
    * sent (nothing is written). The HTML itself by default; `{ subject, html, text }` to
    * `Accept: application/json`.
    */
+  @ApiAdmin('The digest a subscriber would get: HTML, or JSON to Accept: application/json; sends nothing', ['admin'])
+  @ApiQueryOf(PREVIEW_PARAMETERS)
+  @ApiProduces('text/html', 'application/json')
+  @ApiAnswer(200, DigestPreview)
+  @ApiProblems(400, 404)
   @Get('preview')
   async preview(@Query() query: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const { subscriber, asOf } = parse(PREVIEW_PARAMETERS, query, 'The query has invalid parameters.');

@@ -1,10 +1,13 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { SubscribersAdminService } from '@pledgewatch/alerts';
+import { SubscribersAdminService } from '@pledgewatch/subscriptions';
 import { parse } from '@pledgewatch/problems';
 import { z } from 'zod';
 import { cursor, enumList, limit, single } from '../public/query-params';
 import { ApiKeyGuard } from './api-key.guard';
 import { Roles } from './roles.decorator';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiAdmin, ApiAnswer, ApiProblems, ApiQueryOf } from '../http/openapi.decorators';
+import { AdminSubscriberPage } from '../http/response-schemas';
 
 const SUBSCRIBER_PARAMETERS = z.strictObject({
   state: enumList(['pending', 'active', 'unsubscribed'] as const, 'a subscriber state').optional(),
@@ -14,6 +17,7 @@ const SUBSCRIBER_PARAMETERS = z.strictObject({
 });
 
 /** Subscribers hold personal data: admins only. */
+@ApiTags('admin')
 @Controller('v1/admin/subscribers')
 @UseGuards(ApiKeyGuard)
 @Roles('admin')
@@ -21,6 +25,10 @@ export class AdminSubscribersController {
   constructor(private readonly subscribers: SubscribersAdminService) {}
 
   /** `?state=active,pending&email=example.org&limit=&cursor=`, newest first. */
+  @ApiAdmin('Subscribers, newest first (personal data)', ['admin'])
+  @ApiQueryOf(SUBSCRIBER_PARAMETERS)
+  @ApiAnswer(200, AdminSubscriberPage)
+  @ApiProblems(400)
   @Get()
   list(@Query() query: unknown) {
     return this.subscribers.list(parse(SUBSCRIBER_PARAMETERS, query, 'The query has invalid parameters.'));

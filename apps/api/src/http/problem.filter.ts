@@ -83,6 +83,8 @@ export class ProblemFilter implements ExceptionFilter {
         detail: problem.detail,
         instance: problemInstance(request),
         ...problem.extra,
+        // The id of this request's log line and X-Request-Id header (assigned before anything can fail).
+        requestId: (request as { id?: unknown }).id,
       });
   }
 

@@ -1,58 +1,61 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { Health, Stage } from '@pledgewatch/database';
+import { AppConfig } from '@pledgewatch/config';
+import { feedLinks } from '@pledgewatch/feeds';
 import { parse } from '@pledgewatch/problems';
 import { CheckRunsService, HealthHistoryService } from '@pledgewatch/status';
 import { WorkstreamsQuery } from '@pledgewatch/workstreams';
 import { z } from 'zod';
-import { calendarDayParam, countryList, cursor, enumList, limit, single, slugList } from './query-params';
+import { toWorkstreamFilter, WORKSTREAM_FILTER_PARAMETERS } from './filter-params';
+import { calendarDayParam, cursor, limit } from './query-params';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiProblems, ApiQueryOf } from '../http/openapi.decorators';
+import { WorkstreamDetail, WorkstreamPage } from '../http/response-schemas';
 
-const LIST_PARAMETERS = z.strictObject({
-  country: countryList().optional(),
-  sector: slugList('a sector slug').optional(),
-  health: enumList(Object.values(Health), 'a health value').optional(),
-  stage: enumList(Object.values(Stage), 'a stage').optional(),
-  summit: slugList('a summit slug').optional(),
-  q: single().max(200, 'must be at most 200 characters').optional(),
-  limit: limit(),
-  cursor: cursor().optional(),
-});
+const LIST_PARAMETERS = WORKSTREAM_FILTER_PARAMETERS.extend({ limit: limit(), cursor: cursor().optional() });
 
 const DETAIL_PARAMETERS = z.strictObject({
   asOf: calendarDayParam().optional(),
 });
 
+@ApiTags('workstreams')
 @Controller('v1/workstreams')
 export class WorkstreamsController {
   constructor(
     private readonly workstreams: WorkstreamsQuery,
     private readonly history: HealthHistoryService,
     private readonly checks: CheckRunsService,
+    private readonly config: AppConfig,
   ) {}
 
+  /** The workstream's own Atom feed and milestone calendar. */
+  private withFeeds<T extends { slug: string }>(view: T): T & { feeds: ReturnType<typeof feedLinks> } {
+    return { ...view, feeds: feedLinks(this.config.publicBaseUrl, { workstream: [view.slug] }) };
+  }
+
+  @ApiOperation({ summary: 'Workstreams, newest first, filtered and keyset-paginated' })
+  @ApiQueryOf(LIST_PARAMETERS)
+  @ApiAnswer(200, WorkstreamPage)
+  @ApiProblems(400)
   @Get()
   async list(@Query() query: unknown) {
     const p = parse(LIST_PARAMETERS, query, 'The query has invalid parameters.');
-    const page = await this.workstreams.list({
-      countries: p.country,
-      sectors: p.sector,
-      health: p.health,
-      stages: p.stage,
-      summits: p.summit,
-      q: p.q,
-      limit: p.limit,
-      cursor: p.cursor,
-    });
-    return { ...page, items: await this.checks.withLastChecked(page.items) };
+    const page = await this.workstreams.list({ ...toWorkstreamFilter(p), limit: p.limit, cursor: p.cursor });
+    return { ...page, items: (await this.checks.withLastChecked(page.items)).map((item) => this.withFeeds(item)) };
   }
 
   /**
    * `slug` also accepts the workstream's id. `?asOf=YYYY-MM-DD` answers health, healthReason and
    * healthSince as of the end of that day, from the history (healthSource says which way).
    */
+  @ApiOperation({ summary: 'One workstream with its milestones and history; ?asOf= for health as of a day' })
+  @ApiParam({ name: 'slug', description: 'The slug or the id', example: 'official-security-assistance-philippines' })
+  @ApiQueryOf(DETAIL_PARAMETERS)
+  @ApiAnswer(200, WorkstreamDetail)
+  @ApiProblems(400, 404)
   @Get(':slug')
   async get(@Param('slug') slug: string, @Query() query: unknown) {
     const { asOf } = parse(DETAIL_PARAMETERS, query, 'The query has invalid parameters.');
-    const [view] = await this.checks.withLastChecked([await this.workstreams.get(slug)]);
+    const [view] = (await this.checks.withLastChecked([await this.workstreams.get(slug)])).map((item) => this.withFeeds(item));
     return asOf ? { ...view, ...(await this.history.healthAsOf(view.id, asOf)) } : view;
   }
 }

@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from '@pledgewatch/problems';
+import { SubscriberLinks } from '@pledgewatch/subscriber-links';
 import {
   parseUpdateForm,
   parseUpdateJson,
-  SubscriberLinks,
   SubscriberRecord,
   SubscriptionPages,
   SubscriptionsService,
@@ -13,6 +13,10 @@ import {
 import { RequestBody } from '../http/input-boundary';
 import { setLinkPageHeaders, tokenOf, wantsJson } from './link-page';
 import { SubscriptionPageFilter } from './subscription-page.filter';
+import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { SUBSCRIBE_BODY, UPDATE_BODY } from '@pledgewatch/subscriptions';
+import { ApiAnswer, ApiJsonBody, ApiProblems } from '../http/openapi.decorators';
+import { SubscribeAccepted, SubscriptionAnswer } from '../http/response-schemas';
 
 /** One answer for every address, so nobody learns who subscribes. */
 export const SUBSCRIBE_ACCEPTED = {
@@ -21,6 +25,7 @@ export const SUBSCRIBE_ACCEPTED = {
 } as const;
 
 /** POST /v1/subscriptions (JSON API) and the pages the links in emails open (HTML or JSON). */
+@ApiTags('subscriptions')
 @Controller('v1/subscriptions')
 export class SubscriptionsController {
   constructor(
@@ -29,6 +34,10 @@ export class SubscriptionsController {
     private readonly links: SubscriberLinks,
   ) {}
 
+  @ApiOperation({ summary: 'Subscribe (double opt-in): the same 202 whether or not the address is known' })
+  @ApiJsonBody(SUBSCRIBE_BODY)
+  @ApiAnswer(202, SubscribeAccepted, 'Accepted: a confirmation email is on its way')
+  @ApiProblems(400, 422, 429, 503)
   @Post()
   @HttpCode(202)
   async subscribe(@Body() body: unknown, @Req() request: Request) {
@@ -37,6 +46,11 @@ export class SubscriptionsController {
   }
 
   /** Activates a pending subscription, or applies an active subscriber's requested change. */
+  @ApiOperation({ summary: 'Confirm link: HTML to a browser, JSON to Accept: application/json' })
+  @ApiQuery({ name: 'token', required: true, description: 'The token from the email link', schema: { type: 'string', maxLength: 200 } })
+  @ApiProduces('text/html', 'application/json')
+  @ApiAnswer(200, SubscriptionAnswer)
+  @ApiProblems(400, 410)
   @Get('confirm')
   @UseFilters(SubscriptionPageFilter)
   async confirm(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
@@ -51,6 +65,11 @@ export class SubscriptionsController {
   }
 
   /** Shows what a POST would do: mail scanners prefetch links, so GET never unsubscribes. */
+  @ApiOperation({ summary: 'Unsubscribe page (GET never unsubscribes)' })
+  @ApiQuery({ name: 'token', required: true, description: 'The token from the email link', schema: { type: 'string', maxLength: 200 } })
+  @ApiProduces('text/html', 'application/json')
+  @ApiAnswer(200, SubscriptionAnswer)
+  @ApiProblems(400)
   @Get('unsubscribe')
   @UseFilters(SubscriptionPageFilter)
   async unsubscribePage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
@@ -61,6 +80,11 @@ export class SubscriptionsController {
   }
 
   /** RFC 8058 one-click (`List-Unsubscribe=One-Click`) and the page's button; idempotent. */
+  @ApiOperation({ summary: 'Unsubscribe: RFC 8058 one-click (List-Unsubscribe=One-Click) or the page button' })
+  @ApiQuery({ name: 'token', required: true, description: 'The token from the email link', schema: { type: 'string', maxLength: 200 } })
+  @ApiProduces('text/html', 'application/json')
+  @ApiAnswer(200, SubscriptionAnswer)
+  @ApiProblems(400)
   @Post('unsubscribe')
   @RequestBody('form', 'multipart', 'json')
   @HttpCode(200)
@@ -72,6 +96,11 @@ export class SubscriptionsController {
     return this.html(response, this.pages.unsubscribed(subscriber.email, this.links.manageUrl(subscriber.id)));
   }
 
+  @ApiOperation({ summary: 'Manage page / current preferences' })
+  @ApiQuery({ name: 'token', required: true, description: 'The token from the email link', schema: { type: 'string', maxLength: 200 } })
+  @ApiProduces('text/html', 'application/json')
+  @ApiAnswer(200, SubscriptionAnswer)
+  @ApiProblems(400)
   @Get('manage')
   @UseFilters(SubscriptionPageFilter)
   async managePage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
@@ -85,6 +114,12 @@ export class SubscriptionsController {
    * The page's form (form-encoded: the whole form is the new state) or JSON (a partial update);
    * `action=leave` unsubscribes. A form with a mistake comes back with the message, not a dead end.
    */
+  @ApiOperation({ summary: 'Save preferences (JSON: a partial update; form: the whole form) or leave' })
+  @ApiQuery({ name: 'token', required: true, description: 'The token from the email link', schema: { type: 'string', maxLength: 200 } })
+  @ApiProduces('text/html', 'application/json')
+  @ApiJsonBody(UPDATE_BODY)
+  @ApiAnswer(200, SubscriptionAnswer)
+  @ApiProblems(400, 422)
   @Post('manage')
   @RequestBody('form', 'json')
   @HttpCode(200)

@@ -9,7 +9,7 @@ import { startEnqueueCron, stopEnqueueCron } from '../enqueue-cron';
  * DIGEST_CRON (default `5 * * * *`, UTC) only enqueues: one `digest.run` job per hourly slot, job
  * id = the slot, so any number of worker replicas firing together add one job. The work, and the
  * catch-up of slots this process missed while it was down, happen in DigestRunProcessor.
- * Not started under NODE_ENV=test.
+ * Off with SCHEDULES_ENABLED=false.
  */
 @Injectable()
 export class DigestSchedule implements OnApplicationBootstrap, OnModuleDestroy {
@@ -22,7 +22,7 @@ export class DigestSchedule implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     // Tests drive slots themselves (a clock they control); a real tick at :05 must not add digests
     // for whatever subscribers a test happens to have made due at the wall-clock hour.
-    if (this.config.env === 'test') return;
+    if (!this.config.schedulesEnabled) return;
     startEnqueueCron(this.registry, JOBS.digestRun, this.config.digestCron, (firedAt) => this.enqueue(firedAt));
   }
 

@@ -9,6 +9,6 @@ export class StatusCheckProcessor {
 
   @JobHandler(JOBS.statusCheck)
   run(payload: StatusCheckPayload) {
-    return this.check.run({ asOf: new Date(payload.asOf), slot: payload.slot, trigger: 'schedule' });
+    return this.check.run({ asOf: new Date(payload.asOf), slot: payload.slot, trigger: payload.trigger ?? 'schedule' });
   }
 }

@@ -1,15 +1,14 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '@pledgewatch/config';
 import { checkJobId, checkSlot, JobQueues, JOBS } from '@pledgewatch/queue';
 import { startEnqueueCron, stopEnqueueCron } from '../enqueue-cron';
-import { WORKER_OPTIONS, WorkerOptions } from '../worker-options';
 
 /**
  * CHECK_CRON (default hourly, read in UTC) only enqueues (STYLE habit 6): one `status.check` job
  * per time slot, job id = the slot, so any number of replicas firing together add one job; the
  * work happens in StatusCheckProcessor. StatusCheckRun.slot (unique) is the guard that outlives
- * the job's retention.
+ * the job's retention. Off with SCHEDULES_ENABLED=false (tests drive slots themselves).
  */
 @Injectable()
 export class StatusCheckSchedule implements OnApplicationBootstrap, OnModuleDestroy {
@@ -17,11 +16,10 @@ export class StatusCheckSchedule implements OnApplicationBootstrap, OnModuleDest
     private readonly config: AppConfig,
     private readonly registry: SchedulerRegistry,
     private readonly jobs: JobQueues,
-    @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!(this.options.checkSchedule ?? this.config.env !== 'test')) return;
+    if (!this.config.schedulesEnabled) return;
     startEnqueueCron(this.registry, JOBS.statusCheck, this.config.checkCron, (firedAt) => this.enqueue(firedAt));
   }
 

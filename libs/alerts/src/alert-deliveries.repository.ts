@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@pledgewatch/database';
+import type { EventTypeName } from '@pledgewatch/events';
+
+/** The event as fan-out needs it: who it touches, and whether it may email anyone. */
+export interface FanoutEvent {
+  id: string;
+  /** The API name (`workstream.health_changed`): raw SQL reads the enum's mapped value. */
+  type: EventTypeName;
+  notify: boolean;
+  workstreamId: string;
+  countries: string[];
+  sectors: string[];
+}
+
+export interface FanoutBatch {
+  /** Subscribers this batch covered; fewer than asked means the walk is over. */
+  size: number;
+  /** The keyset position for the next batch. */
+  lastSubscriberId: string | null;
+  /** Deliveries this batch created. */
+  created: string[];
+  /** Deliveries an earlier, interrupted run created and that are still queued: enqueued again. */
+  pending: string[];
+}
+
+export interface EventFactsRow {
+  id: string;
+  /** The API name (`workstream.health_changed`): raw SQL reads the enum's mapped value. */
+  type: EventTypeName;
+  from: string | null;
+  to: string | null;
+  reason: string;
+  occurredAt: Date;
+  workstreamId: string;
+  slug: string;
+  title: string;
+  health: string;
+  healthReason: string;
+  countries: string[];
+  milestoneTitle: string | null;
+  evidenceUrl: string | null;
+}
+
+/**
+ * Alert delivery rows: the fan-out's set-based insert, and the facts of an event an alert tells.
+ * What happens to a row afterwards (sent, failed, suppressed) is libs/deliveries' business.
+ * Timestamps are `timestamp(3)` holding UTC (Prisma's mapping), hence `now() AT TIME ZONE 'UTC'`:
+ * correct whatever the server's TimeZone setting is.
+ */
+@Injectable()
+export class AlertDeliveriesRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async findFanoutEvent(eventId: string): Promise<FanoutEvent | null> {
+    const rows = await this.prisma.$queryRaw<FanoutEvent[]>`
+      SELECT e.id::text AS id, e.type::text AS type, e.notify, e."workstreamId"::text AS "workstreamId",
+             COALESCE((SELECT array_agg(c."countryCode"::text ORDER BY c."countryCode")
+                         FROM "WorkstreamCountry" c WHERE c."workstreamId" = e."workstreamId"), '{}') AS countries,
+             COALESCE((SELECT array_agg(s."sectorSlug" ORDER BY s."sectorSlug")
+                         FROM "WorkstreamSector" s WHERE s."workstreamId" = e."workstreamId"), '{}') AS sectors
+        FROM "Event" e
+       WHERE e.id = ${eventId}::uuid`;
+    return rows[0] ?? null;
+  }
+
+  /**
+   * One keyset batch of fan-out, in one statement: the next `limit` active, alert-receiving
+   * subscribers (by id, after `afterSubscriberId`) with at least one subscription touching the
+   * event's workstream get an alert delivery, unless they already have one for this event.
+   *
+   * A subscription touches the workstream when it names it; or names one of its countries and no
+   * sector; or one of its sectors and no country; or a country and a sector it has both of (the
+   * intersection). However many match, the subscriber appears once (DISTINCT), and the unique key
+   * (subscriberId, eventId) makes a re-run insert nothing.
+   */
+  async insertAlertBatch(event: FanoutEvent, afterSubscriberId: string | null, limit: number): Promise<FanoutBatch> {
+    const after = afterSubscriberId ?? '00000000-0000-0000-0000-000000000000';
+    const rows = await this.prisma.$queryRaw<FanoutBatch[]>`
+      WITH matched AS (
+        SELECT DISTINCT sub."subscriberId" AS id
+          FROM "Subscription" sub
+         WHERE sub."subscriberId" > ${after}::uuid
+           AND (   sub."workstreamId" = ${event.workstreamId}::uuid
+                OR (sub."workstreamId" IS NULL AND sub."countryCode" = ANY(${event.countries}::text[])
+                    AND (sub."sectorSlug" IS NULL OR sub."sectorSlug" = ANY(${event.sectors}::text[])))
+                OR (sub."workstreamId" IS NULL AND sub."countryCode" IS NULL
+                    AND sub."sectorSlug" = ANY(${event.sectors}::text[])))
+      ), batch AS (
+        SELECT s.id
+          FROM "Subscriber" s
+          JOIN matched m ON m.id = s.id
+         WHERE s.state = 'active'::"SubscriberState" AND s.alerts
+         ORDER BY s.id
+         LIMIT ${limit}
+      ), inserted AS (
+        INSERT INTO "Delivery" (id, kind, "subscriberId", "eventId", status, attempts, "createdAt", "updatedAt")
+        SELECT gen_random_uuid(), 'alert'::"DeliveryKind", b.id, ${event.id}::uuid, 'queued'::"DeliveryStatus", 0, (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')
+          FROM batch b
+        ON CONFLICT ("subscriberId", "eventId") DO NOTHING
+        RETURNING id
+      )
+      SELECT (SELECT count(*) FROM batch)::int AS size,
+             (SELECT b.id::text FROM batch b ORDER BY b.id DESC LIMIT 1) AS "lastSubscriberId",
+             COALESCE((SELECT array_agg(i.id::text) FROM inserted i), '{}') AS created,
+             COALESCE((SELECT array_agg(d.id::text)
+                         FROM "Delivery" d JOIN batch b ON b.id = d."subscriberId"
+                        WHERE d."eventId" = ${event.id}::uuid AND d.status = 'queued'::"DeliveryStatus"), '{}') AS pending`;
+    return rows[0];
+  }
+
+  async findEventFacts(eventId: string): Promise<EventFactsRow | null> {
+    const rows = await this.prisma.$queryRaw<EventFactsRow[]>`
+      SELECT e.id::text AS id, e.type::text AS type, e."from", e."to", e.reason, e."occurredAt",
+             w.id::text AS "workstreamId", w.slug, w.title, w.health::text AS health, w."healthReason",
+             COALESCE((SELECT array_agg(c.name ORDER BY wc."countryCode")
+                         FROM "WorkstreamCountry" wc JOIN "Country" c ON c.code = wc."countryCode"
+                        WHERE wc."workstreamId" = w.id), '{}') AS countries,
+             m.title AS "milestoneTitle", m."evidenceUrl"
+        FROM "Event" e
+        JOIN "Workstream" w ON w.id = e."workstreamId"
+        LEFT JOIN "Milestone" m ON m.id = e."milestoneId"
+       WHERE e.id = ${eventId}::uuid`;
+    return rows[0] ?? null;
+  }
+}

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { Page } from '@pledgewatch/pagination';
+import { ConflictError, NotFoundError } from '@pledgewatch/problems';
+import { DeliveriesRepository, DeliveryFilter, DeliveryRow } from './deliveries.repository';
+import { DeliveryQueue } from './delivery-queue';
+
+export function toDeliveryView(row: DeliveryRow) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    messageId: row.messageId,
+    subscriber: { id: row.subscriber.id, email: row.subscriber.email },
+    eventId: row.eventId,
+    digestWeek: row.digestWeek ? row.digestWeek.toISOString().slice(0, 10) : null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    sentAt: row.sentAt?.toISOString() ?? null,
+  };
+}
+export type DeliveryView = ReturnType<typeof toDeliveryView>;
+
+export class DeliveryAlreadySentError extends ConflictError {
+  constructor(id: string) {
+    super('delivery_already_sent', `Delivery "${id}" was already sent; sending it again would duplicate the email.`);
+  }
+}
+
+/** What admins see of outgoing deliveries, and the one thing they can do about a failure: retry it. */
+@Injectable()
+export class DeliveriesAdminService {
+  constructor(
+    private readonly deliveries: DeliveriesRepository,
+    private readonly queue: DeliveryQueue,
+  ) {}
+
+  async list(filter: DeliveryFilter): Promise<Page<DeliveryView>> {
+    const page = await this.deliveries.list(filter);
+    return { items: page.items.map(toDeliveryView), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * A failed or suppressed delivery goes back to `queued` (its attempts are kept: they are its
+   * history) and gets a send job again. A queued one only gets its job back if it has none.
+   */
+  async retry(id: string): Promise<DeliveryView> {
+    const row = await this.deliveries.requeueUnlessSent(id);
+    if (row === null) throw new NotFoundError('Delivery', id);
+    if (row === 'sent') throw new DeliveryAlreadySentError(id);
+    await this.queue.requeue(id);
+    return toDeliveryView(row);
+  }
+}

@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { DeliveryKind, DeliveryStatus, Prisma, PrismaService, SubscriberState } from '@pledgewatch/database';
+import { CursorCodec, Page, toPage } from '@pledgewatch/pagination';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CURSOR = new CursorCodec('admin-deliveries');
+
+/** A delivery with its recipient, as the sender and the composers need it. */
+export interface DeliveryToSend {
+  id: string;
+  kind: DeliveryKind;
+  status: DeliveryStatus;
+  attempts: number;
+  eventId: string | null;
+  payload: unknown;
+  subscriberId: string;
+  email: string;
+  state: SubscriberState;
+  alerts: boolean;
+  digest: boolean;
+  /** Digest deliveries: the local date of the week's digest, `YYYY-MM-DD`. */
+  digestWeek: string | null;
+}
+
+const DELIVERY_INCLUDE = { subscriber: { select: { id: true, email: true } } } satisfies Prisma.DeliveryInclude;
+export type DeliveryRow = Prisma.DeliveryGetPayload<{ include: typeof DELIVERY_INCLUDE }>;
+
+export interface DeliveryFilter {
+  status?: DeliveryStatus[];
+  kind?: DeliveryKind[];
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * Delivery rows after their creation: the only code that moves a delivery's status (queued → sent
+ * / failed / suppressed, and back to queued for a retry). Features create their rows themselves,
+ * set-based and in their own transactions (alert fan-out, digest runs, the subscribe request).
+ * Timestamps are `timestamp(3)` holding UTC (Prisma's mapping), hence `now() AT TIME ZONE 'UTC'`:
+ * correct whatever the server's TimeZone setting is.
+ */
+@Injectable()
+export class DeliveriesRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Many deliveries with their recipients in one query (the sender batches its loads). */
+  async findManyToSend(deliveryIds: string[]): Promise<DeliveryToSend[]> {
+    const ids = deliveryIds.filter((id) => UUID.test(id));
+    if (ids.length === 0) return [];
+    return this.prisma.$queryRaw<DeliveryToSend[]>`
+      SELECT d.id::text AS id, d.kind, d.status, d.attempts, d."eventId"::text AS "eventId", d.payload,
+             to_char(d."digestWeek", 'YYYY-MM-DD') AS "digestWeek",
+             s.id::text AS "subscriberId", s.email, s.state, s.alerts, s.digest
+        FROM "Delivery" d JOIN "Subscriber" s ON s.id = d."subscriberId"
+       WHERE d.id = ANY(${ids}::uuid[])`;
+  }
+
+  /**
+   * Marks deliveries sent, many in one statement (the sender group-commits them); a delivery
+   * already sent stays as it was (the first send wins).
+   */
+  async markManySent(sent: { id: string; messageId: string }[]): Promise<void> {
+    if (sent.length === 0) return;
+    await this.prisma.$executeRaw`
+      UPDATE "Delivery" d
+         SET status = 'sent'::"DeliveryStatus", "sentAt" = (now() AT TIME ZONE 'UTC'), "messageId" = v."messageId",
+             attempts = d.attempts + 1, "lastError" = NULL, "updatedAt" = (now() AT TIME ZONE 'UTC')
+        FROM unnest(${sent.map((s) => s.id)}::uuid[], ${sent.map((s) => s.messageId)}::text[]) AS v(id, "messageId")
+       WHERE d.id = v.id AND d.status <> 'sent'::"DeliveryStatus"`;
+  }
+
+  /** Records a failed attempt; `final` moves the delivery to `failed`, otherwise it stays queued for the retry. */
+  async recordFailure(id: string, error: string, final: boolean, messageId: string): Promise<void> {
+    const status: DeliveryStatus = final ? 'failed' : 'queued';
+    await this.prisma.$executeRaw`
+      UPDATE "Delivery"
+         SET status = ${status}::"DeliveryStatus", attempts = attempts + 1, "lastError" = ${error.slice(0, 1000)},
+             "messageId" = ${messageId}, "updatedAt" = (now() AT TIME ZONE 'UTC')
+       WHERE id = ${id}::uuid AND status <> 'sent'::"DeliveryStatus"`;
+  }
+
+  /** Not sent because the subscriber left or turned the kind of email off: not a failure. */
+  async markSuppressed(id: string, reason: string): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE "Delivery"
+         SET status = 'suppressed'::"DeliveryStatus", "lastError" = ${reason}, "updatedAt" = (now() AT TIME ZONE 'UTC')
+       WHERE id = ${id}::uuid AND status <> 'sent'::"DeliveryStatus"`;
+  }
+
+  /**
+   * Deliveries still `queued` whose row has not moved for `olderThanSeconds`, oldest first, in
+   * keyset pages; the reconciler asks the queue whether each still has a live job.
+   */
+  async findStuck(olderThanSeconds: number, after: { updatedAt: Date; id: string } | null, limit: number) {
+    const afterAt = after?.updatedAt ?? new Date(0);
+    const afterId = after?.id ?? '00000000-0000-0000-0000-000000000000';
+    return this.prisma.$queryRaw<{ id: string; updatedAt: Date }[]>`
+      SELECT id::text AS id, "updatedAt"
+        FROM "Delivery"
+       WHERE status = 'queued'::"DeliveryStatus"
+         AND "updatedAt" < (now() AT TIME ZONE 'UTC') - (${olderThanSeconds}::int * interval '1 second')
+         AND ("updatedAt", id) > (${afterAt}, ${afterId}::uuid)
+       ORDER BY "updatedAt", id
+       LIMIT ${limit}`;
+  }
+
+  /** Newest first, keyset-paginated on (createdAt, id): a page never shifts as deliveries change status. */
+  async list(filter: DeliveryFilter): Promise<Page<DeliveryRow>> {
+    const rows = await this.prisma.delivery.findMany({
+      where: {
+        ...(filter.status ? { status: { in: filter.status } } : {}),
+        ...(filter.kind ? { kind: { in: filter.kind } } : {}),
+        ...CURSOR.after(filter.cursor, 'createdAt'),
+      },
+      include: DELIVERY_INCLUDE,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: filter.limit + 1,
+    });
+    return toPage(rows, filter.limit, CURSOR, (row) => ({ at: row.createdAt, id: row.id }));
+  }
+
+  /**
+   * Back to `queued` unless it was sent (attempts kept: they are its history). Answers the row,
+   * `'sent'` when it was already sent, or null when there is no such delivery.
+   */
+  async requeueUnlessSent(id: string): Promise<DeliveryRow | 'sent' | null> {
+    if (!UUID.test(id)) return null;
+    const requeued = await this.prisma.delivery.updateManyAndReturn({
+      where: { id, status: { in: ['failed', 'suppressed', 'queued'] } },
+      data: { status: 'queued' },
+    });
+    if (requeued.length === 0) {
+      const existing = await this.prisma.delivery.findUnique({ where: { id }, select: { status: true } });
+      return existing ? 'sent' : null;
+    }
+    return this.prisma.delivery.findUniqueOrThrow({ where: { id }, include: DELIVERY_INCLUDE });
+  }
+
+  findOne(id: string): Promise<DeliveryRow | null> {
+    if (!UUID.test(id)) return Promise.resolve(null);
+    return this.prisma.delivery.findUnique({ where: { id }, include: DELIVERY_INCLUDE });
+  }
+}

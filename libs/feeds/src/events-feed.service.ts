@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@pledgewatch/config';
+import { EventFeedFilter, EventsQuery, eventTypeName } from '@pledgewatch/events';
+import { renderAtomFeed } from './atom-feed';
+import { entityTag, Validators } from './conditional';
+
+/** The newest this many events; `since` narrows further. */
+export const ATOM_ENTRIES = 100;
+
+export type EventsFeedFilter = Omit<EventFeedFilter, 'limit' | 'cursor'>;
+
+export interface AtomDocument extends Validators {
+  body: string;
+}
+
+/** `GET /v1/feeds/events.atom`: the public change log (EventsQuery, the same filters) as Atom. */
+@Injectable()
+export class EventsFeedService {
+  constructor(
+    private readonly events: EventsQuery,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** `query` is the request's own query string (`?…` or ''), for the self link. */
+  async atom(filter: EventsFeedFilter, query: string): Promise<AtomDocument> {
+    const base = this.config.publicBaseUrl;
+    const page = await this.events.feed({ ...filter, limit: ATOM_ENTRIES });
+    const body = renderAtomFeed({
+      publicBaseUrl: base,
+      selfUrl: `${base}/v1/feeds/events.atom${query}`,
+      alternateUrl: `${base}/v1/events${query}`,
+      title: feedTitle('Pledgewatch changes', filter),
+      events: page.items.map((row) => ({
+        id: row.id,
+        type: eventTypeName(row.type),
+        from: row.from,
+        to: row.to,
+        reason: row.reason,
+        occurredAt: row.occurredAt,
+        workstream: row.workstream,
+        milestone: row.milestone,
+      })),
+    });
+    // The body is a function of the events shown: hashing it makes the ETag exact.
+    return { body, etag: entityTag(body), lastModified: page.items[0]?.occurredAt ?? null };
+  }
+}
+
+/** `Pledgewatch changes: PH · maritime-security`. */
+export function feedTitle(name: string, filter: { countries?: string[]; sectors?: string[]; workstreams?: string[]; types?: string[] }): string {
+  const parts = [filter.countries, filter.sectors, filter.workstreams, filter.types].filter((list) => list?.length).map((list) => list!.join(', '));
+  return parts.length ? `${name}: ${parts.join(' · ')}` : name;
+}

@@ -1,0 +1,3 @@
+export * from './link-tokens';
+export * from './subscriber-links';
+export * from './subscriber-links.module';

@@ -168,10 +168,12 @@ export class QueueBackend implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * BullMQ builds (and closes) a pool per queue or worker from this; the schema pins each
-   * connection's search_path, so its unqualified SQL lands there.
+   * connection's search_path, so its unqualified SQL lands there. `migrate: true`: a queue built
+   * before onModuleInit's prepare() (the API's Bull Board takes its queues while the app is being
+   * created) migrates on its first connection instead of failing for good on a missing schema.
    */
   private postgresConnection(max: number) {
-    return { connectionString: this.config.databaseUrl, schema: this.schema, max, application_name: 'pledgewatch-queues' };
+    return { connectionString: this.config.databaseUrl, schema: this.schema, max, migrate: true, application_name: 'pledgewatch-queues' };
   }
 
   /** The rate limiter's pool (its SQL names the schema itself). */

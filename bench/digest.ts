@@ -19,29 +19,28 @@
  * `npm start` and compose launch it).
  *
  * Everything it makes is its own and removed at the end: a scratch database, a unique queue
- * prefix in Redis, two child processes.
+ * prefix (in Redis, or a schema in the scratch database with QUEUE_BACKEND=postgres), two child processes.
  */
 import 'reflect-metadata';
 import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { PrismaClient, PrismaService } from '../libs/database/src';
 import { buildDigestContent } from '../libs/digest/src/digest-content';
 import { DigestContentRepository } from '../libs/digest/src/digest-content.repository';
 import { digestTemplateData } from '../libs/digest/src/digest-message';
 import { hourSlot, wallHoursDueAt } from '../libs/digest/src/digest-schedule';
 import { MailRenderer } from '../libs/mail/src/mail-renderer';
-import { digestJobId, JOB_CATALOG, JOBS, queueKeyPrefix, QUEUES } from '../libs/queue/src/job-catalog';
-import { redisOptions } from '../libs/queue/src/redis-connection';
+import { digestJobId, JOB_CATALOG, JOBS, QUEUES } from '../libs/queue/src/job-catalog';
+import { QueueBackend } from '../libs/queue/src/queue-backend';
 import { bareSend } from './support/bare-send';
 import { COUNTRIES, SECTORS } from './support/workstreams';
 import { Sink, startSink } from './support/sink-process';
-import { buildApp, createScratchDatabase, deleteQueueKeys, dropScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient } from './support/harness';
+import { buildApp, benchQueues, createScratchDatabase, dropScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient } from './support/harness';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=8&maxMessages=1000';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RUN = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 const DB_NAME = `pw_bench_digest_${RUN}`;
 const QUEUE_PREFIX = `bench-digest-${RUN.replace(/_/g, '-')}`;
@@ -181,6 +180,7 @@ async function main() {
   log(`scratch database ${DB_NAME}, queue prefix ${QUEUE_PREFIX}, ${N.toLocaleString('en')} subscribers, slot ${slot.toISOString()}`);
   let sink: Sink | undefined;
   let worker: ChildProcess | undefined;
+  let backend: QueueBackend | undefined;
   const queues: Queue[] = [];
   try {
     const databaseUrl = createScratchDatabase(DB_NAME);
@@ -198,11 +198,13 @@ async function main() {
 
     sink = await startSink();
     const smtpUrl = `smtp://127.0.0.1:${sink.port}?${SMTP_QUERY}`;
-    worker = startWorker({ DATABASE_URL: databaseUrl, REDIS_URL, SMTP_URL: smtpUrl, QUEUE_PREFIX, LINK_SECRET: randomBytes(32).toString('base64url') });
-    const connection = redisOptions(REDIS_URL, 'producer');
-    const prefix = queueKeyPrefix(QUEUE_PREFIX);
-    const digest = new Queue(QUEUES.digest, { connection, prefix });
-    const email = new Queue(QUEUES.email, { connection, prefix });
+    const queueSetup = benchQueues(databaseUrl, QUEUE_PREFIX);
+    backend = queueSetup.backend;
+    await backend.prepare();
+    log(`queues on ${backend.name}`);
+    worker = startWorker({ DATABASE_URL: databaseUrl, ...queueSetup.env, SMTP_URL: smtpUrl, LINK_SECRET: randomBytes(32).toString('base64url') });
+    const digest = backend.queue(QUEUES.digest);
+    const email = backend.queue(QUEUES.email);
     queues.push(digest, email);
     await waitForWorkers(worker, [digest, email]);
 
@@ -246,7 +248,8 @@ async function main() {
     if (worker) await stopProcess(worker);
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     sink?.stop();
-    await deleteQueueKeys(REDIS_URL, QUEUE_PREFIX).catch((e: Error) => log(`could not delete queue keys: ${e.message}`));
+    await backend?.removeAllJobs().catch((e: Error) => log(`could not remove the queues: ${e.message}`));
+    await backend?.onApplicationShutdown();
     await dropScratchDatabase(DB_NAME).catch((e: Error) => log(`could not drop ${DB_NAME}: ${e.message}`));
   }
 }

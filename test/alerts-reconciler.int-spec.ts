@@ -57,7 +57,8 @@ describe('delivery reconciler', () => {
     const email = worker.get(JobQueues).queue(QUEUES.email);
     await email.pause();
     await worker.get(JobQueues).add(JOBS.eventsFanout, { payload: { eventId: event.id }, jobId: event.id });
-    await eventually(async () => (await email.getWaitingCount()) === SUBSCRIBERS, 10_000, 'the send jobs');
+    // Listed, not counted: BullMQ's PostgreSQL backend counts a paused queue's waiting jobs as `paused`.
+    await eventually(async () => (await email.getJobs(['waiting'])).length === SUBSCRIBERS, 10_000, 'the send jobs');
     expect(await db.prisma.delivery.count({ where: { eventId: event.id, status: 'queued' } })).toBe(SUBSCRIBERS);
 
     // While the jobs still exist, the reconciler leaves them alone: no second job, no second email.

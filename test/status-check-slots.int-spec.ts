@@ -4,12 +4,10 @@ import { loadConfig } from '@pledgewatch/config';
 import { checkJobId, JobQueues, QUEUES } from '@pledgewatch/queue';
 import { StatusCheckSchedule } from '../apps/worker/src/status/status-check.schedule';
 import { WorkerModule } from '../apps/worker/src/worker.module';
-import { dropQueueKeys, testQueuePrefix } from './support/queues';
+import { dropQueueKeys, queueEnv, REDIS_URL, testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { insertWorkstream, utcDay } from './support/status-harness';
 import { eventually } from './support/eventually';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**
  * Two worker processes' worth of app contexts on one database and one queue prefix, as two
@@ -20,7 +18,7 @@ describe('status check across replicas', () => {
   const replicas: INestApplicationContext[] = [];
 
   const bootReplica = async (prefix: string, env: Record<string, string>) => {
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', SCHEDULES_ENABLED: 'false', DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, ...env });
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', SCHEDULES_ENABLED: 'false', DATABASE_URL: db.url, ...queueEnv(db.url, prefix), QUEUE_PREFIX: prefix, ...env });
     const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { relayEveryMs: false }), { logger: ['error'] });
     replicas.push(app);
     return app;

@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
-import { JOB_CATALOG, queueKeyPrefix, QUEUES, redisOptions } from '@pledgewatch/queue';
+import { JOB_CATALOG, QueueBackend, QUEUES } from '@pledgewatch/queue';
 import { buildApp, startWorker, waitForWorkers } from '../bench/support/harness';
-import { dropQueueKeys, testQueuePrefix } from './support/queues';
-import { eventually, REDIS_URL } from './support/alerts-harness';
+import { dropQueueKeys, queueEnv, testQueueBackend, testQueuePrefix } from './support/queues';
+import { eventually } from './support/alerts-harness';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { factories } from './support/factories';
 import { freePort } from './support/redis-server';
@@ -30,6 +30,7 @@ function exitOf(child: ChildProcess, withinMs: number): Promise<number | null> {
 describe('Worker: SIGTERM while busy', () => {
   let db: TestDatabase;
   let sink: SmtpSink;
+  let backend: QueueBackend;
   let queue: Queue;
   const prefix = testQueuePrefix('shutdown');
   const workers: ChildProcess[] = [];
@@ -39,11 +40,14 @@ describe('Worker: SIGTERM while busy', () => {
     db = await createTestDatabase();
     // 5 pooled connections × 100 ms a message: about 50 sends a second, so SIGTERM finds jobs active and waiting.
     sink = await startSmtpSink({ delayMs: 100 });
-    queue = new Queue(QUEUES.email, { connection: redisOptions(REDIS_URL, 'producer'), prefix: queueKeyPrefix(prefix) });
+    backend = testQueueBackend(prefix, db.url);
+    await backend.prepare();
+    queue = backend.queue(QUEUES.email);
   }, 180_000);
   afterAll(async () => {
     for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
     await queue?.close();
+    await backend?.onApplicationShutdown();
     await dropQueueKeys(prefix);
     await sink?.close();
     await db?.drop();
@@ -61,7 +65,7 @@ describe('Worker: SIGTERM while busy', () => {
 
     const env = {
       DATABASE_URL: db.url,
-      REDIS_URL,
+      ...queueEnv(db.url, prefix),
       QUEUE_PREFIX: prefix,
       SMTP_URL: sink.url,
       PUBLIC_BASE_URL: 'http://pledgewatch.test',

@@ -3,9 +3,9 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Queue } from 'bullmq';
-import Redis from 'ioredis';
 import pg from 'pg';
-import { queueKeyPrefix } from '../../libs/queue/src/job-catalog';
+import { loadConfig } from '../../libs/config/src/config';
+import { QueueBackend } from '../../libs/queue/src/queue-backend';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const WORKER_MAIN = path.join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
@@ -90,18 +90,23 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Deletes every Redis key under a benchmark's queue prefix. */
+/**
+ * The benchmark's queues, on QUEUE_BACKEND (`redis`, the default here, or `postgres`: BullMQ's
+ * PostgreSQL backend in the scratch database), and the environment that puts its worker on the same.
+ */
+export function benchQueues(databaseUrl: string, queuePrefix: string): { backend: QueueBackend; env: Record<string, string> } {
+  const queueBackend = process.env.QUEUE_BACKEND === 'postgres' ? 'postgres' : 'redis';
+  const env: Record<string, string> = { QUEUE_BACKEND: queueBackend, QUEUE_PREFIX: queuePrefix, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
+  return { backend: new QueueBackend(loadConfig({ ...env, DATABASE_URL: databaseUrl })), env };
+}
+
+/** Removes every queue under a Redis-only benchmark's prefix (bench:api, bench:latency). */
 export async function deleteQueueKeys(redisUrl: string, queuePrefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+  const backend = new QueueBackend(loadConfig({ QUEUE_BACKEND: 'redis', REDIS_URL: redisUrl, QUEUE_PREFIX: queuePrefix }));
   try {
-    let cursor = '0';
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${queueKeyPrefix(queuePrefix)}:*`, 'COUNT', 1000);
-      cursor = nextCursor;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await backend.removeAllJobs();
   } finally {
-    redis.disconnect();
+    await backend.onApplicationShutdown();
   }
 }
 

@@ -2,8 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@pledgewatch/config';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-
-import { REDIS_URL } from './queues';
+import { queueEnv } from './queues';
 
 export { dropQueueKeys, REDIS_URL, testQueuePrefix } from './queues';
 
@@ -14,7 +13,7 @@ export function testEnv(databaseUrl: string, queuePrefix: string, smtpUrl: strin
     SCHEDULES_ENABLED: 'false',
     LOG_LEVEL: 'error',
     DATABASE_URL: databaseUrl,
-    REDIS_URL,
+    ...queueEnv(databaseUrl, queuePrefix),
     QUEUE_PREFIX: queuePrefix,
     SMTP_URL: smtpUrl,
     PUBLIC_BASE_URL: 'http://pledgewatch.test',

@@ -35,4 +35,32 @@ describe('loadConfig', () => {
     expect(loadConfig({ LOG_LEVEL: 'verbose' }).logLevels).toEqual(['error', 'warn', 'log', 'debug', 'verbose']);
     expect(() => loadConfig({ LOG_LEVEL: 'chatty' })).toThrow(/LOG_LEVEL/);
   });
+
+  it('puts the queues on Redis when one is named, else on PostgreSQL; QUEUE_BACKEND decides when set', () => {
+    expect(loadConfig({}).queueBackend).toBe('postgres');
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379' }).queueBackend).toBe('redis');
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000' }).queueBackend).toBe('redis');
+    expect(loadConfig({ QUEUE_BACKEND: 'redis' })).toMatchObject({ queueBackend: 'redis', redisUrl: 'redis://127.0.0.1:6379' });
+    expect(loadConfig({ QUEUE_BACKEND: 'postgres', REDIS_URL: 'redis://cache:6379' }).queueBackend).toBe('postgres');
+    expect(() => loadConfig({ QUEUE_BACKEND: 'kafka' })).toThrow(/QUEUE_BACKEND/);
+  });
+
+  it('reads REDIS_CLUSTER_NODES as seed nodes, with credentials and TLS from a URL, and names what is wrong', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, rediss://app:s%40cret@10.0.0.2:7001,[::1]:7002' }).redisCluster).toEqual({
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+        { host: '::1', port: 7002 },
+      ],
+      username: 'app',
+      password: 's@cret',
+      tls: true,
+    });
+    expect(loadConfig({}).redisCluster).toBeNull();
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1' })).toThrow(/REDIS_CLUSTER_NODES: "10\.0\.0\.1" needs a host and a port/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'http://10.0.0.1:7000' })).toThrow(/REDIS_CLUSTER_NODES: .*only redis:\/\/ or rediss:\/\//);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis://10.0.0.1:7000/2' })).toThrow(/no database number/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: ' , ' })).toThrow(/at least one node/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000', REDIS_URL: 'redis://cache:6379' })).toThrow(/not both/);
+  });
 });

@@ -34,7 +34,9 @@ const CRON = z
 export const ENV_SCHEMA = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: url(['postgres', 'postgresql']).default('postgresql://postgres@127.0.0.1:5432/pledgewatch'),
-  REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  REDIS_URL: url(['redis', 'rediss']).optional(),
+  REDIS_CLUSTER_NODES: z.string().optional(),
+  QUEUE_BACKEND: z.enum(['redis', 'postgres']).optional(),
   SMTP_URL: url(['smtp', 'smtps']).default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().regex(/^[^\r\n]+@[^\r\n]+$/, 'must be an address, e.g. "Pledgewatch <alerts@example.org>"').default('Pledgewatch <alerts@pledgewatch.local>'),
   PUBLIC_BASE_URL: url(['http', 'https']).default('http://localhost:3000'),
@@ -76,6 +78,50 @@ export const DEV_LINK_SECRET = 'pledgewatch-development-link-secret-do-not-use-i
 
 export type Env = z.infer<typeof ENV_SCHEMA>;
 
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export type QueueBackendName = 'redis' | 'postgres';
+
+/** One Redis Cluster seed node; credentials and TLS apply to every node. */
+export interface RedisClusterNode {
+  host: string;
+  port: number;
+}
+
+export interface RedisClusterConfig {
+  nodes: RedisClusterNode[];
+  username?: string;
+  password?: string;
+  tls: boolean;
+}
+
+/**
+ * REDIS_CLUSTER_NODES: comma-separated seed nodes, each `host:port` or a `redis://`/`rediss://` URL
+ * (credentials and TLS are read from the first URL that has them). Answers the parsed list or the
+ * problem with it.
+ */
+export function parseRedisClusterNodes(value: string): RedisClusterConfig | string {
+  const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+  if (items.length === 0) return 'must list at least one node, e.g. 10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379';
+  const cluster: RedisClusterConfig = { nodes: [], tls: false };
+  for (const item of items) {
+    let parsed: URL;
+    try {
+      parsed = new URL(/^[a-z]+:\/\//i.test(item) ? item : `redis://${item}`);
+    } catch {
+      return `"${item}" is not host:port or a redis:// URL`;
+    }
+    if (!['redis:', 'rediss:'].includes(parsed.protocol)) return `"${item}": only redis:// or rediss://`;
+    if (!parsed.hostname || !parsed.port) return `"${item}" needs a host and a port (host:port)`;
+    if (parsed.pathname.length > 1) return `"${item}": a cluster has no database number (only db 0)`;
+    cluster.nodes.push({ host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port) });
+    if (parsed.protocol === 'rediss:') cluster.tls = true;
+    if (parsed.username && cluster.username === undefined) cluster.username = decodeURIComponent(parsed.username);
+    if (parsed.password && cluster.password === undefined) cluster.password = decodeURIComponent(parsed.password);
+  }
+  return cluster;
+}
+
 export interface RateLimit {
   limit: number;
   windowSeconds: number;
@@ -106,7 +152,15 @@ export interface HealthWindows {
 export class AppConfig {
   readonly env!: Env['NODE_ENV'];
   readonly databaseUrl!: string;
+  /**
+   * Where the job queues (and the subscribe rate limits) live: `redis` (REDIS_URL, or a Redis
+   * Cluster from REDIS_CLUSTER_NODES) or `postgres` (BullMQ's PostgreSQL backend, in a schema of
+   * its own in DATABASE_URL's database).
+   */
+  readonly queueBackend!: QueueBackendName;
   readonly redisUrl!: string;
+  /** Set when REDIS_CLUSTER_NODES is: the Redis backend then connects to a cluster. */
+  readonly redisCluster!: RedisClusterConfig | null;
   readonly smtpUrl!: string;
   readonly mailFrom!: string;
   readonly publicBaseUrl!: string;
@@ -161,6 +215,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     present.NODE_ENV === 'production' && !present.LINK_SECRET
       ? ['LINK_SECRET: required when NODE_ENV=production (at least 32 random characters, e.g. `openssl rand -base64 48`)']
       : [];
+  const queueProblems: string[] = [];
+  let redisCluster: RedisClusterConfig | null = null;
+  if (present.REDIS_CLUSTER_NODES) {
+    const cluster = parseRedisClusterNodes(present.REDIS_CLUSTER_NODES);
+    if (typeof cluster === 'string') queueProblems.push(`REDIS_CLUSTER_NODES: ${cluster}`);
+    else redisCluster = cluster;
+    if (present.REDIS_URL) queueProblems.push('REDIS_CLUSTER_NODES: set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a cluster), not both');
+  }
   const jobConcurrency: JobConcurrency | null = parsed.success
     ? {
         'email.send': parsed.data.CONCURRENCY_EMAIL_SEND,
@@ -173,15 +235,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     parsed.success && jobConcurrency && parsed.data.DATABASE_POOL_SIZE < poolNeed(jobConcurrency)
       ? [`DATABASE_POOL_SIZE: ${parsed.data.DATABASE_POOL_SIZE} is fewer than the ${poolNeed(jobConcurrency)} connections the job concurrency needs (CONCURRENCY_EVENTS_FANOUT + CONCURRENCY_STATUS_CHECK + CONCURRENCY_DIGEST_RUN + 2)`]
       : [];
-  if (!parsed.success || linkSecretMissing.length || poolTooSmall.length) {
+  if (!parsed.success || linkSecretMissing.length || poolTooSmall.length || queueProblems.length) {
     const issues = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError([...issues, ...linkSecretMissing, ...poolTooSmall]);
+    throw new ConfigError([...issues, ...linkSecretMissing, ...poolTooSmall, ...queueProblems]);
   }
   const env = parsed.data;
   return Object.assign(new AppConfig(), {
     env: env.NODE_ENV,
     databaseUrl: env.DATABASE_URL,
-    redisUrl: env.REDIS_URL,
+    // Without QUEUE_BACKEND: Redis when one is named, else PostgreSQL. (`npm start` / `npm test`
+    // also look for a Redis on 127.0.0.1:6379 and set REDIS_URL when one answers: scripts/services.ts.)
+    queueBackend: env.QUEUE_BACKEND ?? (env.REDIS_URL || redisCluster ? 'redis' : 'postgres'),
+    redisUrl: env.REDIS_URL ?? DEFAULT_REDIS_URL,
+    redisCluster,
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
     publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),

@@ -26,7 +26,7 @@ export type ReadinessPart = 'postgres' | 'queue' | 'smtp';
 
 export interface Readiness {
   ready: boolean;
-  /** The indicators that are down, by name (`postgres`, `redis` — the queue backend's — `smtp`): the 503 names them. */
+  /** The indicators that are down, by name (`postgres`, `redis` or `postgres-queues` — the queue backend's — `smtp`): the 503 names them. */
   down: string[];
   /** Terminus's report: { status, info, error, details }. */
   report: unknown;
@@ -65,7 +65,7 @@ export class ReadinessChecks {
 
   async queue(): Promise<HealthIndicatorResult> {
     const health = await queueBackendHealth(this.queues, CHECK_TIMEOUT_MS);
-    const indicator = this.indicators.check(health.backend);
+    const indicator = this.indicators.check(health.indicator);
     return health.up ? indicator.up() : indicator.down({ message: health.error ?? 'down' });
   }
 

@@ -5,3 +5,4 @@ export * from './job-workers';
 export * from './queue-health';
 export * from './queue.module';
 export * from './redis-connection';
+export * from './queue-backend';

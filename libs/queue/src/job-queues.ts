@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { AppConfig } from '@pledgewatch/config';
-import { Queue } from 'bullmq';
-import { JOB_CATALOG, JobName, JobPayload, QueueName, queueKeyPrefix, queueOf } from './job-catalog';
-import { redisOptions } from './redis-connection';
+import type { QueueBackendName } from '@pledgewatch/config';
+import type { Queue } from 'bullmq';
+import { JOB_CATALOG, JobName, JobPayload, QueueName, queueOf } from './job-catalog';
+import { QueueBackend } from './queue-backend';
 
 export const QUEUE_MODULE_OPTIONS = Symbol('QUEUE_MODULE_OPTIONS');
 
@@ -27,7 +27,7 @@ export interface NewJob<N extends JobName> {
 /**
  * The producer side: typed enqueueing by job name, with the catalog's options. Queues are opened on
  * first use, so a process that never enqueues never connects. Enqueueing fails fast (and throws
- * QueueUnavailableError) when Redis is unreachable: callers keep the work in Postgres and retry.
+ * QueueUnavailableError) when the queue store is unreachable: callers keep the work in Postgres and retry.
  */
 @Injectable()
 export class JobQueues implements OnModuleDestroy {
@@ -37,10 +37,15 @@ export class JobQueues implements OnModuleDestroy {
   private lastErrorLog = 0;
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly backend: QueueBackend,
     @Inject(QUEUE_MODULE_OPTIONS) options: QueueModuleOptions,
   ) {
     this.timeoutMs = options.enqueueTimeoutMs ?? 5_000;
+  }
+
+  /** Which store the queues live in (QUEUE_BACKEND), for readiness and logs. */
+  get backendName(): QueueBackendName {
+    return this.backend.name;
   }
 
   async add<N extends JobName>(name: N, job: NewJob<N>): Promise<void> {
@@ -64,16 +69,13 @@ export class JobQueues implements OnModuleDestroy {
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, {
-        connection: redisOptions(this.config.redisUrl, 'producer'),
-        prefix: queueKeyPrefix(this.config.queuePrefix),
-      });
+      queue = this.backend.queue(name, 'producer');
       // Without a listener an 'error' event would crash the process; an outage is reported by the
       // failing enqueue, so this only logs, at most every 30 s.
       queue.on('error', (error) => {
         if (Date.now() - this.lastErrorLog < 30_000) return;
         this.lastErrorLog = Date.now();
-        this.logger.warn(`redis: ${error.message}`);
+        this.logger.warn(`${this.backend.name}: ${error.message}`);
       });
       this.queues.set(name, queue);
     }

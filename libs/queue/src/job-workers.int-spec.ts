@@ -2,18 +2,20 @@ import { DynamicModule, Injectable, INestApplicationContext, Module, Type } from
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import { ConfigModule, loadConfig } from '@pledgewatch/config';
+import { createTestDatabase, TestDatabase } from '../../../test/support/database';
+import { dropQueueKeys, queueEnv } from '../../../test/support/queues';
 import { Queue } from 'bullmq';
 import { JOB_NAMES, JobName, JobPayloads, queueKeyPrefix, QUEUE_NAMES } from './job-catalog';
 import { JOB_HANDLER, JobCatalogError } from './job-handler';
 import { JobQueues } from './job-queues';
 import { QueueModule, QueueWorkersModule } from './queue.module';
-import { redisOptions } from './redis-connection';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `test-jobworkers-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
 /** What the handlers saw, by job name. */
 const seen: { job: string; payload: unknown; by: string }[] = [];
+/** The PostgreSQL backend keeps its queues in a database: this file's own. */
+let db: TestDatabase;
 
 /** A provider with one @JobHandler method for `name` (built at run time, one class per job). */
 function handlerFor(name: JobName, tag = 'main'): Type {
@@ -32,7 +34,7 @@ function handlerFor(name: JobName, tag = 'main'): Type {
 @Module({})
 class Harness {
   static with(handlers: Type[]): DynamicModule {
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', REDIS_URL, QUEUE_PREFIX: PREFIX });
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', DATABASE_URL: db.url, ...queueEnv(db.url, PREFIX), QUEUE_PREFIX: PREFIX });
     return { module: Harness, imports: [ConfigModule.forRoot(config), QueueModule.forRoot(), QueueWorkersModule], providers: handlers };
   }
 }
@@ -42,12 +44,12 @@ async function boot(handlers: Type[]): Promise<INestApplicationContext> {
 }
 
 describe('JobWorkers', () => {
+  beforeAll(async () => {
+    db = await createTestDatabase('pw_jobworkers');
+  });
   afterAll(async () => {
-    for (const name of QUEUE_NAMES) {
-      const queue = new Queue(name, { connection: redisOptions(REDIS_URL, 'worker'), prefix: queueKeyPrefix(PREFIX) });
-      await queue.obliterate({ force: true });
-      await queue.close();
-    }
+    await dropQueueKeys(PREFIX);
+    await db?.drop();
   });
 
   it('refuses to start when a catalog job has no handler, naming it', async () => {

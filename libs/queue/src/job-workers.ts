@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Op
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { AppConfig } from '@pledgewatch/config';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
-import { JOB_CATALOG, JOB_NAMES, JobName, QUEUE_NAMES, QueueName, queueKeyPrefix } from './job-catalog';
+import { JOB_CATALOG, JOB_NAMES, JobName, QUEUE_NAMES, QueueName } from './job-catalog';
 import { assertEveryJobHandledOnce, FoundHandler, JOB_HANDLER } from './job-handler';
-import { redisOptions } from './redis-connection';
+import { QueueBackend } from './queue-backend';
 
 type BoundHandler = (payload: unknown, job: Job) => Promise<unknown>;
 
@@ -26,6 +26,7 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly config: AppConfig,
+    private readonly backend: QueueBackend,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     @Optional() @Inject(JOB_RUN_CONTEXT) private readonly runContext?: JobRunContext,
@@ -65,7 +66,7 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private startWorker(queue: QueueName, handlers: Map<string, BoundHandler>): Worker {
-    const worker = new Worker(
+    const worker = this.backend.worker(
       queue,
       async (job: Job, token?: string) => {
         const handler = handlers.get(job.name);
@@ -81,11 +82,7 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
           this.active.delete(key);
         }
       },
-      {
-        connection: redisOptions(this.config.redisUrl, 'worker'),
-        prefix: queueKeyPrefix(this.config.queuePrefix),
-        concurrency: this.concurrencyOf(queue),
-      },
+      this.concurrencyOf(queue),
     );
     worker.on('failed', (job, error) => {
       this.logger.warn(`${queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);

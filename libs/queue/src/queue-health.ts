@@ -1,9 +1,15 @@
+import type { QueueBackendName } from '@pledgewatch/config';
 import { QUEUE_NAMES, QueueName } from './job-catalog';
 import { JobQueues } from './job-queues';
 
 export interface QueueBackendHealth {
   /** Which store carries the queues (the one the readiness check names when it is down). */
-  backend: 'redis';
+  backend: QueueBackendName;
+  /**
+   * The readiness indicator's name: `redis`, or `postgres-queues` on BullMQ's PostgreSQL backend
+   * (apart from the application database's own `postgres` check, though the same server).
+   */
+  indicator: 'redis' | 'postgres-queues';
   up: boolean;
   error?: string;
 }
@@ -11,7 +17,8 @@ export interface QueueBackendHealth {
 /** Job counts of one queue, by the states an operator watches. */
 export type QueueDepth = Record<'waiting' | 'active' | 'delayed' | 'failed', number>;
 
-function within<T>(ms: number, work: Promise<T>): Promise<T> {
+/** `work`, or a rejection when it has not settled within `ms` (a late settlement is dropped). */
+export function within<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   work.catch(() => undefined);
   return Promise.race([
@@ -24,15 +31,18 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
 
 /**
  * Whether the queue backend answers, through the producer connection this process already has.
- * The one place readiness asks; a second backend answers here in its own way.
+ * The one place readiness asks, on either backend (QUEUE_BACKEND): the same count goes to Redis
+ * (or the cluster) or to the queue schema in PostgreSQL.
  */
 export async function queueBackendHealth(queues: JobQueues, timeoutMs = 2_000): Promise<QueueBackendHealth> {
+  const backend = queues.backendName;
+  const indicator = backend === 'postgres' ? 'postgres-queues' : 'redis';
   try {
     // One cheap round trip through the backend-neutral Queue API (a count), not a Redis PING.
     await within(timeoutMs, queues.queue(QUEUE_NAMES[0]).getJobCounts('active'));
-    return { backend: 'redis', up: true };
+    return { backend, indicator, up: true };
   } catch (error) {
-    return { backend: 'redis', up: false, error: error instanceof Error ? error.message : String(error) };
+    return { backend, indicator, up: false, error: error instanceof Error ? error.message : String(error) };
   }
 }
 

@@ -1,4 +1,6 @@
+import type { RedisClusterConfig } from '@pledgewatch/config';
 import type { RedisOptions } from 'bullmq';
+import type { ClusterOptions } from 'ioredis';
 
 export type RedisRole = 'producer' | 'worker';
 
@@ -29,6 +31,28 @@ export function redisOptions(redisUrl: string, role: RedisRole): RedisOptions {
   } else {
     options.enableOfflineQueue = false;
     options.maxRetriesPerRequest = 1;
+  }
+  return options;
+}
+
+/**
+ * ioredis Cluster options for REDIS_CLUSTER_NODES, with the same producer/worker split. Queue keys
+ * share one hash tag (`{pw}`, job-catalog.ts), so BullMQ's multi-key scripts stay in one slot.
+ */
+export function clusterOptions(cluster: RedisClusterConfig, role: RedisRole): ClusterOptions {
+  const nodeOptions: NonNullable<ClusterOptions['redisOptions']> = {};
+  if (cluster.username) nodeOptions.username = cluster.username;
+  if (cluster.password) nodeOptions.password = cluster.password;
+  if (cluster.tls) nodeOptions.tls = {};
+  const options: ClusterOptions = {
+    redisOptions: nodeOptions,
+    clusterRetryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
+  };
+  if (role === 'worker') {
+    nodeOptions.maxRetriesPerRequest = null;
+  } else {
+    options.enableOfflineQueue = false;
+    nodeOptions.maxRetriesPerRequest = 1;
   }
   return options;
 }

@@ -105,6 +105,7 @@ describe('npm start on a machine with only Node.js (embedded PostgreSQL, queues 
       PW_LOCAL_POSTGRES_URL: `postgresql://postgres@127.0.0.1:${closedPg}/pledgewatch`,
       PW_LOCAL_REDIS_URL: `redis://127.0.0.1:${closedRedis}`,
       PORT: String(apiPort),
+      METRICS_PORT: '0', // other test files' workers may hold the default port
       ADMIN_API_KEY: ADMIN_KEY,
     });
   });

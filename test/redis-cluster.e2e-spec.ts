@@ -58,6 +58,7 @@ describe('Redis Cluster: two API and two worker processes', () => {
     const env: Record<string, string> = {
       NODE_ENV: 'development', // the worker's crons run
       LOG_LEVEL: 'warn',
+      METRICS_PORT: '0', // two workers on one machine: no fixed metrics port
       DATABASE_URL: db.url,
       REDIS_CLUSTER_NODES: cluster.nodes,
       QUEUE_BACKEND: 'redis',

@@ -30,7 +30,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import autocannon from 'autocannon';
 import { PrismaClient } from '../libs/database/src';
 import { ApiProcess, startApi } from './support/api-process';
-import { buildApp, createScratchDatabase, deleteQueueKeys, dropScratchDatabase, percentiles, printResult, withClient } from './support/harness';
+import { buildApp, createScratchDatabase, deleteQueueKeys, dropScratchDatabase, percentiles, printResult, withClient, runBench } from './support/harness';
 import { addTopicsAndText, generateWorkstreams, statusCheck } from './support/workstreams';
 
 const N = Number(process.env.BENCH_WORKSTREAMS ?? 10_000);
@@ -174,9 +174,4 @@ async function main() {
   }
 }
 
-main()
-  .catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(() => process.exit());
+runBench(main);

@@ -29,7 +29,7 @@ import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../libs/database/src';
-import { cloneDatabase, createScratchDatabase, dropScratchDatabase, printResult, withClient } from './support/harness';
+import { cloneDatabase, createScratchDatabase, dropScratchDatabase, printResult, withClient, runBench } from './support/harness';
 import { generateWorkstreams, statusCheck } from './support/workstreams';
 
 const N = Number(process.env.BENCH_WORKSTREAMS ?? 100_000);
@@ -217,7 +217,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -37,7 +37,7 @@ import { QueueBackend } from '../libs/queue/src/queue-backend';
 import { bareSend } from './support/bare-send';
 import { COUNTRIES, SECTORS } from './support/workstreams';
 import { Sink, startSink } from './support/sink-process';
-import { buildApp, benchQueues, createScratchDatabase, dropScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient } from './support/harness';
+import { buildApp, benchQueues, createScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient, runBench, releaseQueuesAndDatabase } from './support/harness';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=8&maxMessages=1000';
@@ -246,15 +246,9 @@ async function main() {
     printResult({ name: 'digest', value: pipelineRate, unit: 'msg/s', baseline: bareRate, ratio, peakRssMb: rssMb });
   } finally {
     if (worker) await stopProcess(worker);
-    await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     sink?.stop();
-    await backend?.removeAllJobs().catch((e: Error) => log(`could not remove the queues: ${e.message}`));
-    await backend?.onApplicationShutdown();
-    await dropScratchDatabase(DB_NAME).catch((e: Error) => log(`could not drop ${DB_NAME}: ${e.message}`));
+    await releaseQueuesAndDatabase(backend, queues, DB_NAME, log);
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBench(main);

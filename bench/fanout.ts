@@ -26,7 +26,7 @@ import { MailRenderer } from '../libs/mail/src/mail-renderer';
 import { QueueBackend } from '../libs/queue/src/queue-backend';
 import { bareSend, RenderedMail } from './support/bare-send';
 import { Sink, startSink } from './support/sink-process';
-import { buildApp, benchQueues, createScratchDatabase, dropScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient } from './support/harness';
+import { buildApp, benchQueues, createScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient, runBench, releaseQueuesAndDatabase } from './support/harness';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const SMTP_QUERY = process.env.BENCH_SMTP_QUERY ?? 'maxConnections=16&maxMessages=1000';
@@ -168,18 +168,9 @@ async function main() {
     printResult({ name: 'fanout', value: pipelineRate, unit: 'msg/s', baseline: bareRate, ratio, peakRssMb: rssMb });
   } finally {
     if (worker) await stopProcess(worker);
-    await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     sink?.stop();
-    await backend?.removeAllJobs().catch((e: Error) => log(`could not remove the queues: ${e.message}`));
-    await backend?.onApplicationShutdown();
-    await dropScratchDatabase(DB_NAME).catch((e: Error) => log(`could not drop ${DB_NAME}: ${e.message}`));
+    await releaseQueuesAndDatabase(backend, queues, DB_NAME, log);
   }
 }
 
-main()
-  .catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  // Whatever a library leaves open (a pool's idle timer, a socket in TIME_WAIT) must not keep a finished run alive.
-  .finally(() => process.exit());
+runBench(main);

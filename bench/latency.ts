@@ -41,7 +41,7 @@ import { QUEUES } from '../libs/queue/src/job-catalog';
 import { QueueBackend } from '../libs/queue/src/queue-backend';
 import { ApiProcess, startApi } from './support/api-process';
 import { Sink, startSink } from './support/sink-process';
-import { buildApp, createScratchDatabase, Percentiles, percentiles, benchQueues, dropScratchDatabase, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient } from './support/harness';
+import { buildApp, createScratchDatabase, Percentiles, percentiles, benchQueues, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient, runBench, releaseQueuesAndDatabase } from './support/harness';
 
 const PATCHES = Number(process.env.BENCH_PATCHES ?? 200);
 const SUBSCRIBES = Number(process.env.BENCH_SUBSCRIBES ?? 200);
@@ -235,17 +235,9 @@ async function main() {
   } finally {
     await api?.stop();
     if (worker) await stopProcess(worker);
-    await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     sink?.stop();
-    await backend?.removeAllJobs().catch((e: Error) => log(`could not remove the queues: ${e.message}`));
-    await backend?.onApplicationShutdown();
-    await dropScratchDatabase(DB_NAME).catch((e: Error) => log(`could not drop ${DB_NAME}: ${e.message}`));
+    await releaseQueuesAndDatabase(backend, queues, DB_NAME, log);
   }
 }
 
-main()
-  .catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(() => process.exit());
+runBench(main);

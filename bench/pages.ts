@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { ApiProcess, startApi } from './support/api-process';
-import { buildApp, createScratchDatabase, deleteQueueKeys, dropScratchDatabase, printResult, ROOT } from './support/harness';
+import { buildApp, createScratchDatabase, deleteQueueKeys, dropScratchDatabase, printResult, ROOT, runBench } from './support/harness';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -124,7 +124,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

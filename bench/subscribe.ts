@@ -27,6 +27,7 @@ import {
   ROOT,
   stopProcess,
   withClient,
+  runBench,
 } from './support/harness';
 
 const PAIRS = Number(process.env.BENCH_TIMING_PAIRS ?? 200);
@@ -144,7 +145,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -183,3 +183,30 @@ export function printResult(result: BenchResult, digits = 0): void {
   const rounded = { ...result, value: round(result.value), baseline: round(result.baseline), ratio: Number(result.ratio.toFixed(3)) };
   console.log(`RESULT ${JSON.stringify(rounded)}`);
 }
+
+/**
+ * Runs a benchmark's main: an error is printed and exits 1; either way the process ends when it
+ * returns, so whatever a library leaves open (a pool's idle timer, a socket in TIME_WAIT) cannot
+ * keep a finished run alive.
+ */
+export function runBench(main: () => Promise<void>): void {
+  main()
+    .catch((error) => {
+      console.error(error);
+      process.exitCode = 1;
+    })
+    .finally(() => process.exit());
+}
+
+/** A benchmark's queue and database clean-up: its queues closed and emptied, its scratch database dropped. */
+export async function releaseQueuesAndDatabase(
+  backend: QueueBackend | undefined,
+  queues: Queue[],
+  dbName: string,
+  log: (message: string) => void,
+): Promise<void> {
+  await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
+  await backend?.removeAllJobs().catch((e: Error) => log(`could not remove the queues: ${e.message}`));
+  await backend?.onApplicationShutdown();
+  await dropScratchDatabase(dbName).catch((e: Error) => log(`could not drop ${dbName}: ${e.message}`));
+}

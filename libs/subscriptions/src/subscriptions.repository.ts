@@ -172,7 +172,7 @@ export class SubscriptionsRepository {
    * the same kind of email. Null when there is no queued confirmation delivery of that id.
    */
   async decideConfirmation(deliveryId: string): Promise<ConfirmationDelivery | null> {
-    return this.prisma.$transaction(async (tx) => {
+    const decided = await this.prisma.$transaction(async (tx) => {
       const delivery = await tx.delivery.findUnique({ where: { id: deliveryId }, select: { kind: true, status: true, payload: true, subscriberId: true } });
       if (!delivery || delivery.kind !== 'confirmation' || delivery.status !== 'queued') return null;
       let payload = delivery.payload as unknown as ConfirmationPayload;
@@ -193,9 +193,15 @@ export class SubscriptionsRepository {
         }
         await tx.delivery.update({ where: { id: deliveryId }, data: { payload: payload as unknown as Prisma.InputJsonValue } });
       }
-      const subscriber = await tx.subscriber.findUniqueOrThrow({ where: { id: delivery.subscriberId }, select: SUBSCRIBER_SELECT });
-      return { id: deliveryId, payload, subscriber: toRecord(subscriber) };
+      return { payload, subscriberId: delivery.subscriberId };
     });
+    if (!decided) return null;
+    // Read after commit, not on the transaction's connection: Prisma's query interpreter loads the
+    // topics' country, sector and workstream relations concurrently, and concurrent queries on one
+    // pg client are deprecated (pg 8 warns "already executing a query"; pg 9 refuses). The email
+    // shows the subscriber's topics as they are when it is composed.
+    const subscriber = await this.prisma.subscriber.findUnique({ where: { id: decided.subscriberId }, select: SUBSCRIBER_SELECT });
+    return subscriber && { id: deliveryId, payload: decided.payload, subscriber: toRecord(subscriber) };
   }
 
   /** Newest first, keyset-paginated on (createdAt, id): what admins see of subscribers. */

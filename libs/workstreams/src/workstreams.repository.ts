@@ -68,12 +68,46 @@ export class WorkstreamsRepository {
     return locked ? tx.milestone.findUnique({ where: { id: locked.id } }) : null;
   }
 
-  loadWorkstream(tx: Tx, id: string): Promise<WorkstreamRow> {
-    return tx.workstream.findUniqueOrThrow({ where: { id }, include: WORKSTREAM_INCLUDE });
+  async loadWorkstream(tx: Tx, id: string): Promise<WorkstreamRow> {
+    const [row] = await this.loadWorkstreams(tx, [id]);
+    if (!row) throw new NotFoundError('Workstream', id);
+    return row;
   }
 
-  loadWorkstreams(tx: Tx, ids: string[]): Promise<WorkstreamRow[]> {
-    return tx.workstream.findMany({ where: { id: { in: ids } }, include: WORKSTREAM_INCLUDE });
+  /**
+   * What `include: WORKSTREAM_INCLUDE` loads, one query after another. Given two or more sibling
+   * relations, Prisma's query interpreter (7.10) loads them concurrently, which inside a
+   * transaction means concurrent queries on its one pg client: pg 8 warns "already executing a
+   * query", pg 9 refuses (prisma/orm#29407). One relation per query keeps the connection serial.
+   */
+  async loadWorkstreams(tx: Tx, ids: string[]): Promise<WorkstreamRow[]> {
+    const rows = await tx.workstream.findMany({ where: { id: { in: ids } }, include: { summit: WORKSTREAM_INCLUDE.summit } });
+    const countries = await tx.workstreamCountry.findMany({
+      where: { workstreamId: { in: ids } },
+      select: { workstreamId: true, countryCode: true },
+      orderBy: WORKSTREAM_INCLUDE.countries.orderBy,
+    });
+    const sectors = await tx.workstreamSector.findMany({
+      where: { workstreamId: { in: ids } },
+      select: { workstreamId: true, sectorSlug: true },
+      orderBy: WORKSTREAM_INCLUDE.sectors.orderBy,
+    });
+    const byWorkstream = <T extends { workstreamId: string }>(links: T[]) => {
+      const grouped = new Map<string, T[]>();
+      for (const link of links) {
+        const list = grouped.get(link.workstreamId);
+        if (list) list.push(link);
+        else grouped.set(link.workstreamId, [link]);
+      }
+      return grouped;
+    };
+    const countriesOf = byWorkstream(countries);
+    const sectorsOf = byWorkstream(sectors);
+    return rows.map((row) => ({
+      ...row,
+      countries: (countriesOf.get(row.id) ?? []).map(({ countryCode }) => ({ countryCode })),
+      sectors: (sectorsOf.get(row.id) ?? []).map(({ sectorSlug }) => ({ sectorSlug })),
+    }));
   }
 
   milestonesOf(tx: Tx, workstreamIds: string[]): Promise<Milestone[]> {

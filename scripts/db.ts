@@ -3,15 +3,17 @@
  *
  *   tsx scripts/db.ts migrate              create the database named by DATABASE_URL if missing, apply migrations
  *   tsx scripts/db.ts create <name>        write prisma/migrations/<timestamp>_<name>/migration.sql: the change
- *                                          from the schema at git HEAD (or nothing, for the first) to the working one
+ *                                          from what the existing migrations build (replayed on a shadow database
+ *                                          the engine creates and drops) to schema.prisma, committed or not
+ *
+ * PRISMA_DIR names another folder holding schema.prisma and migrations/ (default: the repository's prisma/).
  *   tsx scripts/db.ts schema-sql           print the SQL that builds schema.prisma on an empty database (what the
  *                                          migrations spec compares the migrated database with)
  */
 import { config as loadDotenv } from 'dotenv';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { applyMigrations, diffSchemas, MIGRATIONS_DIR, SCHEMA_PATH } from '../libs/database/src/schema-engine';
+import { applyMigrations, diffMigrationsToSchema, diffSchemas, PRISMA_PATHS, prismaPaths } from '../libs/database/src/schema-engine';
 import { ensureDatabase } from '../libs/database/src/ensure-database';
 
 loadDotenv({ quiet: true });
@@ -29,25 +31,22 @@ async function main() {
   }
   if (command === 'create' && name && /^[a-z0-9_]+$/.test(name)) {
     await ensureDatabase(databaseUrl);
-    const hasMigrations = existsSync(MIGRATIONS_DIR) && readdirSync(MIGRATIONS_DIR).some((d) => /^\d{14}_/.test(d));
-    const from = hasMigrations
-      ? execFileSync('git', ['show', 'HEAD:prisma/schema.prisma'], { cwd: path.dirname(MIGRATIONS_DIR), encoding: 'utf8' })
-      : null;
-    const sql = await diffSchemas(databaseUrl, from, readFileSync(SCHEMA_PATH, 'utf8'));
+    const paths = process.env.PRISMA_DIR ? prismaPaths(path.resolve(process.env.PRISMA_DIR)) : PRISMA_PATHS;
+    const sql = await diffMigrationsToSchema(databaseUrl, paths);
     if (!sql.trim() || /^-- This is an empty migration/.test(sql.trim())) {
       console.log('schema unchanged: no migration written');
       return;
     }
     const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-    const dir = path.join(MIGRATIONS_DIR, `${stamp}_${name}`);
+    const dir = path.join(paths.migrations, `${stamp}_${name}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'migration.sql'), sql);
-    writeFileSync(path.join(MIGRATIONS_DIR, 'migration_lock.toml'), 'provider = "postgresql"\n');
+    writeFileSync(path.join(paths.migrations, 'migration_lock.toml'), 'provider = "postgresql"\n');
     console.log(`wrote ${path.relative(process.cwd(), dir)}/migration.sql`);
     return;
   }
   if (command === 'schema-sql') {
-    process.stdout.write(await diffSchemas(databaseUrl, null, readFileSync(SCHEMA_PATH, 'utf8')));
+    process.stdout.write(await diffSchemas(databaseUrl, null, readFileSync(PRISMA_PATHS.schema, 'utf8')));
     return;
   }
   console.error('usage: tsx scripts/db.ts migrate | create <snake_case_name> | schema-sql');

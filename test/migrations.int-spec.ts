@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { adminQuery, serverUrl, uniqueName } from './support/postgres';
@@ -13,10 +14,11 @@ function migrate(databaseUrl: string): string {
   return db('migrate', databaseUrl);
 }
 
-function db(command: 'migrate' | 'schema-sql', databaseUrl: string): string {
-  const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'scripts/db.ts', command], {
+/** `tsx scripts/db.ts <args>` (what the npm db:* scripts run) as a separate process. */
+function db(command: 'migrate' | 'schema-sql' | ['create', string], databaseUrl: string, env: Record<string, string> = {}): string {
+  const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'scripts/db.ts', ...[command].flat()], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
+    env: { ...process.env, DATABASE_URL: databaseUrl, ...env },
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -126,5 +128,54 @@ describe('migrations on a brand-new empty database', () => {
     const before = await rows();
     expect(migrate(url)).toContain('migrations: up to date');
     expect(await rows()).toEqual(before);
+  });
+});
+
+describe('npm run db:migration -- <name> (scripts/db.ts create)', () => {
+  // A scratch copy of prisma/, never committed: the command must diff what the migrations build
+  // against the schema, not the schema at git HEAD (which is what this copy's schema is, unedited).
+  let prismaDir: string;
+  const database = uniqueName('pw_db_create');
+  const url = serverUrl(database);
+  const create = (name: string) => db(['create', name], url, { PRISMA_DIR: prismaDir });
+  const migrationFolders = () => readdirSync(path.join(prismaDir, 'migrations'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const shadowDatabases = async () => (await adminQuery<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_%'")).length;
+
+  beforeAll(() => {
+    prismaDir = mkdtempSync(path.join(os.tmpdir(), 'pw-prisma-'));
+    cpSync(path.join(ROOT, 'prisma/schema.prisma'), path.join(prismaDir, 'schema.prisma'));
+    cpSync(MIGRATIONS_DIR, path.join(prismaDir, 'migrations'), { recursive: true });
+  });
+  afterAll(async () => {
+    rmSync(prismaDir, { recursive: true, force: true });
+    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  it('says so and writes nothing when the migrations already build the schema', async () => {
+    const before = migrationFolders();
+    expect(create('nothing_to_do')).toContain('schema unchanged: no migration written');
+    expect(migrationFolders()).toEqual(before);
+  });
+
+  it('writes the ALTER for a column added to the schema, then finds nothing more to do', async () => {
+    const shadowsBefore = await shadowDatabases();
+    const schemaPath = path.join(prismaDir, 'schema.prisma');
+    const schema = readFileSync(schemaPath, 'utf8');
+    expect(schema).toContain('model Country {\n');
+    writeFileSync(schemaPath, schema.replace('model Country {\n', 'model Country {\n  motto String?\n'));
+    const before = migrationFolders();
+
+    const out = create('country_motto');
+    const added = migrationFolders().filter((name) => !before.includes(name));
+    expect(added).toEqual([expect.stringMatching(/^\d{14}_country_motto$/)]);
+    expect(out).toContain(`${added[0]}/migration.sql`);
+    const sql = readFileSync(path.join(prismaDir, 'migrations', added[0], 'migration.sql'), 'utf8');
+    expect(sql).toMatch(/ALTER TABLE "Country" ADD COLUMN\s+"motto" TEXT;/);
+    expect(sql).not.toMatch(/CREATE TABLE|DROP /);
+
+    expect(create('again')).toContain('schema unchanged: no migration written');
+    expect(migrationFolders()).toEqual([...before, added[0]].sort());
+    // The engine's shadow databases are dropped after each run.
+    expect(await shadowDatabases()).toBe(shadowsBefore);
   });
 });

@@ -9,18 +9,52 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 
-// Postgres' internal one-byte "char" type (OID 18) appears in catalog introspection and has no
-// mapping in adapter-pg; read it as text.
-pg.types.setTypeParser(18 as never, (value: string) => value);
+// Postgres' internal one-byte "char" type (OID 18) appears in catalog introspection (pg_class.relkind,
+// pg_constraint.contype, …) and adapter-pg maps no column of that type ("Column type 'char' could
+// not be deserialized": what made every diff against a real database fail). The engine's clients
+// report such columns as text, and read their values as the strings they are.
+const CHAR_OID = 18;
+const TEXT_OID = 25;
+pg.types.setTypeParser(CHAR_OID as never, (value: string) => value);
+
+function charAsText(result: pg.QueryResult | undefined) {
+  for (const field of result?.fields ?? []) if (field.dataTypeID === CHAR_OID) field.dataTypeID = TEXT_OID;
+  return result;
+}
+
+/** A pg client that reports "char" columns as text; the pool calls it with a callback, a transaction with a promise. */
+class CharAsTextClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const callback = args[args.length - 1];
+    if (typeof callback === 'function') {
+      args[args.length - 1] = (error: Error | null, result: pg.QueryResult) => callback(error, charAsText(result));
+    }
+    const result = (pg.Client.prototype.query as (...a: unknown[]) => unknown).apply(this, args);
+    return (result instanceof Promise ? result.then(charAsText) : result) as never;
+  }
+}
 
 const ROOT = path.resolve(__dirname, '../../..');
 export const SCHEMA_PATH = path.join(ROOT, 'prisma/schema.prisma');
 export const MIGRATIONS_DIR = path.join(ROOT, 'prisma/migrations');
+
+/** Where a schema and its migrations live: the repository's prisma/ unless told otherwise. */
+export interface SchemaPaths {
+  schema: string;
+  migrations: string;
+}
+export const PRISMA_PATHS: SchemaPaths = { schema: SCHEMA_PATH, migrations: MIGRATIONS_DIR };
+
+/** The paths inside a prisma/ folder (schema.prisma, migrations/). */
+export function prismaPaths(prismaDir: string): SchemaPaths {
+  return { schema: path.join(prismaDir, 'schema.prisma'), migrations: path.join(prismaDir, 'migrations') };
+}
 
 type Engine = {
   applyMigrations(input: unknown): Promise<{ appliedMigrationNames: string[] }>;
@@ -57,16 +91,43 @@ function poolConfig(databaseUrl: string): pg.PoolConfig {
     user: decodeURIComponent(url.username || 'postgres'),
     password: url.password ? decodeURIComponent(url.password) : undefined,
     database: decodeURIComponent(url.pathname.slice(1)),
+    Client: CharAsTextClient,
   };
 }
 
-async function withEngine<T>(databaseUrl: string, work: (engine: Engine) => Promise<T>): Promise<T> {
+/**
+ * adapter-pg's own shadow database teardown drops the database while its pool still holds a
+ * connection ("being accessed by other users"): close the pool first, then drop.
+ */
+function withShadowLifecycle(config: pg.PoolConfig) {
+  const factory = new PrismaPg(config);
+  return Object.assign(factory, {
+    async connectToShadowDb() {
+      const main = await factory.connect();
+      const database = `prisma_migrate_shadow_db_${randomUUID().replace(/-/g, '')}`;
+      await main.executeScript(`CREATE DATABASE "${database}"`);
+      const shadow = await new PrismaPg({ ...config, database }).connect();
+      const close = shadow.dispose.bind(shadow);
+      shadow.dispose = async () => {
+        await close();
+        try {
+          await main.executeScript(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+        } finally {
+          await main.dispose();
+        }
+      };
+      return shadow;
+    },
+  });
+}
+
+async function withEngine<T>(databaseUrl: string, work: (engine: Engine) => Promise<T>, schemaPath = SCHEMA_PATH): Promise<T> {
   const { SchemaEngine } = await loadEngineModule();
-  const schema = await readFile(SCHEMA_PATH, 'utf8');
-  const adapterFactory = bindMigrationAwareSqlAdapterFactory(new PrismaPg(poolConfig(databaseUrl)));
+  const schema = await readFile(schemaPath, 'utf8');
+  const adapterFactory = bindMigrationAwareSqlAdapterFactory(withShadowLifecycle(poolConfig(databaseUrl)));
   const logs: string[] = [];
   const engine = await SchemaEngine.new(
-    { datamodels: [[SCHEMA_PATH, schema]] },
+    { datamodels: [[schemaPath, schema]] },
     (message: string) => logs.push(message),
     adapterFactory,
   );
@@ -80,13 +141,13 @@ async function withEngine<T>(databaseUrl: string, work: (engine: Engine) => Prom
   }
 }
 
-async function migrationList() {
-  const dirs = existsSync(MIGRATIONS_DIR)
-    ? (await readdir(MIGRATIONS_DIR, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+async function migrationList(migrationsDir = MIGRATIONS_DIR) {
+  const dirs = existsSync(migrationsDir)
+    ? (await readdir(migrationsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort()
     : [];
-  const lockPath = path.join(MIGRATIONS_DIR, 'migration_lock.toml');
+  const lockPath = path.join(migrationsDir, 'migration_lock.toml');
   return {
-    baseDir: MIGRATIONS_DIR,
+    baseDir: migrationsDir,
     lockfile: { path: 'migration_lock.toml', content: existsSync(lockPath) ? await readFile(lockPath, 'utf8') : null },
     shadowDbInitScript: '',
     migrationDirectories: await Promise.all(
@@ -94,7 +155,7 @@ async function migrationList() {
         path: dir,
         migrationFile: {
           path: 'migration.sql',
-          content: { tag: 'ok', value: await readFile(path.join(MIGRATIONS_DIR, dir, 'migration.sql'), 'utf8') },
+          content: { tag: 'ok', value: await readFile(path.join(migrationsDir, dir, 'migration.sql'), 'utf8') },
         },
       })),
     ),
@@ -125,4 +186,28 @@ export async function diffSchemas(databaseUrl: string, from: string | null, to: 
     });
     return out.stdout ?? '';
   });
+}
+
+/**
+ * The SQL that takes a database built by the migrations in `paths.migrations` to `paths.schema`:
+ * the engine replays the migrations on a shadow database (created beside `databaseUrl`'s and
+ * dropped after) and diffs what they built against the schema. Unlike a diff against the schema
+ * at git HEAD, this is right whether or not the schema change is committed, and it also catches a
+ * migration that was hand-edited away from the schema.
+ */
+export async function diffMigrationsToSchema(databaseUrl: string, paths: SchemaPaths = PRISMA_PATHS): Promise<string> {
+  return withEngine(
+    databaseUrl,
+    async (engine) => {
+      const out = await engine.diff({
+        from: { tag: 'migrations', ...(await migrationList(paths.migrations)) },
+        to: { tag: 'schemaDatamodel', files: [{ path: paths.schema, content: await readFile(paths.schema, 'utf8') }] },
+        script: true,
+        exitCode: null,
+        filters: FILTERS,
+      });
+      return out.stdout ?? '';
+    },
+    paths.schema,
+  );
 }

@@ -6,6 +6,7 @@ import { bootApi } from './support/api';
 import { eventually } from './support/eventually';
 import { dropQueueKeys, testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
+import { uniqueSlug } from './support/factories';
 import { eventLog, insertWorkstream, isoDay, utcDay } from './support/status-harness';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -39,96 +40,126 @@ describe('status check', () => {
     // The first milestone falls due nine days before today, so "today" is one day past grace + 1.
     const due = utcDay(-9);
     const at = (daysFromDue: number) => new Date(due.getTime() + daysFromDue * 86_400_000 + 7 * 3_600_000);
-    let ws: { id: string; milestoneIds: string[] };
-    let newEvents: () => Promise<string[]>;
-    const health = async () => (await db.prisma.workstream.findUniqueOrThrow({ where: { id: ws.id } })).health;
+    const patchMilestone = (id: string) =>
+      http().patch(`/v1/admin/milestones/${id}`).set(auth).send({ status: 'completed', completedOn: isoDay(utcDay(0)) }).expect(200);
 
-    beforeAll(async () => {
-      ws = await insertWorkstream(db.prisma, {
-        slug: 'coast-guard-vessels',
+    interface Life {
+      id: string;
+      slug: string;
+      milestoneIds: string[];
+      health(): Promise<string>;
+      /** The workstream's events since the last call, as short strings. */
+      newEvents(): Promise<string[]>;
+    }
+    /** The story so far, step by step: each test replays the steps before its own on a workstream of its own. */
+    const STEPS: ((life: Life) => Promise<unknown>)[] = [
+      () => check.run({ asOf: at(-20) }),
+      () => check.run({ asOf: at(-10) }),
+      async () => {
+        await check.run({ asOf: at(1) });
+        await check.run({ asOf: at(2) });
+      },
+      async () => {
+        await check.run({ asOf: at(7) });
+        await check.run({ asOf: at(8) });
+      },
+      (life) => patchMilestone(life.milestoneIds[0]),
+      (life) => patchMilestone(life.milestoneIds[1]),
+      (life) => http().patch(`/v1/admin/workstreams/${life.slug}`).set(auth).send({ stage: 'finalisation' }).expect(200),
+    ];
+    async function lifeAfter(steps: number): Promise<Life> {
+      const slug = uniqueSlug('coast-guard-vessels');
+      const ws = await insertWorkstream(db.prisma, {
+        slug,
         createdAt: utcDay(-40),
         milestones: [
           { title: 'Exchange of notes', dueDate: due },
           { title: 'Vessels delivered', dueDate: utcDay(60) },
         ],
       });
-      newEvents = eventLog(db.prisma, { workstreamId: ws.id });
-    });
+      const life: Life = {
+        ...ws,
+        slug,
+        health: async () => (await db.prisma.workstream.findUniqueOrThrow({ where: { id: ws.id } })).health,
+        newEvents: eventLog(db.prisma, { workstreamId: ws.id }),
+      };
+      for (const step of STEPS.slice(0, steps)) await step(life);
+      await life.newEvents();
+      return life;
+    }
 
     it('not started, due in 20 days: on track', async () => {
-      await expect(check.run({ asOf: at(-20) })).resolves.toMatchObject({ events: 1, healthChanged: 1, milestonesOverdue: 0 });
-      expect(await health()).toBe('on_track');
-      expect(await newEvents()).toEqual(['workstream.health_changed unknown→on_track']);
+      const life = await lifeAfter(0);
+      await check.run({ asOf: at(-20) });
+      expect(await life.health()).toBe('on_track');
+      expect(await life.newEvents()).toEqual(['workstream.health_changed unknown→on_track']);
     });
 
     it('due inside the warning window and not started: at risk', async () => {
+      const life = await lifeAfter(1);
       await check.run({ asOf: at(-10) });
-      expect(await health()).toBe('at_risk');
-      expect(await newEvents()).toEqual(['workstream.health_changed on_track→at_risk']);
+      expect(await life.health()).toBe('at_risk');
+      expect(await life.newEvents()).toEqual(['workstream.health_changed on_track→at_risk']);
     });
 
     it('a day past due: the milestone is flagged overdue once; health stays at risk (within grace)', async () => {
+      const life = await lifeAfter(2);
       await check.run({ asOf: at(1) });
-      expect(await health()).toBe('at_risk');
-      expect(await newEvents()).toEqual(['milestone.overdue Exchange of notes not_started→overdue']);
+      expect(await life.health()).toBe('at_risk');
+      expect(await life.newEvents()).toEqual(['milestone.overdue Exchange of notes not_started→overdue']);
       await check.run({ asOf: at(2) });
-      expect(await newEvents()).toEqual([]);
+      expect(await life.newEvents()).toEqual([]);
     });
 
     it('overdue past the grace period: off track, and no second overdue event', async () => {
+      const life = await lifeAfter(3);
       await check.run({ asOf: at(7) });
-      expect(await newEvents()).toEqual([]); // exactly the grace period: still at risk
+      expect(await life.newEvents()).toEqual([]); // exactly the grace period: still at risk
       await check.run({ asOf: at(8) });
-      expect(await health()).toBe('off_track');
-      expect(await newEvents()).toEqual(['workstream.health_changed at_risk→off_track']);
+      expect(await life.health()).toBe('off_track');
+      expect(await life.newEvents()).toEqual(['workstream.health_changed at_risk→off_track']);
       await expect(check.run({ asOf: at(8) })).resolves.toMatchObject({ events: 0 });
-      expect(await newEvents()).toEqual([]);
+      expect(await life.newEvents()).toEqual([]);
     });
 
     it('the editor completes the milestone: on track again, with its own events; the check adds none', async () => {
-      const [notes] = ws.milestoneIds;
-      await http()
-        .patch(`/v1/admin/milestones/${notes}`)
-        .set(auth)
-        .send({ status: 'completed', completedOn: isoDay(utcDay(0)) })
-        .expect(200);
-      expect(await health()).toBe('on_track');
-      expect(await newEvents()).toEqual([
+      const life = await lifeAfter(4);
+      await patchMilestone(life.milestoneIds[0]);
+      expect(await life.health()).toBe('on_track');
+      expect(await life.newEvents()).toEqual([
         'milestone.completed Exchange of notes overdue→completed',
         'workstream.health_changed off_track→on_track',
       ]);
-      await expect(check.run()).resolves.toMatchObject({ events: 0 });
-      expect(await newEvents()).toEqual([]);
+      await check.run();
+      expect(await life.newEvents()).toEqual([]);
     });
 
     it('the last milestone completed in implementation: on track, nothing further scheduled', async () => {
-      const [, vessels] = ws.milestoneIds;
-      await http()
-        .patch(`/v1/admin/milestones/${vessels}`)
-        .set(auth)
-        .send({ status: 'completed', completedOn: isoDay(utcDay(0)) })
-        .expect(200);
-      const row = await db.prisma.workstream.findUniqueOrThrow({ where: { id: ws.id } });
+      const life = await lifeAfter(5);
+      await patchMilestone(life.milestoneIds[1]);
+      const row = await db.prisma.workstream.findUniqueOrThrow({ where: { id: life.id } });
       expect(row).toMatchObject({ health: 'on_track', healthReason: 'Every listed milestone is done; no next milestone scheduled.' });
-      expect(await newEvents()).toEqual(['milestone.completed Vessels delivered not_started→completed']);
+      expect(await life.newEvents()).toEqual(['milestone.completed Vessels delivered not_started→completed']);
       await check.run();
-      expect(await newEvents()).toEqual([]);
+      expect(await life.newEvents()).toEqual([]);
     });
 
     it('then stage finalisation: complete', async () => {
-      await http().patch('/v1/admin/workstreams/coast-guard-vessels').set(auth).send({ stage: 'finalisation' }).expect(200);
-      expect(await health()).toBe('complete');
-      expect((await newEvents()).sort()).toEqual([
+      const life = await lifeAfter(6);
+      await http().patch(`/v1/admin/workstreams/${life.slug}`).set(auth).send({ stage: 'finalisation' }).expect(200);
+      expect(await life.health()).toBe('complete');
+      expect((await life.newEvents()).sort()).toEqual([
         'workstream.health_changed on_track→complete',
         'workstream.stage_changed implementation→finalisation',
       ]);
       await check.run();
-      expect(await newEvents()).toEqual([]);
+      expect(await life.newEvents()).toEqual([]);
     });
 
     it('answers health as of a date from that history', async () => {
+      const life = await lifeAfter(STEPS.length);
       const asOf = async (date: Date) => {
-        const res = await http().get(`/v1/workstreams/coast-guard-vessels?asOf=${isoDay(date)}`).expect(200);
+        const res = await http().get(`/v1/workstreams/${life.slug}?asOf=${isoDay(date)}`).expect(200);
         return [res.body.health, res.body.healthSource];
       };
       expect(await asOf(at(-25))).toEqual(['on_track', 'computed']); // before the first check: the rules over the rows
@@ -142,22 +173,23 @@ describe('status check', () => {
 
       // The history and the answers agree, event by event.
       const changes = await db.prisma.event.findMany({
-        where: { workstreamId: ws.id, type: 'workstream_health_changed' },
+        where: { workstreamId: life.id, type: 'workstream_health_changed' },
         orderBy: { occurredAt: 'asc' },
       });
       for (const change of changes) {
-        const res = await http().get(`/v1/workstreams/coast-guard-vessels?asOf=${isoDay(change.occurredAt)}`).expect(200);
+        const res = await http().get(`/v1/workstreams/${life.slug}?asOf=${isoDay(change.occurredAt)}`).expect(200);
         const laterSameDay = changes.filter((c) => isoDay(c.occurredAt) === isoDay(change.occurredAt)).at(-1)!;
         expect(res.body).toMatchObject({ health: laterSameDay.to, healthReason: laterSameDay.reason });
       }
-      const plain = await http().get('/v1/workstreams/coast-guard-vessels').expect(200);
+      const plain = await http().get(`/v1/workstreams/${life.slug}`).expect(200);
       expect(plain.body.health).toBe('complete');
       expect(plain.body.healthSource).toBeUndefined();
     });
 
     it('refuses an asOf that is not a date', async () => {
+      const life = await lifeAfter(0);
       for (const bad of ['2026-02-30', 'yesterday', '2026-11-28T00:00:00Z']) {
-        const res = await http().get(`/v1/workstreams/coast-guard-vessels?asOf=${bad}`).expect(400);
+        const res = await http().get(`/v1/workstreams/${life.slug}?asOf=${bad}`).expect(400);
         expect(res.body.errors[0]).toMatchObject({ field: 'asOf' });
       }
     });
@@ -202,18 +234,20 @@ describe('status check', () => {
   });
 
   it('answers lastCheckedAt from the latest run, for workstreams that existed by then', async () => {
+    await insertWorkstream(db.prisma, { slug: 'grant-aid-checked', createdAt: utcDay(-400), milestones: [{ title: 'Grant signed', dueDate: utcDay(-100) }] });
     const { asOf } = await check.run();
     await insertWorkstream(db.prisma, { slug: 'after-the-check', createdAt: new Date(Date.now() + 1_000), milestones: [] });
-    const detail = await http().get('/v1/workstreams/grant-aid').expect(200);
+    const detail = await http().get('/v1/workstreams/grant-aid-checked').expect(200);
     expect(detail.body.lastCheckedAt).toBe(asOf);
     const list = await http().get('/v1/workstreams?limit=100').expect(200);
     const bySlug = new Map(list.body.items.map((item: { slug: string; lastCheckedAt: string | null }) => [item.slug, item.lastCheckedAt]));
-    expect(bySlug.get('grant-aid')).toBe(asOf);
+    expect(bySlug.get('grant-aid-checked')).toBe(asOf);
     expect(bySlug.get('after-the-check')).toBeNull();
   });
 
   describe('POST /v1/admin/checks', () => {
     it('dryRun answers what would change, with the changes, and writes nothing', async () => {
+      await check.run(); // whatever earlier tests left is checked as of now: the changes below are this test's
       await insertWorkstream(db.prisma, {
         slug: 'port-upgrade',
         createdAt: utcDay(-300),

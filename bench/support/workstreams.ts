@@ -4,6 +4,7 @@ import { type HealthWindows, loadConfig } from '../../libs/config/src/config';
 import type { PrismaClient, PrismaService } from '../../libs/database/src';
 import type { EventsDispatcher } from '../../libs/events/src/events.dispatcher';
 import { StatusCheckService } from '../../libs/status/src/status-check.service';
+import { StatusCheckRepository } from '../../libs/status/src/status-check.repository';
 
 /** The tracker's countries and sectors (SPEC §1), as [code or slug, name]. */
 export const COUNTRIES: [string, string][] = [
@@ -115,5 +116,5 @@ export function statusCheck(prisma: PrismaClient, databaseUrl: string, windows: 
   const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'error' });
   Object.assign(config, { healthWindows: windows });
   const noDispatch = { dispatchOccurredAt: async () => 0 } as unknown as EventsDispatcher;
-  return new StatusCheckService(prisma as unknown as PrismaService, config, noDispatch);
+  return new StatusCheckService(new StatusCheckRepository(prisma as unknown as PrismaService), config, noDispatch);
 }

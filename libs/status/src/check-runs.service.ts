@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@pledgewatch/database';
+import { CheckRunsRepository } from './check-runs.repository';
 
 interface CheckedView {
   createdAt: string;
@@ -13,14 +13,14 @@ interface CheckedView {
  */
 @Injectable()
 export class CheckRunsService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly repository: CheckRunsRepository) {}
 
   latest(): Promise<{ asOf: Date; finishedAt: Date } | null> {
-    return this.prisma.statusCheckRun.findFirst({ orderBy: { finishedAt: 'desc' }, select: { asOf: true, finishedAt: true } });
+    return this.repository.latest();
   }
 
   findBySlot(slot: string) {
-    return this.prisma.statusCheckRun.findUnique({ where: { slot } });
+    return this.repository.findBySlot(slot);
   }
 
   async withLastChecked<T extends CheckedView>(views: T[]): Promise<T[]> {

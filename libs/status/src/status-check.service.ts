@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@pledgewatch/config';
-import { PrismaService } from '@pledgewatch/database';
 import { EventsDispatcher } from '@pledgewatch/events';
 import {
   CheckParams,
@@ -13,6 +12,7 @@ import {
   StatusChange,
   tuneForCheck,
 } from './status-check.sql';
+import { StatusCheckRepository } from './status-check.repository';
 import { metrics, secondsSince } from '@pledgewatch/observability';
 
 export interface StatusCheckOptions {
@@ -60,7 +60,7 @@ export class StatusCheckService {
   private readonly logger = new Logger(StatusCheckService.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repository: StatusCheckRepository,
     private readonly config: AppConfig,
     private readonly dispatcher: EventsDispatcher,
   ) {}
@@ -92,7 +92,7 @@ export class StatusCheckService {
   /** The check's database work, in one transaction; no dispatch. */
   async evaluate(params: CheckParams, slot: string | null, trigger: string): Promise<StatusCheckResult> {
     const startedAt = new Date();
-    return this.prisma.$transaction(
+    return this.repository.transaction(
       async (tx) => {
         await lockChecks(tx);
         await tuneForCheck(tx);
@@ -114,7 +114,7 @@ export class StatusCheckService {
    */
   private async preview(params: CheckParams, changesLimit: number): Promise<StatusCheckResult> {
     try {
-      await this.prisma.$transaction(
+      await this.repository.transaction(
         async (tx) => {
           await lockChecks(tx);
           await tuneForCheck(tx);

@@ -15,6 +15,9 @@ export const TEST_QUEUE_BACKEND: QueueBackendName = process.env.PW_TEST_QUEUE_BA
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** The name /health/ready gives this project's queue backend (libs/queue/src/queue-health.ts). */
+export const TEST_QUEUE_INDICATOR = TEST_QUEUE_BACKEND === 'postgres' ? 'postgres-queues' : 'redis';
+
 /** Which database each queue prefix's PostgreSQL-backed queues live in, for dropQueueKeys. */
 const databases = new Map<string, string>();
 

@@ -5,7 +5,7 @@ import { EventTypeName } from '@pledgewatch/events';
 import { JobQueues, JOBS, QUEUES } from '@pledgewatch/queue';
 import { bootWorker, dropQueueKeys, eventually, settle, testEnv, testQueuePrefix } from './support/alerts-harness';
 import { createTestDatabase, TestDatabase } from './support/database';
-import { factories, Factories } from './support/factories';
+import { factories, Factories, SubscriberSpec } from './support/factories';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
 
 /**
@@ -23,11 +23,7 @@ describe('instant alerts: who gets an email', () => {
   let phTrade: Workstream;
   let myMaritime: Workstream;
 
-  async function subscriber(email: string, topics: { countryCode?: string; sectorSlug?: string; workstreamId?: string }[], state: SubscriberState = 'active', alerts = true) {
-    return db.prisma.subscriber.create({
-      data: { email, state, alerts, confirmedAt: state === 'active' ? new Date() : null, subscriptions: { create: topics } },
-    });
-  }
+  const subscriber = (email: string, topics: SubscriberSpec['topics'], state: SubscriberState = 'active', alerts = true) => f.subscriber({ email, topics, state, alerts });
 
   /** Records an event on a workstream and dispatches it; answers its id. */
   async function change(ws: Workstream, spec: { type?: EventTypeName; notify?: boolean; from?: string; to?: string } = {}) {

@@ -11,7 +11,8 @@ import { WORKER_OPTIONS, WorkerOptions } from '../apps/worker/src/worker-options
 import { testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { freePort, TestRedis } from './support/redis-server';
-import { insertWorkstream, utcDay } from './support/status-harness';
+import { factories } from './support/factories';
+import { utcDay } from './support/status-harness';
 import { eventually } from './support/eventually';
 
 /** The worker's outbox half, without processors: jobs stay in Redis where the test can count them. */
@@ -72,7 +73,7 @@ describe('event outbox', () => {
     db = await createTestDatabase('pw_outbox');
     redis = new TestRedis(await freePort());
     await redis.start();
-    ({ id: workstreamId } = await insertWorkstream(db.prisma, { slug: 'outbox', createdAt: utcDay(-10), milestones: [] }));
+    ({ id: workstreamId } = await factories(db.prisma).workstream({ slug: 'outbox', createdAt: utcDay(-10), milestones: [] }));
   });
   // Each test boots the contexts it needs: none sees another test's relays or prefix.
   afterEach(async () => {

@@ -6,7 +6,8 @@ import { StatusCheckSchedule } from '../apps/worker/src/status/status-check.sche
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { dropQueueKeys, queueEnv, REDIS_URL, testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
-import { insertWorkstream, utcDay } from './support/status-harness';
+import { factories } from './support/factories';
+import { utcDay } from './support/status-harness';
 import { eventually } from './support/eventually';
 
 /**
@@ -39,10 +40,10 @@ describe('status check across replicas', () => {
   it('both schedulers fire in the same slot: one job, one check run, one set of events', async () => {
     const prefix = testQueuePrefix('slots');
     try {
-      await insertWorkstream(db.prisma, {
+      await factories(db.prisma).workstream({
         slug: 'joint-exercise',
         createdAt: utcDay(-100),
-        milestones: [{ title: 'Exercise held', dueDate: utcDay(-30), status: 'in_progress' }],
+        milestones: [{ dateBasis: 'planned', title: 'Exercise held', dueDate: utcDay(-30), status: 'in_progress' }],
       });
       const [a, b] = [await bootReplica(prefix, {}), await bootReplica(prefix, {})];
       const firedAt = new Date();
@@ -73,10 +74,10 @@ describe('status check across replicas', () => {
   it('with real crons ticking every second on both replicas, every slot is checked exactly once', async () => {
     const prefix = testQueuePrefix('cron');
     try {
-      await insertWorkstream(db.prisma, {
+      await factories(db.prisma).workstream({
         slug: 'energy-transition',
         createdAt: utcDay(-100),
-        milestones: [{ title: 'Plan adopted', dueDate: utcDay(-3), status: 'not_started' }],
+        milestones: [{ dateBasis: 'planned', title: 'Plan adopted', dueDate: utcDay(-3), status: 'not_started' }],
       });
       const eventsBefore = await db.prisma.event.count();
       const since = new Date();

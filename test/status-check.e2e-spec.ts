@@ -6,8 +6,8 @@ import { bootApi } from './support/api';
 import { eventually } from './support/eventually';
 import { dropQueueKeys, testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
-import { uniqueSlug } from './support/factories';
-import { eventLog, insertWorkstream, isoDay, utcDay } from './support/status-harness';
+import { Factories, factories, uniqueSlug } from './support/factories';
+import { eventLog, isoDay, utcDay } from './support/status-harness';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_KEY = 'status-check-e2e-admin-key-0123456789';
@@ -22,11 +22,13 @@ describe('status check', () => {
   let db: TestDatabase;
   let app: INestApplication;
   let check: StatusCheckService;
+  let f: Factories;
   const prefix = testQueuePrefix('status-check');
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
     db = await createTestDatabase('pw_status_check');
+    f = factories(db.prisma);
     app = await bootApi(db.url, { QUEUE_PREFIX: prefix, ADMIN_API_KEY: ADMIN_KEY, REDIS_URL });
     check = app.get(StatusCheckService);
   });
@@ -69,12 +71,12 @@ describe('status check', () => {
     ];
     async function lifeAfter(steps: number): Promise<Life> {
       const slug = uniqueSlug('coast-guard-vessels');
-      const ws = await insertWorkstream(db.prisma, {
+      const ws = await f.workstream({
         slug,
         createdAt: utcDay(-40),
         milestones: [
-          { title: 'Exchange of notes', dueDate: due },
-          { title: 'Vessels delivered', dueDate: utcDay(60) },
+          { dateBasis: 'planned', title: 'Exchange of notes', dueDate: due },
+          { dateBasis: 'planned', title: 'Vessels delivered', dueDate: utcDay(60) },
         ],
       });
       const life: Life = {
@@ -197,12 +199,12 @@ describe('status check', () => {
 
   describe('idempotence', () => {
     it('a second run over unchanged data writes zero events', async () => {
-      await insertWorkstream(db.prisma, {
+      await f.workstream({
         slug: 'grant-aid',
         createdAt: utcDay(-400),
         milestones: [
-          { title: 'Grant signed', dueDate: utcDay(-100), status: 'in_progress' },
-          { title: 'Radar installed', dueDate: utcDay(5) },
+          { dateBasis: 'planned', title: 'Grant signed', dueDate: utcDay(-100), status: 'in_progress' },
+          { dateBasis: 'planned', title: 'Radar installed', dueDate: utcDay(5) },
         ],
       });
       const first = await check.run();
@@ -214,13 +216,13 @@ describe('status check', () => {
     });
 
     it('future-dated milestones write nothing, run after run', async () => {
-      const ws = await insertWorkstream(db.prisma, {
+      const ws = await f.workstream({
         slug: 'future-only',
         createdAt: utcDay(-10),
         lastProgressAt: utcDay(-1),
         milestones: [
-          { title: 'Dialogue launched', dueDate: utcDay(90), status: 'in_progress' },
-          { title: 'Report published', dueDate: utcDay(200) },
+          { dateBasis: 'planned', title: 'Dialogue launched', dueDate: utcDay(90), status: 'in_progress' },
+          { dateBasis: 'planned', title: 'Report published', dueDate: utcDay(200) },
         ],
       });
       // Its first verdict is the one health change it ever gets; after that, silence.
@@ -234,9 +236,9 @@ describe('status check', () => {
   });
 
   it('answers lastCheckedAt from the latest run, for workstreams that existed by then', async () => {
-    await insertWorkstream(db.prisma, { slug: 'grant-aid-checked', createdAt: utcDay(-400), milestones: [{ title: 'Grant signed', dueDate: utcDay(-100) }] });
+    await f.workstream({ slug: 'grant-aid-checked', createdAt: utcDay(-400), milestones: [{ dateBasis: 'planned', title: 'Grant signed', dueDate: utcDay(-100) }] });
     const { asOf } = await check.run();
-    await insertWorkstream(db.prisma, { slug: 'after-the-check', createdAt: new Date(Date.now() + 1_000), milestones: [] });
+    await f.workstream({ slug: 'after-the-check', createdAt: new Date(Date.now() + 1_000), milestones: [] });
     const detail = await http().get('/v1/workstreams/grant-aid-checked').expect(200);
     expect(detail.body.lastCheckedAt).toBe(asOf);
     const list = await http().get('/v1/workstreams?limit=100').expect(200);
@@ -248,10 +250,10 @@ describe('status check', () => {
   describe('POST /v1/admin/checks', () => {
     it('dryRun answers what would change, with the changes, and writes nothing', async () => {
       await check.run(); // whatever earlier tests left is checked as of now: the changes below are this test's
-      await insertWorkstream(db.prisma, {
+      await f.workstream({
         slug: 'port-upgrade',
         createdAt: utcDay(-300),
-        milestones: [{ title: 'Dredging', dueDate: utcDay(-30), status: 'in_progress' }],
+        milestones: [{ dateBasis: 'planned', title: 'Dredging', dueDate: utcDay(-30), status: 'in_progress' }],
       });
       const snapshot = async () => ({
         events: await db.prisma.event.count(),
@@ -292,10 +294,10 @@ describe('status check', () => {
     });
 
     it('dryRun as of a later date previews that day without writing', async () => {
-      const ws = await insertWorkstream(db.prisma, {
+      const ws = await f.workstream({
         slug: 'cable-landing',
         createdAt: utcDay(-30),
-        milestones: [{ title: 'Survey', dueDate: utcDay(40), status: 'in_progress' }],
+        milestones: [{ dateBasis: 'planned', title: 'Survey', dueDate: utcDay(40), status: 'in_progress' }],
       });
       await check.run();
       const events = await db.prisma.event.count();

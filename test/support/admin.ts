@@ -2,25 +2,17 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { generateApiKey, Role } from '@pledgewatch/auth';
 import type { PrismaClient } from '@pledgewatch/database';
+import { factories } from './factories';
 
-/** Reference data the admin tests refer to, inserted directly (the seed is not assumed). */
+/** Reference data the admin tests refer to, built with the factories (the seed is not assumed). */
 export async function insertReferenceData(prisma: PrismaClient): Promise<{ summit: string }> {
-  await prisma.country.createMany({
-    data: [
-      { code: 'PH', name: 'Philippines', group: 'asean' },
-      { code: 'VN', name: 'Viet Nam', group: 'asean' },
-      { code: 'JP', name: 'Japan', group: 'partner' },
-    ],
-  });
-  await prisma.sector.createMany({
-    data: [
-      { slug: 'maritime-security', name: 'Maritime security' },
-      { slug: 'space', name: 'Space' },
-    ],
-  });
-  await prisma.summit.create({
-    data: { slug: 'test-summit', name: 'Test Summit', startDate: new Date('2023-12-16'), endDate: new Date('2023-12-18'), location: 'Tokyo' },
-  });
+  const f = factories(prisma);
+  await f.country('PH', 'Philippines');
+  await f.country('VN', 'Viet Nam');
+  await f.country('JP', 'Japan', 'partner');
+  await f.sector('maritime-security', 'Maritime security');
+  await f.sector('space', 'Space');
+  await f.summit({ slug: 'test-summit', name: 'Test Summit' });
   return { summit: 'test-summit' };
 }
 

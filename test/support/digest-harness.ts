@@ -1,39 +1,21 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { ParsedMail } from 'mailparser';
-import type { PrismaClient, Weekday } from '@pledgewatch/database';
+import type { PrismaClient } from '@pledgewatch/database';
 import { digestJobId, JobQueues, JOBS, QUEUES } from '@pledgewatch/queue';
 import { eventually, settle } from './alerts-harness';
+import { factories, SubscriberSpec } from './factories';
 
-export interface DigestSubscriberSpec {
-  email: string;
-  timezone?: string;
-  digestDay?: Weekday;
-  digestHour?: number;
-  state?: 'pending' | 'active' | 'unsubscribed';
-  digest?: boolean;
-  /** Off unless asked: the worker's outbox relay would otherwise email instant alerts for the test's events. */
-  alerts?: boolean;
-  skipEmptyDigest?: boolean;
-  topics?: { countryCode?: string; sectorSlug?: string; workstreamId?: string }[];
-}
+export type DigestSubscriberSpec = SubscriberSpec & { email: string };
 
-/** A subscriber confirmed long before any slot a test runs, weekly digest on, instant alerts off. */
-export async function digestSubscriber(prisma: PrismaClient, spec: DigestSubscriberSpec) {
-  const state = spec.state ?? 'active';
-  return prisma.subscriber.create({
-    data: {
-      email: spec.email,
-      state,
-      timezone: spec.timezone ?? 'UTC',
-      digestDay: spec.digestDay ?? 'monday',
-      digestHour: spec.digestHour ?? 8,
-      digest: spec.digest ?? true,
-      alerts: spec.alerts ?? false,
-      skipEmptyDigest: spec.skipEmptyDigest ?? false,
-      confirmedAt: state === 'pending' ? null : new Date('2026-01-01T00:00:00Z'),
-      unsubscribedAt: state === 'unsubscribed' ? new Date('2026-02-01T00:00:00Z') : null,
-      subscriptions: { create: spec.topics ?? [{ countryCode: 'PH' }] },
-    },
+/** A subscriber confirmed long before any slot a test runs, weekly digest on, instant alerts off (the worker's outbox relay would otherwise email instant alerts for the test's events). */
+export function digestSubscriber(prisma: PrismaClient, spec: DigestSubscriberSpec) {
+  return factories(prisma).subscriber({
+    alerts: false,
+    confirmedAt: new Date('2026-01-01T00:00:00Z'),
+    unsubscribedAt: new Date('2026-02-01T00:00:00Z'),
+    topics: [{ countryCode: 'PH' }],
+    // A key given as undefined keeps the default, as it did before.
+    ...(Object.fromEntries(Object.entries(spec).filter(([, value]) => value !== undefined)) as DigestSubscriberSpec),
   });
 }
 

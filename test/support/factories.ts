@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { CountryGroup, Health, Instrument, MilestoneStatus, PrismaClient, Stage } from '@pledgewatch/database';
+import { randomUUID } from 'node:crypto';
+import type { CountryGroup, DateBasis, Health, Instrument, MilestoneStatus, PrismaClient, Stage, SubscriberState, Weekday } from '@pledgewatch/database';
 import { eventTypeFromName, EventTypeName } from '@pledgewatch/events';
 
 /** A slug no other factory call in this process produces: `<prefix>-<n>-<hex>`. */
@@ -9,7 +10,8 @@ export function uniqueSlug(prefix: string): string {
   return `${prefix}-${counter}-${randomBytes(3).toString('hex')}`;
 }
 
-const day = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
+/** A calendar day: `YYYY-MM-DD`, or a Date taken as it is. */
+const day = (value: string | Date) => (value instanceof Date ? value : new Date(`${value}T00:00:00.000Z`));
 
 export interface WorkstreamSpec {
   slug?: string;
@@ -23,13 +25,34 @@ export interface WorkstreamSpec {
   health?: Health;
   createdAt?: Date;
   archivedAt?: Date | null;
+  lastProgressAt?: Date | null;
+  /** Created with the workstream, positions 1, 2, …, created when it was (unless given). */
+  milestones?: Omit<MilestoneSpec, 'position'>[];
 }
 
 export interface MilestoneSpec {
   title?: string;
-  dueDate?: string;
+  dueDate?: string | Date;
   status?: MilestoneStatus;
+  completedOn?: string | Date | null;
+  /** The schema's default (`assumed`) unless given; `planned` or `sourced` can put a workstream off track. */
+  dateBasis?: DateBasis;
+  createdAt?: Date;
   position: number;
+}
+
+export interface SubscriberSpec {
+  email?: string;
+  state?: SubscriberState;
+  timezone?: string;
+  digestDay?: Weekday;
+  digestHour?: number;
+  digest?: boolean;
+  alerts?: boolean;
+  skipEmptyDigest?: boolean;
+  confirmedAt?: Date;
+  unsubscribedAt?: Date;
+  topics?: { countryCode?: string; sectorSlug?: string; workstreamId?: string }[];
 }
 
 export interface EventSpec {
@@ -40,6 +63,19 @@ export interface EventSpec {
   to?: string | null;
   reason?: string;
   notify?: boolean;
+}
+
+function milestoneRow(workstreamId: string, spec: MilestoneSpec) {
+  return {
+    workstreamId,
+    title: spec.title ?? `Milestone ${spec.position}`,
+    dueDate: day(spec.dueDate ?? '2025-01-01'),
+    status: spec.status ?? 'not_started',
+    completedOn: spec.completedOn ? day(spec.completedOn) : null,
+    dateBasis: spec.dateBasis,
+    position: spec.position,
+    createdAt: spec.createdAt,
+  };
 }
 
 /**
@@ -87,10 +123,11 @@ export function factories(prisma: PrismaClient) {
       });
     },
 
+    /** A workstream with its countries, sectors and (when given) milestones; answers it with `milestoneIds`, in order. */
     async workstream(spec: WorkstreamSpec = {}) {
       const summitId = spec.summitId ?? (defaultSummitId ??= (await f.summit()).id);
       const slug = spec.slug ?? uniqueSlug('ws');
-      return prisma.workstream.create({
+      const workstream = await prisma.workstream.create({
         data: {
           slug,
           title: spec.title ?? `Workstream ${slug}`,
@@ -101,20 +138,36 @@ export function factories(prisma: PrismaClient) {
           health: spec.health ?? 'unknown',
           createdAt: spec.createdAt,
           archivedAt: spec.archivedAt ?? null,
+          lastProgressAt: spec.lastProgressAt ?? null,
           countries: { create: (spec.countries ?? []).map((countryCode) => ({ countryCode })) },
           sectors: { create: (spec.sectors ?? []).map((sectorSlug) => ({ sectorSlug })) },
         },
       });
+      const milestones = (spec.milestones ?? []).map((m, i) => ({ id: randomUUID(), ...milestoneRow(workstream.id, { createdAt: spec.createdAt, ...m, position: i + 1 }) }));
+      if (milestones.length) await prisma.milestone.createMany({ data: milestones });
+      return { ...workstream, milestoneIds: milestones.map((m) => m.id) };
     },
 
     async milestone(workstreamId: string, spec: MilestoneSpec) {
-      return prisma.milestone.create({
+      return prisma.milestone.create({ data: milestoneRow(workstreamId, spec) });
+    },
+
+    /** A subscriber (active, confirmed, alerts and digest on unless told) with its topics. */
+    async subscriber(spec: SubscriberSpec = {}) {
+      const state = spec.state ?? 'active';
+      return prisma.subscriber.create({
         data: {
-          workstreamId,
-          title: spec.title ?? `Milestone ${spec.position}`,
-          dueDate: day(spec.dueDate ?? '2025-01-01'),
-          status: spec.status ?? 'not_started',
-          position: spec.position,
+          email: spec.email ?? `${uniqueSlug('subscriber')}@example.org`,
+          state,
+          timezone: spec.timezone ?? 'UTC',
+          digestDay: spec.digestDay ?? 'monday',
+          digestHour: spec.digestHour ?? 8,
+          digest: spec.digest ?? true,
+          alerts: spec.alerts ?? true,
+          skipEmptyDigest: spec.skipEmptyDigest ?? false,
+          confirmedAt: state === 'pending' ? null : (spec.confirmedAt ?? new Date()),
+          unsubscribedAt: state === 'unsubscribed' ? (spec.unsubscribedAt ?? new Date()) : null,
+          subscriptions: { create: spec.topics ?? [] },
         },
       });
     },

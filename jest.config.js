@@ -34,6 +34,7 @@ const QUEUE_SUITES = [
   'test/digest-schedule.int-spec.ts',
   'test/worker-shutdown.int-spec.ts',
   'test/operations.e2e-spec.ts',
+  'test/webhooks.e2e-spec.ts',
 ];
 
 module.exports = {

@@ -116,7 +116,8 @@ describe('instant alerts: who gets an email', () => {
   it('a quiet correction (notify: false) emails nobody and creates no delivery', async () => {
     const before = sink.attempts();
     const eventId = await change(phMaritime, { notify: false });
-    expect(await fanoutResult(eventId)).toEqual({ status: 'not_notified', reason: 'notify_false' });
+    // Quiet corrections notify no webhook endpoint either.
+    expect(await fanoutResult(eventId)).toEqual({ status: 'not_notified', reason: 'notify_false', webhooks: { status: 'not_notified', reason: 'notify_false' } });
     expect(await db.prisma.delivery.count({ where: { eventId } })).toBe(0);
     expect(sink.attempts()).toBe(before);
   });
@@ -124,7 +125,8 @@ describe('instant alerts: who gets an email', () => {
   it('events that belong to digests only (milestone.added) email nobody', async () => {
     const before = sink.attempts();
     const eventId = await change(phMaritime, { type: 'milestone.added', from: '', to: '' });
-    expect(await fanoutResult(eventId)).toEqual({ status: 'not_notified', reason: 'digest_only_type' });
+    // Webhooks carry every type (no endpoint follows this one here).
+    expect(await fanoutResult(eventId)).toEqual({ status: 'not_notified', reason: 'digest_only_type', webhooks: { status: 'fanned_out', created: 0, enqueued: 0 } });
     expect(await db.prisma.delivery.count({ where: { eventId } })).toBe(0);
     expect(sink.attempts()).toBe(before);
   });

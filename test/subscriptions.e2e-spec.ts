@@ -380,7 +380,7 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
       // Nothing of the branch has run: the active subscriber is as it was, the new one is a bare row, no token exists.
       expect(await subscriber(known)).toMatchObject({ state: 'active', subscriptions: [expect.objectContaining({ countryCode: 'MY' })] });
       expect(await subscriber(stranger)).toMatchObject({ state: 'pending', subscriptions: [] });
-      expect(await db.prisma.subscriberToken.count({ where: { subscriberId: { in: deliveries.map((d) => d.subscriberId) } } })).toBe(0);
+      expect(await db.prisma.subscriberToken.count({ where: { subscriberId: { in: deliveries.map((d) => d.subscriberId!) } } })).toBe(0);
       const queue = alone.get(JobQueues).queue(QUEUES.email);
       expect(new Set(await Promise.all(deliveries.map((d) => queue.getJobState(d.id))))).toEqual(new Set(['waiting']));
 

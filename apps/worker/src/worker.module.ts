@@ -7,6 +7,7 @@ import { EventsWriteModule } from '@pledgewatch/events';
 import { QueueModule, QueueWorkersModule } from '@pledgewatch/queue';
 import { StatusModule } from '@pledgewatch/status';
 import { ConfirmationSendingModule } from '@pledgewatch/subscriptions';
+import { WebhookSendingModule } from '@pledgewatch/webhooks';
 import { DeliveriesWorkerModule } from './deliveries/deliveries-worker.module';
 import { DigestWorkerModule } from './digest/digest-worker.module';
 import { EventFanoutProcessor } from './outbox/event-fanout.processor';
@@ -33,6 +34,7 @@ export class WorkerModule {
         AlertsModule,
         DigestWorkerModule,
         ConfirmationSendingModule,
+        WebhookSendingModule,
       ],
       providers: [
         { provide: WORKER_OPTIONS, useValue: options },

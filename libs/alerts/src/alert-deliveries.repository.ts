@@ -1,17 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@pledgewatch/database';
-import type { EventTypeName } from '@pledgewatch/events';
+import { findTopicEvent, topicTouchesEvent, type EventTypeName, type TopicEvent } from '@pledgewatch/events';
 
 /** The event as fan-out needs it: who it touches, and whether it may email anyone. */
-export interface FanoutEvent {
-  id: string;
-  /** The API name (`workstream.health_changed`): raw SQL reads the enum's mapped value. */
-  type: EventTypeName;
-  notify: boolean;
-  workstreamId: string;
-  countries: string[];
-  sectors: string[];
-}
+export type FanoutEvent = TopicEvent;
 
 export interface FanoutBatch {
   /** Subscribers this batch covered; fewer than asked means the walk is over. */
@@ -52,16 +44,8 @@ export interface EventFactsRow {
 export class AlertDeliveriesRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async findFanoutEvent(eventId: string): Promise<FanoutEvent | null> {
-    const rows = await this.prisma.$queryRaw<FanoutEvent[]>`
-      SELECT e.id::text AS id, e.type::text AS type, e.notify, e."workstreamId"::text AS "workstreamId",
-             COALESCE((SELECT array_agg(c."countryCode"::text ORDER BY c."countryCode")
-                         FROM "WorkstreamCountry" c WHERE c."workstreamId" = e."workstreamId"), '{}') AS countries,
-             COALESCE((SELECT array_agg(s."sectorSlug" ORDER BY s."sectorSlug")
-                         FROM "WorkstreamSector" s WHERE s."workstreamId" = e."workstreamId"), '{}') AS sectors
-        FROM "Event" e
-       WHERE e.id = ${eventId}::uuid`;
-    return rows[0] ?? null;
+  findFanoutEvent(eventId: string): Promise<FanoutEvent | null> {
+    return findTopicEvent(this.prisma, eventId);
   }
 
   /**
@@ -69,9 +53,8 @@ export class AlertDeliveriesRepository {
    * subscribers (by id, after `afterSubscriberId`) with at least one subscription touching the
    * event's workstream get an alert delivery, unless they already have one for this event.
    *
-   * A subscription touches the workstream when it names it; or names one of its countries and no
-   * sector; or one of its sectors and no country; or a country and a sector it has both of (the
-   * intersection). However many match, the subscriber appears once (DISTINCT), and the unique key
+   * Which subscription touches the event is libs/events' topicTouchesEvent, the rule webhooks
+   * match with too. However many match, the subscriber appears once (DISTINCT), and the unique key
    * (subscriberId, eventId) makes a re-run insert nothing.
    */
   async insertAlertBatch(event: FanoutEvent, afterSubscriberId: string | null, limit: number): Promise<FanoutBatch> {
@@ -81,11 +64,7 @@ export class AlertDeliveriesRepository {
         SELECT DISTINCT sub."subscriberId" AS id
           FROM "Subscription" sub
          WHERE sub."subscriberId" > ${after}::uuid
-           AND (   sub."workstreamId" = ${event.workstreamId}::uuid
-                OR (sub."workstreamId" IS NULL AND sub."countryCode" = ANY(${event.countries}::text[])
-                    AND (sub."sectorSlug" IS NULL OR sub."sectorSlug" = ANY(${event.sectors}::text[])))
-                OR (sub."workstreamId" IS NULL AND sub."countryCode" IS NULL
-                    AND sub."sectorSlug" = ANY(${event.sectors}::text[])))
+           AND ${topicTouchesEvent('sub', event)}
       ), batch AS (
         SELECT s.id
           FROM "Subscriber" s

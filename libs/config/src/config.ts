@@ -24,6 +24,17 @@ const RATE = z
   })
   .refine(({ limit, windowSeconds }) => limit >= 1 && windowSeconds >= 1 && windowSeconds <= 86_400, 'count ≥ 1 and 1 ≤ seconds ≤ 86400');
 
+const DURATION_UNITS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `24h`, `90m`, `30s`, `500ms`, `7d` → milliseconds. */
+const DURATION = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'must be a number and a unit (ms, s, m, h or d), e.g. 24h')
+  .transform((value) => {
+    const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(value)!;
+    return Number(amount) * DURATION_UNITS[unit as keyof typeof DURATION_UNITS];
+  });
+
 const BOOL = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 const CRON = z
@@ -56,6 +67,10 @@ export const ENV_SCHEMA = z.object({
   CONCURRENCY_EVENTS_FANOUT: int(1, 100).default(8),
   CONCURRENCY_STATUS_CHECK: int(1, 10).default(1),
   CONCURRENCY_DIGEST_RUN: int(1, 10).default(1),
+  CONCURRENCY_WEBHOOK_SEND: int(1, 1_000).default(10),
+  WEBHOOK_BACKOFF_MS: int(1, 86_400_000).default(60_000),
+  WEBHOOK_RETRY_SPAN: DURATION.default(24 * 3_600_000).refine((ms) => ms >= 1_000 && ms <= 30 * 86_400_000, 'between 1s and 30d'),
+  WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(10_000),
   SUBSCRIBE_LIMIT_PER_IP: RATE.default({ limit: 5, windowSeconds: 60 }),
   SUBSCRIBE_LIMIT_PER_ADDRESS: RATE.default({ limit: 3, windowSeconds: 3_600 }),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
@@ -133,6 +148,7 @@ export interface JobConcurrency {
   'events.fanout': number;
   'status.check': number;
   'digest.run': number;
+  'webhook.send': number;
 }
 
 /**
@@ -146,6 +162,17 @@ export interface HealthWindows {
   warningDays: number;
   graceDays: number;
   stallDays: number;
+}
+
+export interface WebhookSettings {
+  /** WEBHOOK_BACKOFF_MS: the first retry's delay; each next one doubles it. */
+  backoffMs: number;
+  /** WEBHOOK_RETRY_SPAN: how long a failing delivery is retried; an endpoint failing that long is disabled. */
+  retrySpanMs: number;
+  /** WEBHOOK_TIMEOUT_MS: one POST, connection to last byte. */
+  timeoutMs: number;
+  /** Plain http and loopback addresses are accepted outside production only (for local receivers). */
+  allowLoopback: boolean;
 }
 
 /** One validated, typed configuration object; injected by class. */
@@ -178,6 +205,8 @@ export class AppConfig {
   /** Connections in each process's PostgreSQL pool (pg's `max`). */
   readonly databasePoolSize!: number;
   readonly jobConcurrency!: JobConcurrency;
+  /** Webhook deliveries: retry delays (exponential from backoffMs, until retrySpanMs) and the request timeout. */
+  readonly webhooks!: WebhookSettings;
   /** Subscribing sends an email to an address the caller merely claims: limited per client and per address. */
   readonly subscribeLimits!: { perIp: RateLimit; perAddress: RateLimit };
   readonly logLevel!: Env['LOG_LEVEL'];
@@ -229,6 +258,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         'events.fanout': parsed.data.CONCURRENCY_EVENTS_FANOUT,
         'status.check': parsed.data.CONCURRENCY_STATUS_CHECK,
         'digest.run': parsed.data.CONCURRENCY_DIGEST_RUN,
+        'webhook.send': parsed.data.CONCURRENCY_WEBHOOK_SEND,
       }
     : null;
   const poolTooSmall =
@@ -266,6 +296,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     schedulesEnabled: env.SCHEDULES_ENABLED,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     jobConcurrency: jobConcurrency!,
+    webhooks: {
+      backoffMs: env.WEBHOOK_BACKOFF_MS,
+      retrySpanMs: env.WEBHOOK_RETRY_SPAN,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      allowLoopback: env.NODE_ENV !== 'production',
+    },
     subscribeLimits: { perIp: env.SUBSCRIBE_LIMIT_PER_IP, perAddress: env.SUBSCRIBE_LIMIT_PER_ADDRESS },
     logLevel: env.LOG_LEVEL,
     logPretty: env.LOG_PRETTY ? env.LOG_PRETTY === 'true' : Boolean(process.stdout.isTTY),

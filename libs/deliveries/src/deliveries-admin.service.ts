@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Page } from '@pledgewatch/pagination';
 import { ConflictError, NotFoundError } from '@pledgewatch/problems';
 import { DeliveriesRepository, DeliveryFilter, DeliveryRow } from './deliveries.repository';
-import { DeliveryQueue } from './delivery-queue';
+import { DeliveryQueue, sendJobOf } from './delivery-queue';
 
 export function toDeliveryView(row: DeliveryRow) {
   return {
@@ -12,7 +12,8 @@ export function toDeliveryView(row: DeliveryRow) {
     attempts: row.attempts,
     lastError: row.lastError,
     messageId: row.messageId,
-    subscriber: { id: row.subscriber.id, email: row.subscriber.email },
+    subscriber: row.subscriber ? { id: row.subscriber.id, email: row.subscriber.email } : null,
+    webhookEndpoint: row.webhookEndpoint ? { id: row.webhookEndpoint.id, url: row.webhookEndpoint.url } : null,
     eventId: row.eventId,
     digestWeek: row.digestWeek ? row.digestWeek.toISOString().slice(0, 10) : null,
     createdAt: row.createdAt.toISOString(),
@@ -24,7 +25,7 @@ export type DeliveryView = ReturnType<typeof toDeliveryView>;
 
 export class DeliveryAlreadySentError extends ConflictError {
   constructor(id: string) {
-    super('delivery_already_sent', `Delivery "${id}" was already sent; sending it again would duplicate the email.`);
+    super('delivery_already_sent', `Delivery "${id}" was already sent; sending it again would duplicate it.`);
   }
 }
 
@@ -49,7 +50,7 @@ export class DeliveriesAdminService {
     const row = await this.deliveries.requeueUnlessSent(id);
     if (row === null) throw new NotFoundError('Delivery', id);
     if (row === 'sent') throw new DeliveryAlreadySentError(id);
-    await this.queue.requeue(id);
+    await this.queue.requeue(id, sendJobOf(row.kind));
     return toDeliveryView(row);
   }
 }

@@ -7,6 +7,8 @@ import { DeliveryComposers } from './delivery-composers';
 import { DeliveryQueue } from './delivery-queue';
 import { DeliveryReconciler } from './delivery-reconciler.service';
 import { DeliverySender } from './delivery-sender';
+import { WebhookAttemptsRepository } from './webhook-attempts.repository';
+import { WebhookChannel } from './webhook-channel';
 
 /**
  * The producer side, safe in any process: enqueue send jobs, list and retry deliveries. No
@@ -25,7 +27,7 @@ export class DeliveriesModule {}
  */
 @Module({
   imports: [DeliveriesModule, MailTransportModule],
-  providers: [DeliveryComposers, EmailChannel, DeliverySender, DeliveryReconciler],
-  exports: [DeliveriesModule, DeliveryComposers, DeliverySender, DeliveryReconciler],
+  providers: [DeliveryComposers, EmailChannel, WebhookAttemptsRepository, WebhookChannel, DeliverySender, DeliveryReconciler],
+  exports: [DeliveriesModule, DeliveryComposers, DeliverySender, DeliveryReconciler, WebhookAttemptsRepository],
 })
 export class DeliverySendingModule {}

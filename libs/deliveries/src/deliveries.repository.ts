@@ -5,7 +5,7 @@ import { CursorCodec, Page, toPage } from '@pledgewatch/pagination';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CURSOR = new CursorCodec('admin-deliveries');
 
-/** A delivery with its recipient, as the sender and the composers need it. */
+/** A subscriber's delivery (every kind but `webhook`) with its recipient, as the sender and the email composers need it. */
 export interface DeliveryToSend {
   id: string;
   kind: DeliveryKind;
@@ -22,7 +22,31 @@ export interface DeliveryToSend {
   digestWeek: string | null;
 }
 
-const DELIVERY_INCLUDE = { subscriber: { select: { id: true, email: true } } } satisfies Prisma.DeliveryInclude;
+/** A `webhook` delivery: one event to one endpoint (libs/webhooks composes it, WebhookChannel POSTs it). */
+export interface WebhookDeliveryToSend {
+  id: string;
+  kind: DeliveryKind;
+  status: DeliveryStatus;
+  attempts: number;
+  eventId: string | null;
+  webhookEndpointId: string;
+}
+
+/** A row as loaded, before the sender knows its channel: a subscriber's or an endpoint's. */
+export type LoadedDelivery =
+  | (DeliveryToSend & { webhookEndpointId: null })
+  | (WebhookDeliveryToSend & { subscriberId: null });
+
+/** The delivery as its channel takes it, or null when the row lacks that channel's recipient. */
+export function deliveryForChannel(row: LoadedDelivery, channel: 'email' | 'webhook'): DeliveryToSend | WebhookDeliveryToSend | null {
+  if (channel === 'webhook') return row.webhookEndpointId === null ? null : row;
+  return row.subscriberId === null ? null : row;
+}
+
+const DELIVERY_INCLUDE = {
+  subscriber: { select: { id: true, email: true } },
+  webhookEndpoint: { select: { id: true, url: true } },
+} satisfies Prisma.DeliveryInclude;
 export type DeliveryRow = Prisma.DeliveryGetPayload<{ include: typeof DELIVERY_INCLUDE }>;
 
 export interface DeliveryFilter {
@@ -44,14 +68,14 @@ export class DeliveriesRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /** Many deliveries with their recipients in one query (the sender batches its loads). */
-  async findManyToSend(deliveryIds: string[]): Promise<DeliveryToSend[]> {
+  async findManyToSend(deliveryIds: string[]): Promise<LoadedDelivery[]> {
     const ids = deliveryIds.filter((id) => UUID.test(id));
     if (ids.length === 0) return [];
-    return this.prisma.$queryRaw<DeliveryToSend[]>`
+    return this.prisma.$queryRaw<LoadedDelivery[]>`
       SELECT d.id::text AS id, d.kind, d.status, d.attempts, d."eventId"::text AS "eventId", d.payload,
-             to_char(d."digestWeek", 'YYYY-MM-DD') AS "digestWeek",
+             to_char(d."digestWeek", 'YYYY-MM-DD') AS "digestWeek", d."webhookEndpointId"::text AS "webhookEndpointId",
              s.id::text AS "subscriberId", s.email, s.state, s.alerts, s.digest
-        FROM "Delivery" d JOIN "Subscriber" s ON s.id = d."subscriberId"
+        FROM "Delivery" d LEFT JOIN "Subscriber" s ON s.id = d."subscriberId"
        WHERE d.id = ANY(${ids}::uuid[])`;
   }
 
@@ -79,6 +103,13 @@ export class DeliveriesRepository {
        WHERE id = ${id}::uuid AND status <> 'sent'::"DeliveryStatus"`;
   }
 
+  /** A queued delivery whose retries ran out after its last failure was recorded (the webhook retry span ended meanwhile). */
+  async markFailed(id: string): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE "Delivery" SET status = 'failed'::"DeliveryStatus", "updatedAt" = (now() AT TIME ZONE 'UTC')
+       WHERE id = ${id}::uuid AND status = 'queued'::"DeliveryStatus"`;
+  }
+
   /** Not sent because the subscriber left or turned the kind of email off: not a failure. */
   async markSuppressed(id: string, reason: string): Promise<void> {
     await this.prisma.$executeRaw`
@@ -94,8 +125,8 @@ export class DeliveriesRepository {
   async findStuck(olderThanSeconds: number, after: { updatedAt: Date; id: string } | null, limit: number) {
     const afterAt = after?.updatedAt ?? new Date(0);
     const afterId = after?.id ?? '00000000-0000-0000-0000-000000000000';
-    return this.prisma.$queryRaw<{ id: string; updatedAt: Date }[]>`
-      SELECT id::text AS id, "updatedAt"
+    return this.prisma.$queryRaw<{ id: string; kind: DeliveryKind; updatedAt: Date }[]>`
+      SELECT id::text AS id, kind, "updatedAt"
         FROM "Delivery"
        WHERE status = 'queued'::"DeliveryStatus"
          AND "updatedAt" < (now() AT TIME ZONE 'UTC') - (${olderThanSeconds}::int * interval '1 second')

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@pledgewatch/config';
 import { MailSendError, MailTransport } from '@pledgewatch/mail';
 import type { DeliveryToSend } from './deliveries.repository';
-import type { ChannelMessages, ChannelName } from './delivery-composers';
+import type { ChannelDeliveries, ChannelMessages, ChannelName } from './delivery-composers';
 
 /** A failed attempt as the sender sees it: worth retrying, or never. */
 export class ChannelError extends Error {
@@ -16,12 +16,12 @@ export class ChannelError extends Error {
 }
 
 /**
- * One way out (SMTP for email; later, signed HTTP for webhooks). `send` throws ChannelError;
+ * One way out (SMTP for email; signed HTTP for webhooks, webhook-channel.ts). `send` throws ChannelError;
  * `messageId` is the id every attempt at one delivery carries, recorded on the row.
  */
 export interface DeliveryChannel<C extends ChannelName> {
-  messageId(delivery: DeliveryToSend): string;
-  send(delivery: DeliveryToSend, message: ChannelMessages[C], messageId: string): Promise<void>;
+  messageId(delivery: ChannelDeliveries[C]): string;
+  send(delivery: ChannelDeliveries[C], message: ChannelMessages[C], messageId: string): Promise<void>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DeliveryKind } from '@pledgewatch/database';
-import type { DeliveryToSend } from './deliveries.repository';
+import type { DeliveryToSend, WebhookDeliveryToSend } from './deliveries.repository';
 
 /** A rendered email, without what the channel adds itself (recipient address, Message-ID). */
 export interface EmailMessage {
@@ -18,8 +18,22 @@ export interface EmailMessage {
  */
 export interface ChannelMessages {
   email: EmailMessage;
+  webhook: WebhookMessage;
 }
 export type ChannelName = keyof ChannelMessages;
+
+/** A signed HTTP POST: the endpoint, its current secret and the JSON body (WebhookChannel). */
+export interface WebhookMessage {
+  url: string;
+  secret: string;
+  body: string;
+}
+
+/** What each channel's composers are handed: a subscriber's delivery, or an endpoint's. */
+export interface ChannelDeliveries {
+  email: DeliveryToSend;
+  webhook: WebhookDeliveryToSend;
+}
 
 /**
  * What a composer decides for one delivery: the message to send; or why it should not go out any
@@ -30,7 +44,7 @@ export type Composition<M = EmailMessage> = { send: M } | { suppress: string } |
 
 /** Renders one kind of delivery (alert, confirmation, digest). The sender does the rest: the channel, the row. */
 export interface DeliveryComposer<C extends ChannelName = 'email'> {
-  compose(delivery: DeliveryToSend): Promise<Composition<ChannelMessages[C]>>;
+  compose(delivery: ChannelDeliveries[C]): Promise<Composition<ChannelMessages[C]>>;
 }
 
 export class NoComposerError extends Error {

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@pledgewatch/config';
 import { DeliveriesRepository } from './deliveries.repository';
-import { DeliveryQueue } from './delivery-queue';
+import { JOBS } from '@pledgewatch/queue';
+import { DeliveryQueue, sendJobOf } from './delivery-queue';
 
 const PAGE = 500;
 
@@ -36,7 +37,10 @@ export class DeliveryReconciler {
       const page = await this.deliveries.findStuck(stuckAfterSeconds, after, PAGE);
       if (page.length === 0) break;
       examined += page.length;
-      requeued += await this.queue.requeueUnlessLive(page.map((d) => d.id));
+      const webhooks = page.filter((d) => sendJobOf(d.kind) === JOBS.webhookSend).map((d) => d.id);
+      const emails = page.filter((d) => sendJobOf(d.kind) === JOBS.emailSend).map((d) => d.id);
+      requeued += await this.queue.requeueUnlessLive(emails, JOBS.emailSend);
+      if (webhooks.length) requeued += await this.queue.requeueUnlessLive(webhooks, JOBS.webhookSend);
       if (page.length < PAGE) break;
       after = page[page.length - 1];
     }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { metrics } from '@pledgewatch/observability';
-import { DeliveriesRepository, DeliveryToSend } from './deliveries.repository';
+import { DeliveriesRepository, deliveryForChannel, LoadedDelivery } from './deliveries.repository';
 import { ChannelError, DeliveryChannel, EmailChannel } from './delivery-channels';
 import { ChannelName, DeliveryComposers } from './delivery-composers';
 import { MicroBatcher } from './micro-batcher';
+import { WebhookChannel } from './webhook-channel';
 
 export type SendOutcome = 'sent' | 'already_sent' | 'suppressed' | 'skipped' | 'gone';
 
@@ -31,7 +32,7 @@ const BATCHING = { maxSize: 100, maxWaitMs: 5 };
 export class DeliverySender {
   private readonly channels: { [C in ChannelName]: DeliveryChannel<C> };
   /** Concurrent jobs load their rows in one query… */
-  private readonly loads: MicroBatcher<string, DeliveryToSend | null>;
+  private readonly loads: MicroBatcher<string, LoadedDelivery | null>;
   /** …and record their sends in one statement, one commit (a group commit: each job still waits for it). */
   private readonly sends: MicroBatcher<{ id: string; messageId: string }, undefined>;
 
@@ -39,8 +40,9 @@ export class DeliverySender {
     private readonly deliveries: DeliveriesRepository,
     private readonly composers: DeliveryComposers,
     email: EmailChannel,
+    webhook: WebhookChannel,
   ) {
-    this.channels = { email };
+    this.channels = { email, webhook };
     this.loads = new MicroBatcher(
       async (ids) => {
         const rows = new Map((await this.deliveries.findManyToSend(ids)).map((row) => [row.id, row]));
@@ -60,12 +62,15 @@ export class DeliverySender {
    * failure, and a ChannelError for a transient one.
    */
   async send(deliveryId: string, lastAttempt: boolean): Promise<SendOutcome> {
-    const delivery = await this.loads.submit(deliveryId);
-    if (!delivery) return 'gone';
-    if (delivery.status === 'sent') return 'already_sent';
+    const row = await this.loads.submit(deliveryId);
+    if (!row) return 'gone';
+    if (row.status === 'sent') return 'already_sent';
 
-    const { channel, composer } = this.composers.get(delivery.kind);
-    const composition = await composer.compose(delivery);
+    const { channel, composer } = this.composers.get(row.kind);
+    // A subscriber's row for email, an endpoint's for webhooks; the registry erased which is which.
+    const delivery = deliveryForChannel(row, channel);
+    if (!delivery) return 'skipped';
+    const composition = await composer.compose(delivery as never);
     if ('skip' in composition) return 'skipped';
     if ('suppress' in composition) {
       await this.deliveries.markSuppressed(delivery.id, composition.suppress);
@@ -73,11 +78,11 @@ export class DeliverySender {
       return 'suppressed';
     }
 
-    const way = this.channels[channel];
-    const messageId = way.messageId(delivery);
+    const way = this.channels[channel] as DeliveryChannel<ChannelName>;
+    const messageId = way.messageId(delivery as never);
     const sending = metrics.sendDuration.startTimer({ kind: delivery.kind });
     try {
-      await way.send(delivery, composition.send, messageId);
+      await way.send(delivery as never, composition.send as never, messageId);
       sending({ outcome: 'accepted' });
     } catch (error) {
       sending({ outcome: 'error' });

@@ -4,3 +4,4 @@ export * from './events-read.module';
 export * from './events.dispatcher';
 export * from './events.recorder';
 export * from './events-write.module';
+export * from './event-topics';

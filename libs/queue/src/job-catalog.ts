@@ -15,6 +15,8 @@ export const QUEUES = {
   email: 'email',
   /** Weekly digests: one job per hourly slot. */
   digest: 'digest',
+  /** Outgoing webhooks: one job per `webhook` delivery row. */
+  webhook: 'webhook',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -23,6 +25,7 @@ export const JOBS = {
   eventsFanout: 'events.fanout',
   emailSend: 'email.send',
   digestRun: 'digest.run',
+  webhookSend: 'webhook.send',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -52,11 +55,17 @@ export interface DigestRunPayload {
   slot: string;
 }
 
+/** `webhook.send`: POST one webhook delivery. Carries the id only; the processor reloads the row and its endpoint. */
+export interface WebhookSendPayload {
+  deliveryId: string;
+}
+
 export interface JobPayloads {
   'status.check': StatusCheckPayload;
   'events.fanout': EventFanoutPayload;
   'email.send': EmailSendPayload;
   'digest.run': DigestRunPayload;
+  'webhook.send': WebhookSendPayload;
 }
 export type JobPayload<N extends JobName> = JobPayloads[N];
 
@@ -67,6 +76,8 @@ interface JobDefinition {
 }
 
 const HOUR = 3600;
+/** The name of the custom backoff strategy of `webhook.send` (see webhookRetryDelay). */
+export const WEBHOOK_BACKOFF = 'webhook';
 const DAY = 24 * HOUR;
 
 /**
@@ -117,6 +128,18 @@ export const JOB_CATALOG: Record<JobName, JobDefinition> = {
       removeOnFail: { age: 30 * DAY },
     },
   },
+  // Retried until WEBHOOK_RETRY_SPAN has passed, not a number of times: the delays come from
+  // webhookRetryDelay (the `webhook` backoff strategy the workers carry), and the processor fails
+  // the job for good once the span is over. `attempts` is only a ceiling it never reaches.
+  'webhook.send': {
+    queue: QUEUES.webhook,
+    options: {
+      attempts: 10_000,
+      backoff: { type: WEBHOOK_BACKOFF },
+      removeOnComplete: { age: HOUR, count: 10_000 },
+      removeOnFail: { age: 30 * DAY },
+    },
+  },
 };
 
 export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
@@ -152,3 +175,34 @@ export const fanoutJobId = (eventId: string): string => eventId;
 
 /** `digest-2026-11-29T2300Z`: one `digest.run` per hourly slot (no ":" in custom BullMQ ids). */
 export const digestJobId = (slot: Date): string => `digest-${slot.toISOString().slice(0, 16).replace(/:/g, '')}Z`;
+
+/** How webhooks retry (WEBHOOK_BACKOFF_MS, WEBHOOK_RETRY_SPAN). */
+export interface WebhookRetryPolicy {
+  /** The first retry's delay; each next one doubles it. */
+  backoffMs: number;
+  /** How long after its first attempt a delivery is still retried. */
+  retrySpanMs: number;
+}
+
+/**
+ * The delay before the next try of a webhook delivery whose `failedAttempts` tries (≥ 1) have
+ * failed, `elapsedMs` after its first: exponential (backoff, 2×, 4×, …), the last one shortened so
+ * that the final try falls exactly at the end of the span. Null once the span is over: no retry.
+ */
+export function webhookRetryDelay(failedAttempts: number, elapsedMs: number, policy: WebhookRetryPolicy): number | null {
+  const remaining = policy.retrySpanMs - elapsedMs;
+  if (remaining <= 0) return null;
+  return Math.min(policy.backoffMs * 2 ** Math.max(0, failedAttempts - 1), remaining);
+}
+
+/** The whole schedule: each retry's delay after the try before it, until the span is over. */
+export function webhookRetrySchedule(policy: WebhookRetryPolicy): number[] {
+  const delays: number[] = [];
+  let elapsed = 0;
+  for (let failed = 1; ; failed++) {
+    const delay = webhookRetryDelay(failed, elapsed, policy);
+    if (delay === null) return delays;
+    delays.push(delay);
+    elapsed += delay;
+  }
+}

@@ -81,6 +81,7 @@ describe('JobWorkers', () => {
         'status.check': { slot: '2026-11-28T07:00Z', asOf: '2026-11-28T07:00:00.000Z' },
         'email.send': { deliveryId: 'd-1' },
         'digest.run': { slot: '2026-11-29T23:00:00.000Z' },
+        'webhook.send': { deliveryId: 'w-1' },
       };
       for (const name of JOB_NAMES) await jobs.add(name, { payload: payloads[name] as never, jobId: `routes-${name.replace('.', '-')}` });
       const deadline = Date.now() + 10_000;

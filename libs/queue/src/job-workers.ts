@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { AppConfig } from '@pledgewatch/config';
-import { Job, UnrecoverableError, Worker } from 'bullmq';
-import { JOB_CATALOG, JOB_NAMES, JobName, QUEUE_NAMES, QueueName } from './job-catalog';
+import { Job, MinimalJob, UnrecoverableError, Worker } from 'bullmq';
+import { JOB_CATALOG, JOB_NAMES, JobName, QUEUE_NAMES, QueueName, WEBHOOK_BACKOFF, webhookRetryDelay } from './job-catalog';
 import { assertEveryJobHandledOnce, FoundHandler, JOB_HANDLER } from './job-handler';
 import { QueueBackend } from './queue-backend';
 
@@ -83,12 +83,24 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
         }
       },
       this.concurrencyOf(queue),
+      { backoffStrategy: (attemptsMade, type, _error, job) => this.customBackoff(attemptsMade, type, job) },
     );
     worker.on('failed', (job, error) => {
       this.logger.warn(`${queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);
     });
     worker.on('error', (error) => this.logger.warn(`${queue} worker: ${error.message}`));
     return worker;
+  }
+
+  /**
+   * The catalog's custom backoff types: `webhook` retries until WEBHOOK_RETRY_SPAN is over, counted
+   * from the job's creation. Past the span it answers 0: the processor decides that the attempt
+   * then made is the last (and records it), so no delivery is left queued without a job. BullMQ
+   * asks only for types it does not know itself.
+   */
+  private customBackoff(attemptsMade: number, type: string | undefined, job: MinimalJob | undefined): number {
+    if (type !== WEBHOOK_BACKOFF) throw new Error(`unknown backoff type "${type}"`);
+    return webhookRetryDelay(attemptsMade, Date.now() - (job?.timestamp ?? Date.now()), this.config.webhooks) ?? 0;
   }
 
   /**

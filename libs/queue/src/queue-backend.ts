@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig, QueueBackendName } from '@pledgewatch/config';
-import { createPostgresBackend, Processor, Queue, runMigrations, Worker, withBackend } from 'bullmq';
+import { AdvancedOptions, createPostgresBackend, Processor, Queue, runMigrations, Worker, withBackend } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
 import { RateLimiterAbstract, RateLimiterPostgres, RateLimiterRedis } from 'rate-limiter-flexible';
@@ -74,12 +74,13 @@ export class QueueBackend implements OnModuleInit, OnApplicationShutdown {
     return new Queue(name, { connection: this.redisConnection(role), prefix: queueKeyPrefix(this.config.queuePrefix) });
   }
 
-  worker(name: QueueName, processor: Processor, concurrency: number): Worker {
+  /** `settings`: the custom backoff strategies (BullMQ computes retry delays worker-side, on either backend). */
+  worker(name: QueueName, processor: Processor, concurrency: number, settings?: AdvancedOptions): Worker {
     if (this.name === 'postgres') {
       const connection = this.postgresConnection(Math.min(concurrency, WORKER_POOL_MAX));
-      return new PgBackend.Worker(name, processor, { connection, concurrency }) as unknown as Worker;
+      return new PgBackend.Worker(name, processor, { connection, concurrency, settings }) as unknown as Worker;
     }
-    return new Worker(name, processor, { connection: this.redisConnection('worker'), prefix: queueKeyPrefix(this.config.queuePrefix), concurrency });
+    return new Worker(name, processor, { connection: this.redisConnection('worker'), prefix: queueKeyPrefix(this.config.queuePrefix), concurrency, settings });
   }
 
   /** Counters shared by every process of the deployment, in the queues' store. */

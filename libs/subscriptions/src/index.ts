@@ -7,3 +7,4 @@ export * from './subscription-pages';
 export * from './subscription-view';
 export * from './subscriptions.module';
 export * from './subscriptions.service';
+export * from './topic-resolver';

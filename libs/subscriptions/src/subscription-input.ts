@@ -125,7 +125,8 @@ const name = safeString().max(100);
 const weekday = z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(WEEKDAYS));
 const hour = z.number().int().min(0).max(23);
 
-const TOPIC_FIELDS = {
+/** The topic fields of a subscribe body; webhook endpoints take the same (libs/webhooks). */
+export const TOPIC_FIELDS = {
   countries: z.array(name).max(50).optional(),
   sectors: z.array(name).max(50).optional(),
   intersections: z.array(z.object({ country: name, sector: name }).strict()).max(50).optional(),

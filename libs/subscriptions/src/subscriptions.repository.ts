@@ -174,7 +174,7 @@ export class SubscriptionsRepository {
   async decideConfirmation(deliveryId: string): Promise<ConfirmationDelivery | null> {
     const decided = await this.prisma.$transaction(async (tx) => {
       const delivery = await tx.delivery.findUnique({ where: { id: deliveryId }, select: { kind: true, status: true, payload: true, subscriberId: true } });
-      if (!delivery || delivery.kind !== 'confirmation' || delivery.status !== 'queued') return null;
+      if (!delivery || delivery.kind !== 'confirmation' || delivery.status !== 'queued' || !delivery.subscriberId) return null;
       let payload = delivery.payload as unknown as ConfirmationPayload;
       if (payload.template === 'request') {
         const [subscriber] = await tx.$queryRaw<{ state: SubscriberState }[]>`

@@ -12,7 +12,7 @@ import { Delivery, DeliveryPage } from '../http/response-schemas';
 
 const DELIVERY_PARAMETERS = z.strictObject({
   status: enumList(['queued', 'sent', 'failed', 'suppressed'] as const, 'a delivery status').optional(),
-  kind: enumList(['confirmation', 'alert', 'digest'] as const, 'a delivery kind').optional(),
+  kind: enumList(['confirmation', 'alert', 'digest', 'webhook'] as const, 'a delivery kind').optional(),
   limit: limit(),
   cursor: cursor().optional(),
 });

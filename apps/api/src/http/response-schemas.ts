@@ -205,7 +205,8 @@ export const Delivery = z
     attempts: z.number().int(),
     lastError: nullable(z.string()),
     messageId: nullable(z.string()),
-    subscriber: z.strictObject({ id: z.uuid(), email: z.string() }),
+    subscriber: nullable(z.strictObject({ id: z.uuid(), email: z.string() })).meta({ description: 'The recipient of every kind but webhook; null for a webhook delivery' }),
+    webhookEndpoint: nullable(z.strictObject({ id: z.uuid(), url: z.string() })).meta({ description: 'The endpoint of a webhook delivery; null for the other kinds' }),
     eventId: nullable(z.uuid()),
     digestWeek: nullable(day),
     createdAt: instant,
@@ -214,6 +215,50 @@ export const Delivery = z
   })
   .meta({ id: 'Delivery' });
 export const DeliveryPage = page('DeliveryPage', Delivery);
+
+export const WebhookEndpoint = z
+  .strictObject({
+    id: z.uuid(),
+    url: z.string(),
+    description: z.string(),
+    topics: z.strictObject(Topics),
+    eventTypes: z.array(z.enum(EVENT_TYPE_NAMES)).meta({ description: 'Only these event types; empty: every type' }),
+    enabled: z.boolean(),
+    disabledReason: nullable(z.string()).meta({ description: 'Why it no longer receives: an admin’s reason, or the failure that lasted the whole retry span' }),
+    createdAt: instant,
+    updatedAt: instant,
+  })
+  .meta({ id: 'WebhookEndpoint' });
+export const WebhookEndpointList = z.strictObject({ items: z.array(WebhookEndpoint) }).meta({ id: 'WebhookEndpointList' });
+export const WebhookEndpointWithSecret = WebhookEndpoint.extend({
+  secret: z.string().meta({ description: 'The Standard Webhooks signing secret, `whsec_<base64>`: shown this once' }),
+}).meta({ id: 'WebhookEndpointWithSecret' });
+export const WebhookAttempt = z
+  .strictObject({
+    attempt: z.number().int(),
+    at: instant,
+    statusCode: nullable(z.number().int()).meta({ description: 'null when no answer came (timeout, connection error, refused address)' }),
+    durationMs: z.number().int(),
+    error: nullable(z.string()),
+    responseBody: nullable(z.string()).meta({ description: 'At most 1 KB of the answer' }),
+    nextAttemptAt: nullable(instant),
+  })
+  .meta({ id: 'WebhookAttempt' });
+export const WebhookDeliveryLog = z
+  .strictObject({
+    id: z.uuid(),
+    eventId: nullable(z.uuid()),
+    status: z.enum(values(DeliveryStatus)),
+    attempts: z.number().int(),
+    lastError: nullable(z.string()),
+    createdAt: instant,
+    sentAt: nullable(instant),
+    log: z.array(WebhookAttempt),
+  })
+  .meta({ id: 'WebhookDeliveryLog' });
+export const WebhookEndpointDetail = WebhookEndpoint.extend({
+  deliveries: z.array(WebhookDeliveryLog).meta({ description: 'The latest 50 deliveries, newest first, each with its attempts' }),
+}).meta({ id: 'WebhookEndpointDetail' });
 
 export const StatusChange = z
   .strictObject({ type: z.string(), workstreamSlug: z.string(), milestoneId: nullable(z.string()), from: nullable(z.string()), to: nullable(z.string()), reason: z.string() })

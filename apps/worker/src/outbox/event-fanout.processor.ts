@@ -1,17 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { AlertFanoutService } from '@pledgewatch/alerts';
 import { EventFanoutPayload, JobHandler, JOBS } from '@pledgewatch/queue';
+import { WebhookFanoutService } from '@pledgewatch/webhooks';
 
 /**
- * `events.fanout`: one event, reloaded by id (STYLE habit 3), matched against subscriptions; its
- * alert deliveries are created set-based and get one `email.send` job each (libs/alerts, libs/deliveries).
+ * `events.fanout`: one event, reloaded by id (STYLE habit 3), matched against subscriptions and
+ * webhook endpoints (the same topic rule); its alert deliveries get one `email.send` job each, its
+ * webhook deliveries one `webhook.send` each (libs/alerts, libs/webhooks, libs/deliveries). Both
+ * halves are idempotent, so a retry of the job after either failed repeats nothing.
  */
 @Injectable()
 export class EventFanoutProcessor {
-  constructor(private readonly fanout: AlertFanoutService) {}
+  constructor(
+    private readonly fanout: AlertFanoutService,
+    private readonly webhooks: WebhookFanoutService,
+  ) {}
 
   @JobHandler(JOBS.eventsFanout)
-  fanOut(payload: EventFanoutPayload) {
-    return this.fanout.fanOut(payload.eventId);
+  async fanOut(payload: EventFanoutPayload) {
+    const [alerts, webhooks] = await Promise.all([this.fanout.fanOut(payload.eventId), this.webhooks.fanOut(payload.eventId)]);
+    return { ...alerts, webhooks };
   }
 }

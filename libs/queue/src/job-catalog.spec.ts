@@ -1,6 +1,6 @@
 import { assertEveryJobHandledOnce, JobCatalogError } from './job-handler';
 import { loadConfig } from '@pledgewatch/config';
-import { checkJobId, checkSlot, JOB_CATALOG, JOB_NAMES, queueKeyPrefix, QUEUE_NAMES } from './job-catalog';
+import { checkJobId, checkSlot, JOB_CATALOG, JOB_NAMES, queueKeyPrefix, QUEUE_NAMES, webhookRetryDelay, webhookRetrySchedule } from './job-catalog';
 import { redisOptions } from './redis-connection';
 
 describe('job catalog', () => {
@@ -26,6 +26,32 @@ describe('job catalog', () => {
 
   it('hash-tags the key prefix so every queue key lands in one Redis Cluster slot', () => {
     expect(queueKeyPrefix('pw')).toBe('{pw}');
+  });
+
+  describe('webhook retries', () => {
+    const MINUTE = 60_000;
+    const defaults = loadConfig({}).webhooks;
+
+    it('doubles from WEBHOOK_BACKOFF_MS and shortens the last delay so the final try falls at the end of the 24 h span', () => {
+      expect(defaults).toMatchObject({ backoffMs: MINUTE, retrySpanMs: 24 * 60 * MINUTE, timeoutMs: 10_000 });
+      const delays = webhookRetrySchedule(defaults);
+      // 1, 2, 4, … 512 min, then what is left of the 24 h: 6 h 57 min (README "Webhooks" writes these out).
+      expect(delays.map((ms) => ms / MINUTE)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 417]);
+      expect(delays.reduce((a, b) => a + b, 0)).toBe(defaults.retrySpanMs);
+    });
+
+    it('answers no delay once the span is over', () => {
+      expect(webhookRetryDelay(3, 24 * 60 * MINUTE, defaults)).toBeNull();
+      expect(webhookRetryDelay(1, 0, { backoffMs: 100, retrySpanMs: 3_000 })).toBe(100);
+      expect(webhookRetryDelay(5, 1_500, { backoffMs: 100, retrySpanMs: 3_000 })).toBe(1_500);
+    });
+
+    it('reads WEBHOOK_RETRY_SPAN as a duration and refuses a bad one, naming it', () => {
+      expect(loadConfig({ WEBHOOK_RETRY_SPAN: '90m' }).webhooks.retrySpanMs).toBe(90 * MINUTE);
+      expect(() => loadConfig({ WEBHOOK_RETRY_SPAN: 'a day' })).toThrow(/WEBHOOK_RETRY_SPAN/);
+      expect(() => loadConfig({ WEBHOOK_RETRY_SPAN: '60d' })).toThrow(/WEBHOOK_RETRY_SPAN/);
+      expect(loadConfig({ NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(32) }).webhooks.allowLoopback).toBe(false);
+    });
   });
 
   describe('check slots', () => {

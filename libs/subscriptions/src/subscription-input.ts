@@ -157,6 +157,12 @@ function preferencesOf(body: Partial<Record<keyof Preferences, unknown>>): Parti
 export function parseSubscribeRequest(body: unknown): SubscribeRequest {
   const input = parse(SUBSCRIBE_BODY, body);
   const email = normaliseEmail(input.email);
+  const topics = requiredTopics(input);
+  return { email, topics, preferences: { ...DEFAULT_PREFERENCES, ...preferencesOf(input) } };
+}
+
+/** The topic fields of a body, normalised, absent ones empty; a 422 when there is none at all. */
+export function requiredTopics(input: Partial<TopicRefs>): TopicRefs {
   const given = normaliseTopics(input);
   const topics: TopicRefs = {
     countries: given.countries ?? [],
@@ -165,7 +171,7 @@ export function parseSubscribeRequest(body: unknown): SubscribeRequest {
     workstreams: given.workstreams ?? [],
   };
   requireTopics(topics);
-  return { email, topics, preferences: { ...DEFAULT_PREFERENCES, ...preferencesOf(input) } };
+  return topics;
 }
 
 /** POST /v1/subscriptions/manage as JSON: a partial update, or `{"action": "leave"}`. */

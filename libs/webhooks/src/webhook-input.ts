@@ -1,6 +1,6 @@
 import { EVENT_TYPE_NAMES, EventTypeName } from '@pledgewatch/events';
 import { parse, safeString, singleLine, UnprocessableError, ValidationError } from '@pledgewatch/problems';
-import { normaliseTopics, requireTopics, TOPIC_FIELDS, TopicRefs } from '@pledgewatch/subscriptions';
+import { requiredTopics, TOPIC_FIELDS, TopicRefs } from '@pledgewatch/subscriptions';
 import { z } from 'zod';
 
 /** `POST /v1/admin/webhooks`: where to POST, which topics (as a subscription's), which event types. */
@@ -34,14 +34,7 @@ export interface UpdateWebhookCommand {
 
 export function parseCreateWebhook(body: unknown): CreateWebhookCommand {
   const input = parse(CREATE_WEBHOOK_BODY, body);
-  const given = normaliseTopics(input.topics);
-  const topics: TopicRefs = {
-    countries: given.countries ?? [],
-    sectors: given.sectors ?? [],
-    intersections: given.intersections ?? [],
-    workstreams: given.workstreams ?? [],
-  };
-  requireTopics(topics);
+  const topics = requiredTopics(input.topics);
   return { url: input.url, topics, eventTypes: [...new Set(input.eventTypes ?? [])], description: input.description ?? '' };
 }
 

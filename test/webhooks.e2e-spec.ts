@@ -3,6 +3,8 @@ import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import { bearer, insertApiKey, insertReferenceData } from './support/admin';
 import { bootWorker, dropQueueKeys, eventually, settle, testEnv, testQueuePrefix } from './support/alerts-harness';
+import { DeliveryReconciler } from '@pledgewatch/deliveries';
+import { JobQueues, QUEUES } from '@pledgewatch/queue';
 import { bootApi } from './support/api';
 import { ResponseContract } from './support/contract';
 import { createTestDatabase, TestDatabase } from './support/database';
@@ -287,6 +289,39 @@ describe('webhooks: signed Standard Webhooks delivery through the queued pipelin
     await request(server).delete(`/v1/admin/webhooks/${endpoint.id}`).set(bearer(adminKey)).expect(204);
     await request(server).delete(`/v1/admin/webhooks/${endpoint.id}`).set(bearer(adminKey)).expect(404);
     expect(await db.prisma.webhookTopic.count({ where: { endpointId: endpoint.id } })).toBe(0);
+  });
+
+  it('checks the address again at send time: a URL re-pointed at a refused address fails at once, unsent', async () => {
+    const sector = await ownSector();
+    const endpoint = await register({ url: receiver.url('/repointed'), topics: { sectors: [sector] } });
+    // As if its DNS changed after registration: 0.0.0.0 reaches this host's own listeners on Linux.
+    const port = new URL(receiver.url('/')).port;
+    await db.prisma.webhookEndpoint.update({ where: { id: endpoint.id }, data: { url: `http://0.0.0.0:${port}/repointed` } });
+    await createWorkstream(['PH'], [sector]);
+
+    const failed = await eventually(async () => {
+      const [delivery] = await deliveriesOf(endpoint.id);
+      return delivery?.status === 'failed' ? delivery : null;
+    }, 10_000, 'the delivery failed');
+    expect(failed).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/0\.0\.0\.0 is not a public address/) });
+    await settle(500);
+    expect(receiver.received('/repointed')).toHaveLength(0);
+    expect((await detail(endpoint.id)).deliveries[0].log).toEqual([expect.objectContaining({ attempt: 1, statusCode: null, nextAttemptAt: null })]);
+  });
+
+  it('the reconciler gives a webhook delivery left without a job a webhook.send job', async () => {
+    const sector = await ownSector();
+    const endpoint = await register({ url: receiver.url('/reconciled'), topics: { sectors: [sector] } });
+    const workstream = await factories(db.prisma).workstream({ countries: ['PH'], sectors: [sector] });
+    const event = await factories(db.prisma).event(workstream.id, { type: 'milestone.overdue', occurredAt: new Date(), from: 'in_progress', to: 'overdue', notify: false });
+    // A row whose job was lost (a worker died between the insert and the enqueue, or Redis lost it).
+    const delivery = await db.prisma.delivery.create({ data: { kind: 'webhook', webhookEndpointId: endpoint.id, eventId: event.id, updatedAt: new Date(Date.now() - 60_000) } });
+
+    const result = await worker.get(DeliveryReconciler).reconcile(30);
+    expect(result.requeued).toBeGreaterThanOrEqual(1);
+    const [hook] = await receiver.waitFor('/reconciled', 1);
+    expect(hook.headers['webhook-id']).toBe(delivery.id);
+    expect(await worker.get(JobQueues).queue(QUEUES.email).getJobState(delivery.id)).toBe('unknown');
   });
 
   it('in production mode refuses http and URLs resolving to private, loopback, link-local or metadata addresses with 422', async () => {

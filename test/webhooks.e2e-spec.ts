@@ -181,6 +181,22 @@ describe('webhooks: signed Standard Webhooks delivery through the queued pipelin
     expect(logged.log[1].durationMs).toEqual(expect.any(Number));
   });
 
+  it('retries a receiver that does not answer within the timeout', async () => {
+    const sector = await ownSector();
+    receiver.script('/slow', { status: 200, hang: true });
+    const endpoint = await register({ url: receiver.url('/slow'), topics: { sectors: [sector] } });
+    await createWorkstream(['PH'], [sector]);
+
+    const hooks = await receiver.waitFor('/slow', 2);
+    expect(hooks[1].at - hooks[0].at).toBeGreaterThanOrEqual(2_000);
+    const [delivery] = await deliveriesOf(endpoint.id);
+    await eventually(async () => (await db.prisma.delivery.findUnique({ where: { id: delivery.id } }))?.status === 'sent', 10_000, 'the delivery sent');
+    const log = (await detail(endpoint.id)).deliveries[0].log;
+    expect(log[0]).toMatchObject({ attempt: 1, statusCode: null, error: 'no answer within 2000 ms', nextAttemptAt: expect.any(String) });
+    expect(log[0].durationMs).toBeGreaterThanOrEqual(1_900);
+    expect(log[1]).toMatchObject({ attempt: 2, statusCode: 200 });
+  });
+
   it('fails a 410 at once, without retrying, and a manual retry sends it again', async () => {
     const sector = await ownSector();
     receiver.script('/gone', 410);

@@ -14,6 +14,8 @@ export interface ReceivedWebhook {
 export interface ScriptedAnswer {
   status: number;
   body?: string;
+  /** Never answer (the caller's timeout ends it). */
+  hang?: boolean;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       const path = req.url ?? '/';
       requests.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
       const answer = scripts.get(path)?.shift() ?? { status: 200, body: 'ok' };
+      if (answer.hang) return;
       res.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.body ?? '');
     });
   });
@@ -55,6 +58,10 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     },
     waitFor: (path, count, timeoutMs = 15_000) =>
       eventually(async () => (received(path).length >= count ? received(path) : null), timeoutMs, `${count} webhook requests on ${path}`),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

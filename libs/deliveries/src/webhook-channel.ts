@@ -61,10 +61,10 @@ function post(url: URL, headers: Record<string, string>, body: string, timeoutMs
   });
 }
 
+/** By name, not `instanceof`: node's own errors may come from another realm (a test runner's VM context). */
 function describe(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
-  const code = (error as NodeJS.ErrnoException).code;
-  const message = error instanceof Error ? error.message : String(error);
+  const { name, code, message = String(error) } = (error ?? {}) as { name?: string; code?: string; message?: string };
+  if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
   return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 

@@ -9,7 +9,7 @@ import { clusterOptions, redisOptions, RedisRole } from './redis-connection';
 
 /**
  * Query connections per queue or worker on the PostgreSQL backend (a worker also holds one LISTEN
- * connection of its own). A worker process opens at most about 25, an API process 8.
+ * connection of its own). A worker process (five queues) opens at most about 30, an API process 10.
  */
 const PRODUCER_POOL_MAX = 2;
 const WORKER_POOL_MAX = 5;

@@ -255,11 +255,14 @@ describe('webhooks: signed Standard Webhooks delivery through the queued pipelin
     expect(disabled.disabledReason).toMatch(/whole retry span; last error: HTTP 503/);
     const [delivery] = disabled.deliveries;
     expect(delivery.status).toBe('failed');
-    // 0, 0.1, 0.3, 0.7, 1.5 s, then the last at the end of the 3 s span.
-    expect(delivery.log.length).toBeGreaterThanOrEqual(5);
+    // Retried (0, 0.1, 0.3, 0.7, 1.5 s on a quiet machine; fewer when the queue lags), the last try
+    // once the 3 s span since the delivery's job was created is over.
+    expect(delivery.log.length).toBeGreaterThanOrEqual(2);
     expect(delivery.log.at(-1)).toMatchObject({ statusCode: 503, nextAttemptAt: null });
+    for (const attempt of delivery.log.slice(0, -1)) expect(attempt.nextAttemptAt).not.toBeNull();
     const tries = receiver.received('/down');
-    expect(tries.at(-1)!.at - tries[0].at).toBeGreaterThanOrEqual(2_500);
+    expect(tries).toHaveLength(delivery.log.length);
+    expect(Date.parse(delivery.log.at(-1).at) - Date.parse(delivery.createdAt)).toBeGreaterThanOrEqual(2_900);
 
     // A disabled endpoint gets no new deliveries; enabling it again clears the reason.
     await createWorkstream(['PH'], [sector]);

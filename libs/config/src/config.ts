@@ -56,6 +56,8 @@ export const ENV_SCHEMA = z.object({
   CONCURRENCY_EVENTS_FANOUT: int(1, 100).default(8),
   CONCURRENCY_STATUS_CHECK: int(1, 10).default(1),
   CONCURRENCY_DIGEST_RUN: int(1, 10).default(1),
+  /** Unset: no limit (and no limiter round trip per send). Decimals allowed: 0.5 = one message every 2 s. */
+  MAIL_RATE_PER_SECOND: z.coerce.number().positive('must be a positive number of messages per second').max(100_000).optional(),
   SUBSCRIBE_LIMIT_PER_IP: RATE.default({ limit: 5, windowSeconds: 60 }),
   SUBSCRIBE_LIMIT_PER_ADDRESS: RATE.default({ limit: 3, windowSeconds: 3_600 }),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
@@ -178,6 +180,11 @@ export class AppConfig {
   /** Connections in each process's PostgreSQL pool (pg's `max`). */
   readonly databasePoolSize!: number;
   readonly jobConcurrency!: JobConcurrency;
+  /**
+   * The most messages a second that every worker together sends (MAIL_RATE_PER_SECOND), enforced
+   * on each send through a pacer in the queues' store; null: unlimited.
+   */
+  readonly mailRatePerSecond!: number | null;
   /** Subscribing sends an email to an address the caller merely claims: limited per client and per address. */
   readonly subscribeLimits!: { perIp: RateLimit; perAddress: RateLimit };
   readonly logLevel!: Env['LOG_LEVEL'];
@@ -266,6 +273,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     schedulesEnabled: env.SCHEDULES_ENABLED,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     jobConcurrency: jobConcurrency!,
+    mailRatePerSecond: env.MAIL_RATE_PER_SECOND ?? null,
     subscribeLimits: { perIp: env.SUBSCRIBE_LIMIT_PER_IP, perAddress: env.SUBSCRIBE_LIMIT_PER_ADDRESS },
     logLevel: env.LOG_LEVEL,
     logPretty: env.LOG_PRETTY ? env.LOG_PRETTY === 'true' : Boolean(process.stdout.isTTY),

@@ -7,14 +7,15 @@ import { DeliveryComposers } from './delivery-composers';
 import { DeliveryQueue } from './delivery-queue';
 import { DeliveryReconciler } from './delivery-reconciler.service';
 import { DeliverySender } from './delivery-sender';
+import { MailSendRate } from './mail-send-rate';
 
 /**
  * The producer side, safe in any process: enqueue send jobs, list and retry deliveries. No
  * transport. Needs QueueModule.forRoot() (global).
  */
 @Module({
-  providers: [DeliveriesRepository, DeliveryQueue, DeliveriesAdminService],
-  exports: [DeliveriesRepository, DeliveryQueue, DeliveriesAdminService],
+  providers: [DeliveriesRepository, DeliveryQueue, DeliveriesAdminService, MailSendRate],
+  exports: [DeliveriesRepository, DeliveryQueue, DeliveriesAdminService, MailSendRate],
 })
 export class DeliveriesModule {}
 

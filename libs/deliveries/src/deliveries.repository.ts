@@ -79,6 +79,18 @@ export class DeliveriesRepository {
        WHERE id = ${id}::uuid AND status <> 'sent'::"DeliveryStatus"`;
   }
 
+  /**
+   * The server throttled this send: counted apart from the attempts (which count real failures
+   * toward the six); the delivery stays queued and goes again after the pause.
+   */
+  async recordThrottled(id: string, error: string, messageId: string): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE "Delivery"
+         SET "throttledCount" = "throttledCount" + 1, "lastError" = ${error.slice(0, 1000)},
+             "messageId" = ${messageId}, "updatedAt" = (now() AT TIME ZONE 'UTC')
+       WHERE id = ${id}::uuid AND status <> 'sent'::"DeliveryStatus"`;
+  }
+
   /** Not sent because the subscriber left or turned the kind of email off: not a failure. */
   async markSuppressed(id: string, reason: string): Promise<void> {
     await this.prisma.$executeRaw`
@@ -94,8 +106,8 @@ export class DeliveriesRepository {
   async findStuck(olderThanSeconds: number, after: { updatedAt: Date; id: string } | null, limit: number) {
     const afterAt = after?.updatedAt ?? new Date(0);
     const afterId = after?.id ?? '00000000-0000-0000-0000-000000000000';
-    return this.prisma.$queryRaw<{ id: string; updatedAt: Date }[]>`
-      SELECT id::text AS id, "updatedAt"
+    return this.prisma.$queryRaw<{ id: string; kind: DeliveryKind; updatedAt: Date }[]>`
+      SELECT id::text AS id, kind, "updatedAt"
         FROM "Delivery"
        WHERE status = 'queued'::"DeliveryStatus"
          AND "updatedAt" < (now() AT TIME ZONE 'UTC') - (${olderThanSeconds}::int * interval '1 second')

@@ -36,7 +36,7 @@ export class DeliveryReconciler {
       const page = await this.deliveries.findStuck(stuckAfterSeconds, after, PAGE);
       if (page.length === 0) break;
       examined += page.length;
-      requeued += await this.queue.requeueUnlessLive(page.map((d) => d.id));
+      requeued += await this.queue.requeueUnlessLive(page);
       if (page.length < PAGE) break;
       after = page[page.length - 1];
     }

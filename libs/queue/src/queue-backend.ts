@@ -6,6 +6,7 @@ import pg from 'pg';
 import { RateLimiterAbstract, RateLimiterPostgres, RateLimiterRedis } from 'rate-limiter-flexible';
 import { QUEUE_NAMES, QueueName, queueKeyPrefix } from './job-catalog';
 import { clusterOptions, redisOptions, RedisRole } from './redis-connection';
+import { PostgresSendPacer, RedisSendPacer, SendPacer, sendPaceSql } from './send-pacer';
 
 /**
  * Query connections per queue or worker on the PostgreSQL backend (a worker also holds one LISTEN
@@ -74,12 +75,27 @@ export class QueueBackend implements OnModuleInit, OnApplicationShutdown {
     return new Queue(name, { connection: this.redisConnection(role), prefix: queueKeyPrefix(this.config.queuePrefix) });
   }
 
-  worker(name: QueueName, processor: Processor, concurrency: number): Worker {
+  /**
+   * `limiter`: BullMQ's own limit on job starts, queue-wide on both backends; a worker needs one for
+   * `rateLimit()` (a pause for every worker) to hold it back at all.
+   */
+  worker(name: QueueName, processor: Processor, concurrency: number, limiter?: { max: number; duration: number }): Worker {
+    const limits = limiter ? { limiter } : {};
     if (this.name === 'postgres') {
       const connection = this.postgresConnection(Math.min(concurrency, WORKER_POOL_MAX));
-      return new PgBackend.Worker(name, processor, { connection, concurrency }) as unknown as Worker;
+      return new PgBackend.Worker(name, processor, { connection, concurrency, ...limits }) as unknown as Worker;
     }
-    return new Worker(name, processor, { connection: this.redisConnection('worker'), prefix: queueKeyPrefix(this.config.queuePrefix), concurrency });
+    return new Worker(name, processor, { connection: this.redisConnection('worker'), prefix: queueKeyPrefix(this.config.queuePrefix), concurrency, ...limits });
+  }
+
+  /**
+   * A schedule of sends shared by every process (send-pacer.ts), in the same store as the rate
+   * limiter's counters: a Redis hash `<QUEUE_PREFIX>:pace:{<name>}` or a row of `send_pace` in the
+   * queue schema.
+   */
+  sendPacer(name: string): SendPacer {
+    if (this.name === 'postgres') return new PostgresSendPacer(this.rateLimitPool(), this.schema, name);
+    return new RedisSendPacer(this.rateLimitRedis(), `${this.config.queuePrefix}:pace:{${name}}`);
   }
 
   /** Counters shared by every process of the deployment, in the queues' store. */
@@ -197,6 +213,7 @@ export class QueueBackend implements OnModuleInit, OnApplicationShutdown {
       await client.query(
         `CREATE TABLE IF NOT EXISTS "${this.schema}".rate_limits (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`,
       );
+      for (const statement of sendPaceSql(this.schema)) await client.query(statement);
       await client.query('COMMIT');
     } finally {
       await client.end().catch(() => undefined);

@@ -9,6 +9,7 @@ import { Sink, startSink } from '../bench/support/sink-process';
 import { bearer, insertApiKey } from './support/admin';
 import { bootWorker, dropQueueKeys, eventually, testEnv, testQueuePrefix } from './support/alerts-harness';
 import { bootApi } from './support/api';
+import { withBuildLock } from './support/build-lock';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { factories } from './support/factories';
 import { queueEnv, testQueueBackend } from './support/queues';
@@ -59,14 +60,15 @@ describe('MAIL_RATE_PER_SECOND across two worker processes', () => {
   const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
-    buildApp('worker', () => undefined);
+    // One build at a time for this checkout (the same file runs on both queue backends at once).
+    await withBuildLock(async () => buildApp('worker', () => undefined));
     db = await createTestDatabase('pw_mail_rate');
     sink = await startSink({ recordArrivals: true });
     backend = testQueueBackend(prefix, db.url);
     await backend.prepare();
     jobs = new JobQueues(backend, {});
     email = backend.queue(QUEUES.email);
-  }, 180_000);
+  }, 600_000);
   afterEach(async () => {
     await Promise.all(workers.splice(0).map(stopProcess));
   });

@@ -35,6 +35,7 @@ const QUEUE_SUITES = [
   'test/worker-shutdown.int-spec.ts',
   'test/operations.e2e-spec.ts',
   'test/webhooks.e2e-spec.ts',
+  'test/mail-send-rate.int-spec.ts',
 ];
 
 module.exports = {

@@ -58,7 +58,9 @@ describe('delivery reconciler', () => {
     await email.pause();
     await worker.get(JobQueues).add(JOBS.eventsFanout, { payload: { eventId: event.id }, jobId: event.id });
     // Listed, not counted: BullMQ's PostgreSQL backend counts a paused queue's waiting jobs as `paused`.
-    await eventually(async () => (await email.getJobs(['waiting'])).length === SUBSCRIBERS, 10_000, 'the send jobs');
+    // Alerts carry a priority (EMAIL_PRIORITY): on Redis they wait as `prioritized`.
+    const waiting = async () => new Set((await email.getJobs(['waiting', 'prioritized'])).map((job) => job.id)).size;
+    await eventually(async () => (await waiting()) === SUBSCRIBERS, 10_000, 'the send jobs');
     expect(await db.prisma.delivery.count({ where: { eventId: event.id, status: 'queued' } })).toBe(SUBSCRIBERS);
 
     // While the jobs still exist, the reconciler leaves them alone: no second job, no second email.
@@ -116,20 +118,22 @@ describe('delivery reconciler', () => {
     await eventually(async () => (await db.prisma.delivery.findUnique({ where: { id: delivery.id } }))?.status === 'sent');
   });
 
-  it('a confirmation whose first attempt fails (SMTP 451) is retried by its own send job, with a working link', async () => {
+  it('a confirmation whose first attempt fails (SMTP 452) is retried by its own send job, with a working link', async () => {
     let api: INestApplication | undefined;
     try {
       await factories(db.prisma).country('VN', 'Viet Nam');
       const live = await runningWorker();
       api = await bootApi(db.url, env);
       const before = sink.messages.length;
-      replies = [451]; // not 421: that one closes the connection, and nodemailer's pool may resend on a fresh one
+      // 452, a transient failure: not 421 (that one closes the connection, and nodemailer's pool may
+      // resend on a fresh one), nor 451/454 (throttling answers: re-queued without an attempt).
+      replies = [452];
       await request(api.getHttpServer()).post('/v1/subscriptions').send({ email: 'late-confirmation@example.org', countries: ['VN'] }).expect(202);
       const subscriber = await eventually(() => db.prisma.subscriber.findUnique({ where: { email: 'late-confirmation@example.org' } }));
       const queued = await eventually(() =>
         db.prisma.delivery.findFirst({ where: { subscriberId: subscriber.id, kind: 'confirmation', status: 'queued', attempts: 1 } }),
       );
-      expect(queued.lastError).toMatch(/451/);
+      expect(queued.lastError).toMatch(/452/);
       expect(sink.messages.length).toBe(before);
 
       // The job waits for its backoff: live, so the reconciler leaves it alone.

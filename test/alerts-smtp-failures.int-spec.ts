@@ -63,8 +63,9 @@ describe('alert sends against an SMTP server that refuses', () => {
     await db?.drop();
   });
 
-  it('421 twice, then accepted: one email, three attempts, status sent', async () => {
-    replies = [421, 421];
+  // 452 "insufficient storage": transient, and no throttling (421/454 are: test/mail-send-rate.int-spec.ts).
+  it('452 twice, then accepted: one email, three attempts, status sent', async () => {
+    replies = [452, 452];
     const attemptsBefore = sink.attempts();
     const before = sink.messages.length;
     const delivery = await alertFor('greylisted@example.org');

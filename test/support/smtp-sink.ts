@@ -7,9 +7,10 @@ export interface SmtpSinkOptions {
   port?: number;
   /**
    * Called for every message the sink receives (`attempt` counts from 1 across the sink's life);
-   * return an SMTP reply code (421, 550, …) to refuse that message, or null to accept it.
+   * return an SMTP reply code (421, 550, …), or a code with the server's text, to refuse that
+   * message, or null to accept it.
    */
-  failWith?: (attempt: number) => number | null;
+  failWith?: (attempt: number) => number | { code: number; text: string } | null;
   /** Answer each message this many ms late (a slow server keeps a worker's sends in flight). */
   delayMs?: number;
 }
@@ -20,6 +21,8 @@ export interface SmtpSink {
   url: string;
   /** Accepted messages, parsed, in arrival order. */
   messages: ParsedMail[];
+  /** When each accepted message arrived (Date.now() as its DATA began), in the order of `messages`. */
+  arrivals: number[];
   /** Every DATA the sink saw, accepted or refused. */
   attempts(): number;
   /** Resolves with the messages once at least `count` have been accepted. */
@@ -30,6 +33,7 @@ export interface SmtpSink {
 /** A real SMTP server on loopback that keeps what it receives (STACK-NOTES pitfall 9). */
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
+  const arrivals: number[] = [];
   const waiters = new Set<() => void>();
   let attempts = 0;
 
@@ -39,16 +43,19 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     logger: false,
     onData(stream, _session, callback) {
       const attempt = ++attempts;
+      const arrivedAt = Date.now();
       simpleParser(stream)
         .then((mail) => {
-          const code = options.failWith?.(attempt) ?? null;
-          if (code !== null) {
-            const error = new Error(`refused by the test sink (attempt ${attempt})`) as Error & { responseCode: number };
+          const refusal = options.failWith?.(attempt) ?? null;
+          if (refusal !== null) {
+            const { code, text } = typeof refusal === 'number' ? { code: refusal, text: 'refused by the test sink' } : refusal;
+            const error = new Error(`${text} (attempt ${attempt})`) as Error & { responseCode: number };
             error.responseCode = code;
             return callback(error);
           }
           const accept = () => {
             messages.push(mail);
+            arrivals.push(arrivedAt);
             waiters.forEach((wake) => wake());
             callback();
           };
@@ -69,6 +76,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     port,
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    arrivals,
     attempts: () => attempts,
     waitFor(count, timeoutMs = 10_000) {
       if (messages.length >= count) return Promise.resolve(messages);

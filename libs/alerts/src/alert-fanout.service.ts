@@ -38,7 +38,7 @@ export class AlertFanoutService {
     for (;;) {
       const batch = await this.deliveries.insertAlertBatch(event, after, batchSize);
       const ids = [...batch.created, ...batch.pending];
-      if (ids.length > 0) await this.queue.enqueue(ids);
+      if (ids.length > 0) await this.queue.enqueue(ids, 'alert');
       created += batch.created.length;
       enqueued += ids.length;
       if (batch.size < batchSize || !batch.lastSubscriberId) break;

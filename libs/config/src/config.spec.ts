@@ -17,6 +17,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads MAIL_RATE_PER_SECOND as a positive number of messages a second, unlimited when unset', () => {
+    expect(loadConfig({}).mailRatePerSecond).toBeNull();
+    expect(loadConfig({ MAIL_RATE_PER_SECOND: '14' }).mailRatePerSecond).toBe(14);
+    expect(loadConfig({ MAIL_RATE_PER_SECOND: '0.5' }).mailRatePerSecond).toBe(0.5);
+    for (const bad of ['0', '-3', 'fast', '1000000']) {
+      expect(() => loadConfig({ MAIL_RATE_PER_SECOND: bad })).toThrow(/MAIL_RATE_PER_SECOND/);
+    }
+  });
+
   it('trims a trailing slash from the public base URL', () => {
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://pledgewatch.example/' }).publicBaseUrl).toBe('https://pledgewatch.example');
   });

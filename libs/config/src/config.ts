@@ -71,6 +71,8 @@ export const ENV_SCHEMA = z.object({
   WEBHOOK_BACKOFF_MS: int(1, 86_400_000).default(60_000),
   WEBHOOK_RETRY_SPAN: DURATION.default(24 * 3_600_000).refine((ms) => ms >= 1_000 && ms <= 30 * 86_400_000, 'between 1s and 30d'),
   WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(10_000),
+  /** Unset: no limit (and no limiter round trip per send). Decimals allowed: 0.5 = one message every 2 s. */
+  MAIL_RATE_PER_SECOND: z.coerce.number().positive('must be a positive number of messages per second').max(100_000).optional(),
   SUBSCRIBE_LIMIT_PER_IP: RATE.default({ limit: 5, windowSeconds: 60 }),
   SUBSCRIBE_LIMIT_PER_ADDRESS: RATE.default({ limit: 3, windowSeconds: 3_600 }),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
@@ -207,6 +209,11 @@ export class AppConfig {
   readonly jobConcurrency!: JobConcurrency;
   /** Webhook deliveries: retry delays (exponential from backoffMs, until retrySpanMs) and the request timeout. */
   readonly webhooks!: WebhookSettings;
+  /**
+   * The most messages a second that every worker together sends (MAIL_RATE_PER_SECOND), enforced
+   * on each send through a pacer in the queues' store; null: unlimited.
+   */
+  readonly mailRatePerSecond!: number | null;
   /** Subscribing sends an email to an address the caller merely claims: limited per client and per address. */
   readonly subscribeLimits!: { perIp: RateLimit; perAddress: RateLimit };
   readonly logLevel!: Env['LOG_LEVEL'];
@@ -302,6 +309,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
       allowLoopback: env.NODE_ENV !== 'production',
     },
+    mailRatePerSecond: env.MAIL_RATE_PER_SECOND ?? null,
     subscribeLimits: { perIp: env.SUBSCRIBE_LIMIT_PER_IP, perAddress: env.SUBSCRIBE_LIMIT_PER_ADDRESS },
     logLevel: env.LOG_LEVEL,
     logPretty: env.LOG_PRETTY ? env.LOG_PRETTY === 'true' : Boolean(process.stdout.isTTY),

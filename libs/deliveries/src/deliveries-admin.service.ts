@@ -2,14 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { Page } from '@pledgewatch/pagination';
 import { ConflictError, NotFoundError } from '@pledgewatch/problems';
 import { DeliveriesRepository, DeliveryFilter, DeliveryRow } from './deliveries.repository';
-import { DeliveryQueue, sendJobOf } from './delivery-queue';
+import { DeliveryQueue } from './delivery-queue';
+import { MailSendRate } from './mail-send-rate';
 
-export function toDeliveryView(row: DeliveryRow) {
+/** `nextSendAt`: for a queued delivery, the earliest a queued message can go (MailSendRate); null otherwise. */
+export function toDeliveryView(row: DeliveryRow, nextSendAt: Date | null = null) {
   return {
     id: row.id,
     kind: row.kind,
     status: row.status,
     attempts: row.attempts,
+    throttledCount: row.throttledCount,
+    nextSendAt: row.status === 'queued' && nextSendAt ? nextSendAt.toISOString() : null,
     lastError: row.lastError,
     messageId: row.messageId,
     subscriber: row.subscriber ? { id: row.subscriber.id, email: row.subscriber.email } : null,
@@ -35,11 +39,14 @@ export class DeliveriesAdminService {
   constructor(
     private readonly deliveries: DeliveriesRepository,
     private readonly queue: DeliveryQueue,
+    private readonly rate: MailSendRate,
   ) {}
 
+  /** Queued ones carry `nextSendAt`: under MAIL_RATE_PER_SECOND or a throttling pause, when the next one can go. */
   async list(filter: DeliveryFilter): Promise<Page<DeliveryView>> {
     const page = await this.deliveries.list(filter);
-    return { items: page.items.map(toDeliveryView), nextCursor: page.nextCursor };
+    const nextSendAt = page.items.some((row) => row.status === 'queued') ? await this.rate.nextSendAt().catch(() => null) : null;
+    return { items: page.items.map((row) => toDeliveryView(row, nextSendAt)), nextCursor: page.nextCursor };
   }
 
   /**
@@ -50,7 +57,7 @@ export class DeliveriesAdminService {
     const row = await this.deliveries.requeueUnlessSent(id);
     if (row === null) throw new NotFoundError('Delivery', id);
     if (row === 'sent') throw new DeliveryAlreadySentError(id);
-    await this.queue.requeue(id, sendJobOf(row.kind));
+    await this.queue.requeue(id, row.kind);
     return toDeliveryView(row);
   }
 }

@@ -9,14 +9,15 @@ import { DeliveryReconciler } from './delivery-reconciler.service';
 import { DeliverySender } from './delivery-sender';
 import { WebhookAttemptsRepository } from './webhook-attempts.repository';
 import { WebhookChannel } from './webhook-channel';
+import { MailSendRate } from './mail-send-rate';
 
 /**
  * The producer side, safe in any process: enqueue send jobs, list and retry deliveries. No
  * transport. Needs QueueModule.forRoot() (global).
  */
 @Module({
-  providers: [DeliveriesRepository, DeliveryQueue, DeliveriesAdminService],
-  exports: [DeliveriesRepository, DeliveryQueue, DeliveriesAdminService],
+  providers: [DeliveriesRepository, DeliveryQueue, DeliveriesAdminService, MailSendRate],
+  exports: [DeliveriesRepository, DeliveryQueue, DeliveriesAdminService, MailSendRate],
 })
 export class DeliveriesModule {}
 

@@ -110,6 +110,18 @@ export class DeliveriesRepository {
        WHERE id = ${id}::uuid AND status = 'queued'::"DeliveryStatus"`;
   }
 
+  /**
+   * The server throttled this send: counted apart from the attempts (which count real failures
+   * toward the six); the delivery stays queued and goes again after the pause.
+   */
+  async recordThrottled(id: string, error: string, messageId: string): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE "Delivery"
+         SET "throttledCount" = "throttledCount" + 1, "lastError" = ${error.slice(0, 1000)},
+             "messageId" = ${messageId}, "updatedAt" = (now() AT TIME ZONE 'UTC')
+       WHERE id = ${id}::uuid AND status <> 'sent'::"DeliveryStatus"`;
+  }
+
   /** Not sent because the subscriber left or turned the kind of email off: not a failure. */
   async markSuppressed(id: string, reason: string): Promise<void> {
     await this.prisma.$executeRaw`

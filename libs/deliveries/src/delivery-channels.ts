@@ -9,6 +9,8 @@ export class ChannelError extends Error {
   constructor(
     message: string,
     readonly permanent: boolean,
+    /** The server asked to slow down: not a failed attempt (MailSendRate pauses every worker). */
+    readonly throttled = false,
   ) {
     super(message);
     this.name = 'ChannelError';
@@ -49,7 +51,8 @@ export class EmailChannel implements DeliveryChannel<'email'> {
       await this.transport.send({ to: delivery.email, ...message, messageId });
     } catch (error) {
       const permanent = error instanceof MailSendError && !error.transient;
-      throw new ChannelError(error instanceof Error ? error.message : String(error), permanent);
+      const throttled = error instanceof MailSendError && error.throttled;
+      throw new ChannelError(error instanceof Error ? error.message : String(error), permanent, throttled);
     }
   }
 }

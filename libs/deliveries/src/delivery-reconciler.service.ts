@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@pledgewatch/config';
 import { DeliveriesRepository } from './deliveries.repository';
-import { JOBS } from '@pledgewatch/queue';
-import { DeliveryQueue, sendJobOf } from './delivery-queue';
+import { DeliveryQueue } from './delivery-queue';
 
 const PAGE = 500;
 
@@ -37,10 +36,7 @@ export class DeliveryReconciler {
       const page = await this.deliveries.findStuck(stuckAfterSeconds, after, PAGE);
       if (page.length === 0) break;
       examined += page.length;
-      const webhooks = page.filter((d) => sendJobOf(d.kind) === JOBS.webhookSend).map((d) => d.id);
-      const emails = page.filter((d) => sendJobOf(d.kind) === JOBS.emailSend).map((d) => d.id);
-      requeued += await this.queue.requeueUnlessLive(emails, JOBS.emailSend);
-      if (webhooks.length) requeued += await this.queue.requeueUnlessLive(webhooks, JOBS.webhookSend);
+      requeued += await this.queue.requeueUnlessLive(page);
       if (page.length < PAGE) break;
       after = page[page.length - 1];
     }

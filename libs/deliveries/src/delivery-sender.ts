@@ -3,6 +3,7 @@ import { metrics } from '@pledgewatch/observability';
 import { DeliveriesRepository, deliveryForChannel, LoadedDelivery } from './deliveries.repository';
 import { ChannelError, DeliveryChannel, EmailChannel } from './delivery-channels';
 import { ChannelName, DeliveryComposers } from './delivery-composers';
+import { MailSendRate } from './mail-send-rate';
 import { MicroBatcher } from './micro-batcher';
 import { WebhookChannel } from './webhook-channel';
 
@@ -13,6 +14,14 @@ export class PermanentDeliveryError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PermanentDeliveryError';
+  }
+}
+
+/** The server answered "slow down" (421, 454, …): the delivery stays queued, its attempts untouched. */
+export class DeliveryThrottledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeliveryThrottledError';
   }
 }
 
@@ -41,6 +50,7 @@ export class DeliverySender {
     private readonly composers: DeliveryComposers,
     email: EmailChannel,
     webhook: WebhookChannel,
+    private readonly rate: MailSendRate,
   ) {
     this.channels = { email, webhook };
     this.loads = new MicroBatcher(
@@ -80,20 +90,27 @@ export class DeliverySender {
 
     const way = this.channels[channel] as DeliveryChannel<ChannelName>;
     const messageId = way.messageId(delivery as never);
+    // MAIL_RATE_PER_SECOND, on the send itself; throws RetryLaterError when no slot is near.
+    const lease = channel === 'email' ? await this.rate.slot() : undefined;
     const sending = metrics.sendDuration.startTimer({ kind: delivery.kind });
     try {
-      await way.send(delivery as never, composition.send as never, messageId);
+      await way.send(delivery as never, composition.send as never, messageId).finally(() => void this.rate.release(lease));
       sending({ outcome: 'accepted' });
     } catch (error) {
       sending({ outcome: 'error' });
       const permanent = error instanceof ChannelError && error.permanent;
       const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof ChannelError && error.throttled) {
+        await this.deliveries.recordThrottled(delivery.id, message, messageId);
+        throw new DeliveryThrottledError(message);
+      }
       await this.deliveries.recordFailure(delivery.id, message, permanent || lastAttempt, messageId);
       if (permanent || lastAttempt) metrics.deliveries.inc({ kind: delivery.kind, status: 'failed' });
       if (permanent) throw new PermanentDeliveryError(message);
       throw error;
     }
     await this.sends.submit({ id: delivery.id, messageId });
+    if (channel === 'email') await this.rate.sent();
     metrics.deliveries.inc({ kind: delivery.kind, status: 'sent' });
     return 'sent';
   }

@@ -10,3 +10,4 @@ export * from './webhook-address-guard';
 export * from './webhook-attempts.repository';
 export * from './webhook-channel';
 export * from './webhook-signature';
+export * from './mail-send-rate';

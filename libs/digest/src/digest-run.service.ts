@@ -60,7 +60,7 @@ export class DigestRunService {
       // Enqueue right after each insert: if Redis is down this throws, the job retries, and the
       // rows already created come back as `pending` (and the reconciler finds them meanwhile).
       const pending = batch.pending.filter((id) => !batch.created.includes(id));
-      await this.queue.enqueue([...batch.created, ...pending]);
+      await this.queue.enqueue([...batch.created, ...pending], 'digest');
       result.created += batch.created.length;
       result.suppressed += batch.suppressed;
       result.requeued += pending.length;

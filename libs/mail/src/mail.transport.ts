@@ -15,6 +15,19 @@ export interface SentMail {
   response: string;
 }
 
+/** The SMTP answers providers use to say "slow down" (SES 454 Throttling failure, 421 too busy, 450/451 try later). */
+const THROTTLING_CODES = new Set([421, 450, 451, 454]);
+const THROTTLING_TEXT = /rate|throttl|too many/i;
+
+/**
+ * A throttling answer: the provider refuses this message for now because of how fast the account
+ * sends, not because of the message. A 5xx never is (it is final, whatever its text says).
+ */
+export function isThrottlingAnswer(responseCode: number | undefined, text: string): boolean {
+  if (responseCode === undefined || responseCode < 400 || responseCode >= 500) return false;
+  return THROTTLING_CODES.has(responseCode) || THROTTLING_TEXT.test(text);
+}
+
 /**
  * A send that failed. `transient` failures (connection refused, timeouts, SMTP 4xx) are worth
  * retrying with backoff; permanent ones (SMTP 5xx: bad address, rejected) are not.
@@ -27,6 +40,11 @@ export class MailSendError extends Error {
   ) {
     super(message);
     this.name = 'MailSendError';
+  }
+
+  /** The server asked to slow down (isThrottlingAnswer): pause and send again, not a failed attempt. */
+  get throttled(): boolean {
+    return isThrottlingAnswer(this.responseCode, this.message);
   }
 }
 

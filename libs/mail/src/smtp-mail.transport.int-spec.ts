@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { loadConfig } from '@pledgewatch/config';
 import { rawHeader, startSmtpSink, SmtpSink } from '../../../test/support/smtp-sink';
 import { MailSendError, OutgoingMail } from './mail.transport';
+import { isThrottlingAnswer } from './mail.transport';
 import { SmtpMailTransport, smtpOptionsFromUrl, toMailSendError } from './smtp-mail.transport';
 
 const mail = (to = 'reader@example.org'): OutgoingMail => ({
@@ -95,5 +96,18 @@ describe('toMailSendError', () => {
     expect(toMailSendError({ message: 'm', code: 'ESOCKET', originalCode: 'ECONNRESET' })).toMatchObject({ transient: true });
     expect(toMailSendError({ message: 'm', code: 'ETIMEDOUT' })).toMatchObject({ transient: true });
     expect(toMailSendError({ message: 'm', code: 'EENVELOPE' })).toMatchObject({ transient: false });
+  });
+});
+
+describe('throttling answers', () => {
+  it('are 421, 450, 451, 454, or a 4xx that says rate, throttling or too many; never a 5xx', () => {
+    for (const code of [421, 450, 451, 454]) expect(toMailSendError({ message: `${code} try later`, responseCode: code }).throttled).toBe(true);
+    expect(toMailSendError({ message: '454 Throttling failure: Maximum sending rate exceeded.', responseCode: 454 }).throttled).toBe(true);
+    expect(toMailSendError({ message: '452 4.3.1 Too many messages from your account', responseCode: 452 }).throttled).toBe(true);
+    expect(toMailSendError({ message: '447 rate limit exceeded', responseCode: 447 }).throttled).toBe(true);
+    expect(toMailSendError({ message: '452 4.3.1 Insufficient system storage', responseCode: 452 }).throttled).toBe(false);
+    expect(toMailSendError({ message: '554 Throttling: sending paused for this account', responseCode: 554 }).throttled).toBe(false);
+    expect(toMailSendError({ message: 'connect ECONNREFUSED', code: 'ECONNREFUSED' }).throttled).toBe(false);
+    expect(isThrottlingAnswer(undefined, 'too many')).toBe(false);
   });
 });

@@ -6,3 +6,4 @@ export * from './queue-health';
 export * from './queue.module';
 export * from './redis-connection';
 export * from './queue-backend';
+export * from './send-pacer';

@@ -60,6 +60,14 @@ export interface WebhookSendPayload {
   deliveryId: string;
 }
 
+/**
+ * BullMQ priorities of `email.send` jobs by delivery kind (1 goes first): when the send rate is
+ * the bottleneck, a confirmation someone is waiting for overtakes a fan-out's alerts, and alerts
+ * overtake the weekly digests. A kind not listed goes with alerts.
+ */
+export const EMAIL_PRIORITY: Readonly<Record<string, number>> = { confirmation: 1, alert: 2, digest: 3 };
+export const emailPriority = (kind: string): number => EMAIL_PRIORITY[kind] ?? EMAIL_PRIORITY.alert;
+
 export interface JobPayloads {
   'status.check': StatusCheckPayload;
   'events.fanout': EventFanoutPayload;

@@ -15,6 +15,21 @@ export function JobHandler<N extends JobName>(name: N) {
   };
 }
 
+/**
+ * Thrown by a handler whose job cannot run yet for a reason shared by every worker (the mail send
+ * rate, a provider's throttling): the job goes back to the queue without counting an attempt, and
+ * the queue hands out no job for `delayMs` (BullMQ's rateLimit + RateLimitError; see JobWorkers).
+ */
+export class RetryLaterError extends Error {
+  constructor(
+    readonly delayMs: number,
+    reason: string,
+  ) {
+    super(reason);
+    this.name = 'RetryLaterError';
+  }
+}
+
 export interface FoundHandler {
   job: string;
   /** `ClassName.method`, for the error message. */

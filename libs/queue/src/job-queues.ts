@@ -22,6 +22,8 @@ export interface NewJob<N extends JobName> {
   payload: JobPayload<N>;
   /** Deterministic (slot, event id): a second add of the same id is a no-op while the first job exists. */
   jobId: string;
+  /** BullMQ priority (1 first); none: the job waits in plain FIFO order. */
+  priority?: number;
 }
 
 /**
@@ -60,7 +62,7 @@ export class JobQueues implements OnModuleDestroy {
     const bulk = jobs.map((job) => ({
       name,
       data: job.payload,
-      opts: { ...JOB_CATALOG[name].options, jobId: job.jobId },
+      opts: { ...JOB_CATALOG[name].options, jobId: job.jobId, ...(job.priority ? { priority: job.priority } : {}) },
     }));
     await this.withDeadline(queueName, queue.addBulk(bulk));
   }

@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Op
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { AppConfig } from '@pledgewatch/config';
 import { Job, MinimalJob, UnrecoverableError, Worker } from 'bullmq';
-import { JOB_CATALOG, JOB_NAMES, JobName, QUEUE_NAMES, QueueName, WEBHOOK_BACKOFF, webhookRetryDelay } from './job-catalog';
-import { assertEveryJobHandledOnce, FoundHandler, JOB_HANDLER } from './job-handler';
+import { JOB_CATALOG, JOB_NAMES, JobName, QUEUE_NAMES, QueueName, QUEUES, WEBHOOK_BACKOFF, webhookRetryDelay } from './job-catalog';
+import { assertEveryJobHandledOnce, FoundHandler, JOB_HANDLER, RetryLaterError } from './job-handler';
 import { QueueBackend } from './queue-backend';
 
 type BoundHandler = (payload: unknown, job: Job) => Promise<unknown>;
@@ -66,7 +66,8 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private startWorker(queue: QueueName, handlers: Map<string, BoundHandler>): Worker {
-    const worker = this.backend.worker(
+    let worker: Worker | undefined = undefined;
+    worker = this.backend.worker(
       queue,
       async (job: Job, token?: string) => {
         const handler = handlers.get(job.name);
@@ -78,12 +79,20 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
         this.active.set(key, { job, token });
         try {
           return await (this.runContext ? this.runContext(job, () => handler(job.data, job)) : handler(job.data, job));
+        } catch (error) {
+          if (!(error instanceof RetryLaterError)) throw error;
+          // Back to waiting with its attempts untouched; no worker takes a job of this queue meanwhile.
+          await worker?.rateLimit(error.delayMs);
+          throw Worker.RateLimitError();
         } finally {
           this.active.delete(key);
         }
       },
       this.concurrencyOf(queue),
-      { backoffStrategy: (attemptsMade, type, _error, job) => this.customBackoff(attemptsMade, type, job) },
+      {
+        settings: { backoffStrategy: (attemptsMade, type, _error, job) => this.customBackoff(attemptsMade, type, job) },
+        limiter: this.limiterOf(queue),
+      },
     );
     worker.on('failed', (job, error) => {
       this.logger.warn(`${queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);
@@ -109,6 +118,19 @@ export class JobWorkers implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private concurrencyOf(queue: QueueName): number {
     return Math.max(1, ...JOB_NAMES.filter((job) => JOB_CATALOG[job].queue === queue).map((job) => this.config.jobConcurrency[job]));
+  }
+
+  /**
+   * With MAIL_RATE_PER_SECOND, the email queue starts jobs at about that rate (windows of a tenth
+   * of a second, so no second starts a burst): a backlog waits in the queue, in priority order,
+   * instead of in workers' hands. The exact limit is the send pacer's, at each send; this one only
+   * keeps the number of jobs waiting for a slot small, and lets rateLimit() pause the queue.
+   */
+  private limiterOf(queue: QueueName): { max: number; duration: number } | undefined {
+    const rate = this.config.mailRatePerSecond;
+    if (queue !== QUEUES.email || rate === null) return undefined;
+    const max = Math.max(1, Math.ceil(rate / 10));
+    return { max, duration: Math.round((1000 * max) / rate) };
   }
 
   private discoverHandlers(): (FoundHandler & { run: BoundHandler })[] {

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { RateLimiterAbstract, RateLimiterPostgres, RateLimiterRedis } from 'rate-limiter-flexible';
 import { QUEUE_NAMES, QueueName, queueKeyPrefix } from './job-catalog';
 import { clusterOptions, redisOptions, RedisRole } from './redis-connection';
+import { PostgresSendPacer, RedisSendPacer, SendPacer, sendPaceSql } from './send-pacer';
 
 /**
  * Query connections per queue or worker on the PostgreSQL backend (a worker also holds one LISTEN
@@ -23,6 +24,12 @@ const PgBackend = withBackend(createPostgresBackend);
  */
 export function queueSchema(queuePrefix: string): string {
   return `bullmq_${queuePrefix.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`.slice(0, 63);
+}
+
+/** How a worker runs beyond its concurrency: custom backoff strategies, a limit on job starts. */
+export interface WorkerTuning {
+  settings?: AdvancedOptions;
+  limiter?: { max: number; duration: number };
 }
 
 export interface RateLimiterSpec {
@@ -74,13 +81,28 @@ export class QueueBackend implements OnModuleInit, OnApplicationShutdown {
     return new Queue(name, { connection: this.redisConnection(role), prefix: queueKeyPrefix(this.config.queuePrefix) });
   }
 
-  /** `settings`: the custom backoff strategies (BullMQ computes retry delays worker-side, on either backend). */
-  worker(name: QueueName, processor: Processor, concurrency: number, settings?: AdvancedOptions): Worker {
+  /**
+   * `settings`: the custom backoff strategies (BullMQ computes retry delays worker-side, on either
+   * backend). `limiter`: BullMQ's own limit on job starts, queue-wide on both backends; a worker
+   * needs one for `rateLimit()` (a pause for every worker) to hold it back at all.
+   */
+  worker(name: QueueName, processor: Processor, concurrency: number, options: WorkerTuning = {}): Worker {
+    const tuning = { ...(options.settings ? { settings: options.settings } : {}), ...(options.limiter ? { limiter: options.limiter } : {}) };
     if (this.name === 'postgres') {
       const connection = this.postgresConnection(Math.min(concurrency, WORKER_POOL_MAX));
-      return new PgBackend.Worker(name, processor, { connection, concurrency, settings }) as unknown as Worker;
+      return new PgBackend.Worker(name, processor, { connection, concurrency, ...tuning }) as unknown as Worker;
     }
-    return new Worker(name, processor, { connection: this.redisConnection('worker'), prefix: queueKeyPrefix(this.config.queuePrefix), concurrency, settings });
+    return new Worker(name, processor, { connection: this.redisConnection('worker'), prefix: queueKeyPrefix(this.config.queuePrefix), concurrency, ...tuning });
+  }
+
+  /**
+   * A schedule of sends shared by every process (send-pacer.ts), in the same store as the rate
+   * limiter's counters: a Redis hash `<QUEUE_PREFIX>:pace:{<name>}` or a row of `send_pace` in the
+   * queue schema.
+   */
+  sendPacer(name: string): SendPacer {
+    if (this.name === 'postgres') return new PostgresSendPacer(this.rateLimitPool(), this.schema, name);
+    return new RedisSendPacer(this.rateLimitRedis(), `${this.config.queuePrefix}:pace:{${name}}`);
   }
 
   /** Counters shared by every process of the deployment, in the queues' store. */
@@ -198,6 +220,7 @@ export class QueueBackend implements OnModuleInit, OnApplicationShutdown {
       await client.query(
         `CREATE TABLE IF NOT EXISTS "${this.schema}".rate_limits (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`,
       );
+      for (const statement of sendPaceSql(this.schema)) await client.query(statement);
       await client.query('COMMIT');
     } finally {
       await client.end().catch(() => undefined);

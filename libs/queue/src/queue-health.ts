@@ -50,8 +50,10 @@ export async function queueBackendHealth(queues: JobQueues, timeoutMs = 2_000): 
 export async function queueDepths(queues: JobQueues, timeoutMs = 2_000): Promise<Map<QueueName, QueueDepth>> {
   const depths = new Map<QueueName, QueueDepth>();
   for (const name of QUEUE_NAMES) {
-    const counts = await within(timeoutMs, queues.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed'));
-    depths.set(name, { waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0 });
+    // Email jobs carry a priority (EMAIL_PRIORITY): BullMQ counts those apart, as `prioritized`.
+    const counts = await within(timeoutMs, queues.queue(name).getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed'));
+    const waiting = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
+    depths.set(name, { waiting, active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0 });
   }
   return depths;
 }

@@ -71,7 +71,7 @@ export class SubscriptionsService {
     const { deliveryId } = await this.repository.recordSubscribeRequest(request.email, { preferences: request.preferences, topics });
     // The outbox pattern: the row is committed; if Redis refuses the job now, the reconciler
     // gives the delivery its job after DELIVERY_STUCK_AFTER_SECONDS.
-    await this.deliveries.enqueue([deliveryId]).catch((error: Error) => this.logger.warn(`confirmation ${deliveryId} not enqueued, the reconciler will: ${error.message}`));
+    await this.deliveries.enqueue([deliveryId], 'confirmation').catch((error: Error) => this.logger.warn(`confirmation ${deliveryId} not enqueued, the reconciler will: ${error.message}`));
   }
 
   /** Follows a confirm / apply-change link: once. */

@@ -202,7 +202,11 @@ export const Delivery = z
     id: z.uuid(),
     kind: z.enum(values(DeliveryKind)),
     status: z.enum(values(DeliveryStatus)),
-    attempts: z.number().int(),
+    attempts: z.number().int().describe('Failed sends that count toward the six tries, plus the one that went through.'),
+    throttledCount: z.number().int().describe('Throttling answers (421, 450, 451, 454, …) met: each paused sending and re-queued the message without using an attempt.'),
+    nextSendAt: nullable(instant).describe(
+      'Queued deliveries: the earliest the next queued message can go — now, or later under MAIL_RATE_PER_SECOND or a throttling pause. Null for the others.',
+    ),
     lastError: nullable(z.string()),
     messageId: nullable(z.string()),
     subscriber: nullable(z.strictObject({ id: z.uuid(), email: z.string() })).meta({ description: 'The recipient of every kind but webhook; null for a webhook delivery' }),

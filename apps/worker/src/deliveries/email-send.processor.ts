@@ -1,15 +1,20 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DeliveryKind } from '@pledgewatch/database';
-import { DeliveryComposers, DeliverySender, PermanentDeliveryError } from '@pledgewatch/deliveries';
-import { EmailSendPayload, JobHandler, JOBS } from '@pledgewatch/queue';
+import { DeliveryComposers, DeliverySender, DeliveryThrottledError, MailSendRate, PermanentDeliveryError } from '@pledgewatch/deliveries';
+import { EmailSendPayload, JobHandler, JOBS, RetryLaterError } from '@pledgewatch/queue';
 import { Job, UnrecoverableError } from 'bullmq';
 
-/** `email.send`: one delivery, any kind. Retries and backoff come from the job catalog. */
+/**
+ * `email.send`: one delivery, any kind. Retries and backoff come from the job catalog. A
+ * throttling answer is no failed attempt: every worker pauses (MailSendRate), and the job goes
+ * back to the queue with its attempts untouched (RetryLaterError, see JobWorkers).
+ */
 @Injectable()
 export class EmailSendProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly sender: DeliverySender,
     private readonly composers: DeliveryComposers,
+    private readonly rate: MailSendRate,
   ) {}
 
   /** Composers register in onModuleInit; a kind nobody renders stops the worker now, not at the first send. */
@@ -26,6 +31,7 @@ export class EmailSendProcessor implements OnApplicationBootstrap {
     } catch (error) {
       // A 5xx will answer the same next time: fail the job now, without the retries.
       if (error instanceof PermanentDeliveryError) throw new UnrecoverableError(error.message);
+      if (error instanceof DeliveryThrottledError) throw new RetryLaterError(await this.rate.throttled(), `throttled: ${error.message}`);
       throw error;
     }
   }

@@ -1,9 +1,12 @@
 // `npm run test:reliability`: the black-box trials of test/reliability (issue 15). Same transform as
 // jest.config.js; one trial at a time (each starts real processes and breaks real services), long timeouts.
-const base = require('./jest.config');
+// Built from jest.config.js's first project, not its top level: the top level's `projects` would make
+// Jest run the unit and e2e suites instead of the trials (roots and testMatch are ignored beside it).
+const { projects } = require('./jest.config');
+const { displayName, ...project } = projects[0];
 
 module.exports = {
-  ...base,
+  ...project,
   roots: ['<rootDir>/test/reliability'],
   testMatch: ['**/*.trial.ts'],
   globalSetup: '<rootDir>/test/reliability/support/global-setup.ts',

@@ -35,6 +35,8 @@ describe('instant alerts: who gets an email', () => {
       reason: 'A milestone is overdue beyond the grace period',
       notify: spec.notify ?? true,
     });
+    // Marked as the outbox marks what it hands over: the fan-out clears fanoutPending when done.
+    await db.prisma.event.update({ where: { id: event.id }, data: { dispatchedAt: new Date(), fanoutPending: true } });
     await worker.get(JobQueues).add(JOBS.eventsFanout, { payload: { eventId: event.id }, jobId: event.id });
     return event.id;
   }
@@ -88,6 +90,7 @@ describe('instant alerts: who gets an email', () => {
     expect(await db.prisma.delivery.count({ where: { eventId } })).toBe(4);
     expect(await db.prisma.delivery.count({ where: { eventId, status: 'sent', attempts: 1 } })).toBe(4);
     for (const mail of mails) expect(mail.subject).toBe('[Philippines] Coastal radar for the Philippine Coast Guard: on track → off track');
+    await eventually(async () => !(await db.prisma.event.findUniqueOrThrow({ where: { id: eventId } })).fanoutPending, 10_000, 'the fan-out marked finished');
   });
 
   it('a Philippines trade event does not reach the Philippines × maritime subscriber', async () => {
@@ -119,6 +122,8 @@ describe('instant alerts: who gets an email', () => {
     // Quiet corrections notify no webhook endpoint either.
     expect(await fanoutResult(eventId)).toEqual({ status: 'not_notified', reason: 'notify_false', webhooks: { status: 'not_notified', reason: 'notify_false' } });
     expect(await db.prisma.delivery.count({ where: { eventId } })).toBe(0);
+    // Nothing to do is done: the relay will not fan it out again.
+    expect((await db.prisma.event.findUniqueOrThrow({ where: { id: eventId } })).fanoutPending).toBe(false);
     expect(sink.attempts()).toBe(before);
   });
 

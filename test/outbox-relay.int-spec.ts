@@ -64,6 +64,7 @@ describe('event outbox', () => {
     return ids;
   };
   const undispatched = (ids: string[]) => db.prisma.event.count({ where: { id: { in: ids }, dispatchedAt: null } });
+  const fanoutPending = (ids: string[]) => db.prisma.event.count({ where: { id: { in: ids }, fanoutPending: true } });
   const fanoutJobIds = async (app: INestApplicationContext) => {
     const jobs = await app.get(JobQueues).queue(QUEUES.events).getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
     return jobs.map((job) => job.id!).sort();
@@ -139,5 +140,32 @@ describe('event outbox', () => {
     await app.get(OutboxRelay).sweep();
     expect(await undispatched(fresh)).toBe(0);
     expect(await fanoutJobIds(app)).toEqual([...old, ...fresh].sort());
+  });
+
+  it('an event whose fan-out job the queue lost before the fan-out finished is dispatched again; a live job or a finished fan-out is left alone', async () => {
+    // The earlier tests' events were handed to queues of their own prefixes: their fan-outs count as done here.
+    await db.prisma.event.updateMany({ where: { fanoutPending: true }, data: { fanoutPending: false } });
+    const app = await boot({ relayEveryMs: false, refanoutAfterMs: 0 });
+    const ids = await writeEvents(3);
+    await app.get(EventsDispatcher).dispatch(ids);
+    expect(await fanoutPending(ids)).toBe(3);
+
+    // Their jobs wait in the queue: nothing to do.
+    await expect(app.get(OutboxRelay).sweep()).resolves.toBe(0);
+    expect(enqueued.filter((id) => ids.includes(id))).toHaveLength(3);
+
+    // One fan-out finished (what AlertFanoutService marks); then the queue loses every job.
+    await db.prisma.event.update({ where: { id: ids[2] }, data: { fanoutPending: false } });
+    await redis.stop();
+    await redis.start(); // empty, as after a restart without persistence
+    // The producer's connection fails fast while it reconnects: read once it is back.
+    await eventually(() => fanoutJobIds(app).then((jobs) => jobs.length === 0, () => false), 10_000, 'the queue reachable again, empty');
+
+    // The two unfinished ones get their job again, the finished one does not.
+    await expect(app.get(OutboxRelay).sweep()).resolves.toBe(2);
+    expect(await fanoutJobIds(app)).toEqual([ids[0], ids[1]].sort());
+    // Live again: a further sweep leaves them alone.
+    await expect(app.get(OutboxRelay).sweep()).resolves.toBe(0);
+    expect(enqueued.filter((id) => ids.includes(id))).toHaveLength(5);
   });
 });

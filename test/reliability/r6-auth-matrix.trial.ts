@@ -8,7 +8,9 @@ import { call, sql } from './support/stack';
  * R6: the auth matrix, generated from the app's own route table: every admin route (and the queue
  * dashboard and metrics, when the app has them) × no key, malformed key, unknown key, revoked key,
  * and an editor's key on an admin-only route → refused (401/403), every time; a key's hash never
- * appears in any answer or log line.
+ * appears in any answer or log line. Each request is otherwise well formed (a JSON body only where
+ * the OpenAPI document says the operation takes one), so what refuses it is the credential, not
+ * the input boundary's 415 for a body on a route that takes none.
  */
 /** Admin-only areas (SPEC §3: keys, subscribers, deliveries, digests, webhooks, archiving, the queue dashboard). */
 const ADMIN_ONLY = (method: string, path: string) =>
@@ -45,6 +47,12 @@ describe('R6 auth matrix over the route table', () => {
 
     const table = routeTable(stack.api.logs());
     const fromOpenApi = await call(stack.api.base, 'GET', '/openapi.json');
+    const openApiPaths: Record<string, Record<string, { requestBody?: unknown }>> = fromOpenApi.json?.paths ?? {};
+    /** The route takes a body: as the OpenAPI document says, else by its method. */
+    const takesBody = (method: string, path: string) => {
+      const operation = openApiPaths[path.replace(/:([A-Za-z]+)/g, '{$1}')]?.[method.toLowerCase()];
+      return operation ? operation.requestBody !== undefined : ['POST', 'PATCH', 'PUT'].includes(method);
+    };
     const extra = ['/metrics', '/admin/queues'].filter((p) => !table.some((r) => r.path === p));
     const protectedRoutes = [
       ...table.filter((r) => r.path.startsWith('/v1/admin') || r.path.startsWith('/admin/')),
@@ -59,7 +67,7 @@ describe('R6 auth matrix over the route table', () => {
       const path = route.path.replace(/:[A-Za-z]+/g, randomUUID());
       for (const [name, headers, applies] of credentials) {
         if (!applies(route.method, route.path)) continue;
-        const answer = await call(stack.api.base, route.method, path, { headers, body: ['POST', 'PATCH', 'PUT'].includes(route.method) ? {} : undefined });
+        const answer = await call(stack.api.base, route.method, path, { headers, body: takesBody(route.method, route.path) ? {} : undefined });
         requests += 1;
         // /metrics and /admin/queues may be absent (404) or public by design when unprotected: only admin routes must refuse.
         const mustRefuse = route.path.startsWith('/v1/admin') || answer.status !== 404;

@@ -88,6 +88,11 @@ export class AlertDeliveriesRepository {
     return rows[0];
   }
 
+  /** The fan-out of this event has created every delivery it will: the outbox relay leaves it alone. */
+  async finishFanout(eventId: string): Promise<void> {
+    await this.prisma.$executeRaw`UPDATE "Event" SET "fanoutPending" = false WHERE id = ${eventId}::uuid AND "fanoutPending"`;
+  }
+
   async findEventFacts(eventId: string): Promise<EventFactsRow | null> {
     const rows = await this.prisma.$queryRaw<EventFactsRow[]>`
       SELECT e.id::text AS id, e.type::text AS type, e."from", e."to", e.reason, e."occurredAt",

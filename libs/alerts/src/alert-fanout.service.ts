@@ -15,7 +15,8 @@ export const FANOUT_BATCH_SIZE = 5_000;
  * Stage one of two for alerts (STYLE habit 5): resolve who an event touches and create their
  * delivery rows, set-based, then one send job per delivery. Re-running it for the same event
  * creates nothing twice (unique subscriber × event) and re-enqueues what an interrupted run left
- * queued.
+ * queued. When it is done (every delivery created and enqueued, or nobody to tell) it clears the
+ * event's `fanoutPending`; until then the outbox relay re-dispatches an event whose job the queue lost.
  */
 @Injectable()
 export class AlertFanoutService {
@@ -29,8 +30,10 @@ export class AlertFanoutService {
   async fanOut(eventId: string, batchSize = FANOUT_BATCH_SIZE): Promise<FanoutOutcome> {
     const event = await this.deliveries.findFanoutEvent(eventId);
     if (!event) return { status: 'event_gone' };
-    if (!event.notify) return { status: 'not_notified', reason: 'notify_false' };
-    if (!INSTANT_ALERT_TYPES.includes(event.type)) return { status: 'not_notified', reason: 'digest_only_type' };
+    if (!event.notify || !INSTANT_ALERT_TYPES.includes(event.type)) {
+      await this.deliveries.finishFanout(eventId);
+      return { status: 'not_notified', reason: event.notify ? 'digest_only_type' : 'notify_false' };
+    }
 
     let after: string | null = null;
     let created = 0;
@@ -44,6 +47,7 @@ export class AlertFanoutService {
       if (batch.size < batchSize || !batch.lastSubscriberId) break;
       after = batch.lastSubscriberId;
     }
+    await this.deliveries.finishFanout(eventId);
     this.logger.log(`event ${eventId}: ${created} alert deliveries created, ${enqueued} send jobs enqueued`);
     return { status: 'fanned_out', created, enqueued };
   }

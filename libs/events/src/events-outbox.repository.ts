@@ -10,15 +10,15 @@ function where(filter: OutboxFilter): Prisma.Sql {
   return Prisma.sql`"occurredAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => ${filter.olderThanMs / 1000}::float8)`;
 }
 
-/** The outbox's rows: the events not yet handed to the queue. */
+/** The outbox's rows: the events not yet handed to the queue, and those whose fan-out has not finished. */
 @Injectable()
 export class EventsOutboxRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
    * Takes up to `limit` undispatched events matching `filter`, oldest first, locked (FOR UPDATE
-   * SKIP LOCKED) while `hand` enqueues them, and marks them dispatched when it succeeds; a
-   * failing `hand` leaves them undispatched. Answers how many were taken.
+   * SKIP LOCKED) while `hand` enqueues them, and marks them dispatched (and their fan-out pending)
+   * when it succeeds; a failing `hand` leaves them undispatched. Answers how many were taken.
    */
   takeBatch(filter: OutboxFilter, limit: number, hand: (ids: string[]) => Promise<void>): Promise<number> {
     return this.prisma.$transaction(
@@ -32,10 +32,24 @@ export class EventsOutboxRepository {
         if (rows.length === 0) return 0;
         const ids = rows.map((row) => row.id);
         await hand(ids);
-        await tx.$executeRaw`UPDATE "Event" SET "dispatchedAt" = now() AT TIME ZONE 'UTC' WHERE id = ANY(${ids}::uuid[])`;
+        await tx.$executeRaw`UPDATE "Event" SET "dispatchedAt" = now() AT TIME ZONE 'UTC', "fanoutPending" = true WHERE id = ANY(${ids}::uuid[])`;
         return ids.length;
       },
       { timeout: 60_000, maxWait: 10_000 },
     );
+  }
+
+  /**
+   * Events handed to the queue more than `olderThanMs` ago whose fan-out has not finished (still
+   * `fanoutPending`), oldest first: waiting behind others, running, or lost with the queue.
+   */
+  async findUnfinishedFanouts(olderThanMs: number, limit: number): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      SELECT id::text AS id FROM "Event"
+       WHERE "fanoutPending"
+         AND "dispatchedAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => ${olderThanMs / 1000}::float8)
+       ORDER BY "dispatchedAt", id
+       LIMIT ${limit}`;
+    return rows.map((row) => row.id);
   }
 }

@@ -38,7 +38,10 @@ const COLUMNS: [key: string, heading: string][] = [
   ['p99', 'p99 (ms)'],
 ];
 
-/** docs/RELIABILITY.md from this run's results. */
+/** Kept from one run to the next: the hand-written record of full-size runs, from this heading to the end. */
+const KEPT_HEADING = '## Full-size runs';
+
+/** docs/RELIABILITY.md from this run's results, keeping its "Full-size runs" section. */
 export function writeReport(root: string, startedAt: Date): void {
   const file = process.env.PW_RELIABILITY_RESULTS;
   if (!file || !existsSync(file)) return;
@@ -66,7 +69,7 @@ export function writeReport(root: string, startedAt: Date): void {
     '',
     `- Run: ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit \`${commit}\`${dirty}`,
     `- Machine: ${process.env.PW_RELIABILITY_MACHINE ?? `${require('node:os').cpus().length} cores, Node ${process.version}`}`,
-    `- Sizes: set by environment (see test/reliability/README.md); this run: ${process.env.PW_RELIABILITY_SIZES ?? 'CI defaults'}`,
+    `- Sizes: set by environment (README, "Reliability suite"); this run: ${process.env.PW_RELIABILITY_SIZES ?? 'CI defaults'}`,
     '',
     `| trial | backend | result | ${COLUMNS.map(([, h]) => h).join(' | ')} |`,
     `|---|---|---|${COLUMNS.map(() => '---:').join('|')}|`,
@@ -86,5 +89,8 @@ export function writeReport(root: string, startedAt: Date): void {
       '',
     ]),
   ];
-  writeFileSync(path.join(root, 'docs/RELIABILITY.md'), `${lines.join('\n')}\n`);
+  const target = path.join(root, 'docs/RELIABILITY.md');
+  const previous = existsSync(target) ? readFileSync(target, 'utf8') : '';
+  const kept = previous.indexOf(`\n${KEPT_HEADING}\n`);
+  writeFileSync(target, `${lines.join('\n')}\n${kept >= 0 ? previous.slice(kept) : ''}`);
 }

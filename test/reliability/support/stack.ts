@@ -136,12 +136,23 @@ export class ApiProcess extends AppProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts the API and waits until GET /v1/status answers 200. */
+  /**
+   * Starts the API and waits for its own "API listening … (port P)" line, then for GET /v1/status
+   * to answer 200. The line first: on a shared machine another process can take the free port
+   * between freePort() and the listen, and its answers must not pass for this API's.
+   */
   async start(timeoutMs = 60_000): Promise<void> {
+    const before = this.logs().length;
     const child = this.spawn();
     const until = Date.now() + timeoutMs;
+    const listening = new RegExp(`API listening on \\S+ \\(port ${this.port}\\)`);
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`the API exited (${child.exitCode}) at start:\n${this.logs().slice(-4000)}`);
+      if (child.exitCode !== null) throw new Error(`the API exited (${child.exitCode}) at start:\n${this.logs().slice(before).slice(-4000)}`);
+      if (!listening.test(this.logs().slice(before))) {
+        if (Date.now() > until) throw new Error(`the API did not listen on port ${this.port} within ${timeoutMs / 1000} s`);
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
       const ok = await fetch(`${this.base}/v1/status`, { signal: AbortSignal.timeout(2_000) }).then(
         async (r) => (await r.arrayBuffer(), r.status === 200),
         () => false,

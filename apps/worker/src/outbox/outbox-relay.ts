@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { AppConfig } from '@pledgewatch/config';
 import { EventsDispatcher } from '@pledgewatch/events';
 import { WORKER_OPTIONS, WorkerOptions } from '../worker-options';
 
@@ -10,6 +11,9 @@ const INTERVAL_NAME = 'outbox-relay';
  * occurred — the process died between commit and enqueue, Redis was down, or Redis lost its data
  * and the event was re-marked — are enqueued and marked. Replicas sweeping together are harmless:
  * each batch locks its rows (SKIP LOCKED), and the job id is the event id.
+ *
+ * Each sweep also looks at events dispatched a while ago whose fan-out has not finished: one whose
+ * job the queue lost (flushed or restarted empty while it waited or ran) is dispatched again.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
@@ -20,6 +24,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly dispatcher: EventsDispatcher,
     private readonly registry: SchedulerRegistry,
+    private readonly config: AppConfig,
     @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
   ) {}
 
@@ -36,11 +41,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     await this.running;
   }
 
-  /** One sweep; a sweep still running makes this a no-op. Answers how many events it dispatched. */
+  /** One sweep; a sweep still running makes this a no-op. Answers how many events it dispatched (again). */
   async sweep(): Promise<number> {
     if (this.running) return 0;
+    const refanoutAfterMs = this.options.refanoutAfterMs ?? this.config.deliveryStuckAfterSeconds * 1000;
     this.running = this.dispatcher
       .dispatchPending(this.options.relayAfterMs ?? 5_000)
+      .then(async (count) => count + (await this.dispatcher.redispatchUnfinished(refanoutAfterMs)))
       .then((count) => {
         if (this.failing) this.logger.log('queue reachable again');
         this.failing = false;

@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryQueue } from '@pledgewatch/deliveries';
 import { findTopicEvent } from '@pledgewatch/events';
 import { PrismaService } from '@pledgewatch/database';
-import { JOBS } from '@pledgewatch/queue';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 
 export type WebhookFanoutOutcome =
@@ -34,7 +33,7 @@ export class WebhookFanoutService {
     const { created, pending } = await this.endpoints.insertDeliveries(event);
     const ids = [...created, ...pending];
     if (ids.length) {
-      await this.queue.enqueue(ids, JOBS.webhookSend);
+      await this.queue.enqueue(ids, 'webhook');
       this.logger.log(`event ${eventId}: ${created.length} webhook deliveries created, ${ids.length} send jobs enqueued`);
     }
     return { status: 'fanned_out', created: created.length, enqueued: ids.length };

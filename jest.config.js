@@ -33,6 +33,7 @@ const QUEUE_SUITES = [
   'test/alerts-smtp-failures.int-spec.ts',
   'test/digest-schedule.int-spec.ts',
   'test/worker-shutdown.int-spec.ts',
+  'test/mail-byte-correctness.e2e-spec.ts',
 ];
 
 module.exports = {

@@ -209,3 +209,48 @@ export class PreparedMail {
     return { subject: this.subject, html: replace(this.rendered.html, true), text: replace(this.rendered.text, false) };
   }
 }
+
+/**
+ * Prepared mails by key, least recently used first out, within a budget of bytes: a digest slot
+ * prepares one mail per (topic set, time zone), each tens of KB, so a count alone would not bound
+ * the memory. A failed preparation is not kept.
+ */
+export class PreparedMailCache {
+  private readonly entries = new Map<string, { mail: Promise<PreparedMail>; size: number }>();
+  private bytes = 0;
+
+  constructor(private readonly budgetBytes: number) {}
+
+  get(key: string, prepare: () => Promise<PreparedMail>): Promise<PreparedMail> {
+    const hit = this.entries.get(key);
+    if (hit) {
+      // Most recently used last: Map keeps insertion order.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.mail;
+    }
+    const entry = { mail: prepare(), size: 0 };
+    this.entries.set(key, entry);
+    entry.mail.then(
+      (mail) => {
+        if (this.entries.get(key) !== entry) return;
+        entry.size = mail.size;
+        this.bytes += mail.size;
+        for (const [oldest, old] of this.entries) {
+          if (this.bytes <= this.budgetBytes || oldest === key) break;
+          this.entries.delete(oldest);
+          this.bytes -= old.size;
+        }
+      },
+      () => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      },
+    );
+    return entry.mail;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+}

@@ -6,3 +6,4 @@ export * from './delivery-composers';
 export * from './delivery-queue';
 export * from './delivery-reconciler.service';
 export * from './delivery-sender';
+export * from './micro-batcher';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@pledgewatch/config';
-import type { Composition, DeliveryComposer, DeliveryToSend } from '@pledgewatch/deliveries';
+import { Composition, DeliveryComposer, DeliveryToSend, MicroBatcher } from '@pledgewatch/deliveries';
 import { followedTopicFeeds } from '@pledgewatch/feeds';
 import { MailPlaceholders, MailRenderer, PreparedMail, PreparedMailCache } from '@pledgewatch/mail';
 import { SubscriberLinks } from '@pledgewatch/subscriber-links';
@@ -51,6 +51,8 @@ export class DigestComposer implements DeliveryComposer {
   /** A number per cached content object, for the prepared digests' keys. */
   private readonly contentIds = new WeakMap<DigestContent, number>();
   private nextContentId = 0;
+  /** Concurrent sends load their recipients' topics in one query, as the sender loads their rows. */
+  private readonly recipientLoads: MicroBatcher<string, DigestRecipient | null>;
 
   constructor(
     private readonly recipients: DigestContentRepository,
@@ -58,11 +60,19 @@ export class DigestComposer implements DeliveryComposer {
     private readonly renderer: MailRenderer,
     private readonly links: SubscriberLinks,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.recipientLoads = new MicroBatcher(
+      async (ids) => {
+        const found = new Map((await this.recipients.findRecipients(ids)).map((r) => [r.id, r]));
+        return ids.map((id) => found.get(id) ?? null);
+      },
+      { maxSize: 100, maxWaitMs: 5 },
+    );
+  }
 
   async compose(delivery: DeliveryToSend): Promise<Composition> {
     if (delivery.state !== 'active' || !delivery.digest) return { suppress: DIGEST_NOT_WANTED };
-    const recipient = await this.recipients.findRecipient(delivery.subscriberId);
+    const recipient = await this.recipientLoads.submit(delivery.subscriberId);
     if (!recipient) return { suppress: DIGEST_NOT_WANTED };
     if (isEmptyTopics(recipient.topics)) return { suppress: DIGEST_NO_TOPICS };
     const asOf = digestAsOf(delivery.payload) ?? new Date();

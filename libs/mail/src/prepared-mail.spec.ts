@@ -1,5 +1,5 @@
 import { simpleParser } from 'mailparser';
-import { MailPlaceholders, PreparedMail } from './prepared-mail';
+import { MailPlaceholders, PreparedMail, PreparedMailCache } from './prepared-mail';
 
 const FROM = 'Pledgewatch <alerts@pledgewatch.example>';
 const header = (raw: string, name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(raw)?.[1];
@@ -58,5 +58,37 @@ describe('PreparedMail', () => {
     expect(prepared.fits({ ...r, headers: { 'List-Unsubscribe': '<https://x>\r\nBcc: x@evil.example' } })).toBe(false);
     expect(prepared.fits({ ...r, headers: {} })).toBe(false);
     expect(prepared.fits({ ...r, values: { manageUrl: 'x' } })).toBe(false);
+  });
+});
+
+describe('PreparedMailCache', () => {
+  const ph = new MailPlaceholders(['manageUrl']);
+  const prepare = (body: string) => () => PreparedMail.prepare(FROM, 'Hi', { text: `${body} ${ph.tokens.manageUrl}`, html: `<p>${body}</p>` }, ph);
+
+  it('prepares each key once and evicts the least recently used beyond its byte budget', async () => {
+    const one = await prepare('x'.repeat(1000))();
+    const cache = new PreparedMailCache(Math.floor(one.size * 2.5));
+    const calls: string[] = [];
+    const get = (key: string) =>
+      cache.get(key, () => {
+        calls.push(key);
+        return prepare('x'.repeat(1000))();
+      });
+    const a = await get('a');
+    expect(await get('a')).toBe(a);
+    await get('b');
+    await get('a'); // a is now the most recently used
+    await get('c'); // over budget: b goes, not a
+    expect(await get('a')).toBe(a);
+    await get('b');
+    expect(calls).toEqual(['a', 'b', 'c', 'b']);
+  });
+
+  it('does not keep a failed preparation', async () => {
+    const cache = new PreparedMailCache(1_000_000);
+    await expect(cache.get('k', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await new Promise((resolve) => setImmediate(resolve));
+    const mail = await cache.get('k', prepare('ok'));
+    expect(mail.subject).toBe('Hi');
   });
 });

@@ -77,7 +77,7 @@ export class PreparedMail {
     private readonly headerNames: readonly string[],
     private readonly pieces: Piece[],
     private readonly slots: Slot[],
-    /** Approximate bytes held: what a cache of prepared mails counts. */
+    /** Approximate bytes of memory held: what a cache of prepared mails counts. */
     readonly size: number,
   ) {}
 
@@ -156,7 +156,9 @@ export class PreparedMail {
       else out.push(piece);
       return out;
     }, []);
-    const size = merged.reduce<number>((n, p) => n + (typeof p === 'string' ? p.length : 0), 0) + rendered.html.length + rendered.text.length;
+    // The encoded pieces are ASCII (one byte a character in V8); the rendered strings, kept for
+    // expand(), hold non-ASCII text and so take two.
+    const size = merged.reduce<number>((n, p) => n + (typeof p === 'string' ? p.length : 0), 0) + 2 * (rendered.html.length + rendered.text.length);
     return new PreparedMail(subject, rendered, placeholders, headerNames, merged, slots, size);
   }
 

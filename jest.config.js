@@ -36,6 +36,7 @@ const QUEUE_SUITES = [
   'test/operations.e2e-spec.ts',
   'test/webhooks.e2e-spec.ts',
   'test/mail-send-rate.int-spec.ts',
+  'test/mail-byte-correctness.e2e-spec.ts',
 ];
 
 module.exports = {

@@ -1,15 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import type { DeliveryKind } from '@pledgewatch/database';
+import type { PreparedMail } from '@pledgewatch/mail';
 import type { DeliveryToSend, WebhookDeliveryToSend } from './deliveries.repository';
 
 /** A rendered email, without what the channel adds itself (recipient address, Message-ID). */
-export interface EmailMessage {
+export interface RenderedEmailMessage {
   subject: string;
   html: string;
   text: string;
   /** Per-recipient headers, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058). */
   headers?: Record<string, string>;
 }
+
+/**
+ * An email shared by many recipients, rendered and MIME-encoded once (PreparedMail), with this
+ * recipient's own parts: the values of its placeholders (links) and its headers.
+ */
+export interface PreparedEmailMessage {
+  prepared: PreparedMail;
+  values: Record<string, string>;
+  headers?: Record<string, string>;
+}
+
+export type EmailMessage = RenderedEmailMessage | PreparedEmailMessage;
 
 /**
  * The channels a delivery can go out on, each with the message type its transport takes. A new

@@ -11,3 +11,4 @@ export * from './webhook-attempts.repository';
 export * from './webhook-channel';
 export * from './webhook-signature';
 export * from './mail-send-rate';
+export * from './micro-batcher';

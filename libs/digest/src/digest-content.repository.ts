@@ -104,6 +104,13 @@ export class DigestContentRepository {
     return rows[0] ? toRecipient(rows[0]) : null;
   }
 
+  /** Many recipients in one query (the digest composer batches the loads of concurrent sends). */
+  async findRecipients(subscriberIds: string[]): Promise<DigestRecipient[]> {
+    if (subscriberIds.length === 0) return [];
+    const rows = await this.prisma.$queryRaw<RecipientRow[]>`${RECIPIENT_SELECT} WHERE s.id = ANY(${subscriberIds}::uuid[]) GROUP BY s.id`;
+    return rows.map(toRecipient);
+  }
+
   /** A subscriber by id or by (normalised) email, for the admin preview. */
   async findRecipientByIdOrEmail(key: string): Promise<DigestRecipient | null> {
     const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key);

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@pledgewatch/config';
-import type { Composition, DeliveryComposer, DeliveryToSend } from '@pledgewatch/deliveries';
+import { Composition, DeliveryComposer, DeliveryToSend, MicroBatcher } from '@pledgewatch/deliveries';
 import { followedTopicFeeds } from '@pledgewatch/feeds';
-import { MailRenderer } from '@pledgewatch/mail';
+import { MailPlaceholders, MailRenderer, PreparedMail, PreparedMailCache } from '@pledgewatch/mail';
 import { SubscriberLinks } from '@pledgewatch/subscriber-links';
 import { DigestContent, isEmptyTopics } from './digest-content';
 import { DigestContentCache } from './digest-content.cache';
@@ -11,6 +11,15 @@ import { digestTemplateData } from './digest-message';
 
 export const DIGEST_NOT_WANTED = 'subscriber left or turned the weekly digest off';
 export const DIGEST_NO_TOPICS = 'subscriber follows no topics';
+
+/** The per-recipient headers of every digest (SubscriberLinks.forRecipient). */
+const RECIPIENT_HEADERS = ['List-Unsubscribe', 'List-Unsubscribe-Post'];
+/**
+ * Prepared digests kept per worker: one holds about 170 KB (a 57 KB digest encoded, and rendered for
+ * the fallback), so 16 MB holds about a hundred (topic set, time zone) pairs. Measured: 32 MB put
+ * the worker's peak RSS at 313 MB in a 5,000-digest run whose sends were nearly all distinct.
+ */
+const PREPARED_BUDGET_BYTES = 16 * 1024 * 1024;
 
 export interface RenderedDigest {
   subject: string;
@@ -39,22 +48,55 @@ export function digestAsOf(payload: unknown): Date | null {
  */
 @Injectable()
 export class DigestComposer implements DeliveryComposer {
+  private readonly prepared = new PreparedMailCache(PREPARED_BUDGET_BYTES);
+  /** A number per cached content object, for the prepared digests' keys. */
+  private readonly contentIds = new WeakMap<DigestContent, number>();
+  private nextContentId = 0;
+  /** Concurrent sends load their recipients' topics in one query, as the sender loads their rows. */
+  private readonly recipientLoads: MicroBatcher<string, DigestRecipient | null>;
+
   constructor(
     private readonly recipients: DigestContentRepository,
     private readonly cache: DigestContentCache,
     private readonly renderer: MailRenderer,
     private readonly links: SubscriberLinks,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.recipientLoads = new MicroBatcher(
+      async (ids) => {
+        const found = new Map((await this.recipients.findRecipients(ids)).map((r) => [r.id, r]));
+        return ids.map((id) => found.get(id) ?? null);
+      },
+      { maxSize: 100, maxWaitMs: 5 },
+    );
+  }
 
   async compose(delivery: DeliveryToSend): Promise<Composition> {
     if (delivery.state !== 'active' || !delivery.digest) return { suppress: DIGEST_NOT_WANTED };
-    const recipient = await this.recipients.findRecipient(delivery.subscriberId);
+    const recipient = await this.recipientLoads.submit(delivery.subscriberId);
     if (!recipient) return { suppress: DIGEST_NOT_WANTED };
     if (isEmptyTopics(recipient.topics)) return { suppress: DIGEST_NO_TOPICS };
     const asOf = digestAsOf(delivery.payload) ?? new Date();
-    const { subject, html, text, headers } = await this.render(recipient, asOf);
-    return { send: { subject, html, text, headers } };
+    const { headers, manageUrl, unsubscribeUrl } = this.links.forRecipient(recipient.id);
+    return { send: { prepared: await this.prepare(recipient, asOf), values: { manageUrl, unsubscribeUrl }, headers } };
+  }
+
+  /**
+   * Everyone due in a slot who follows the same topics from the same time zone gets the same
+   * digest but for their links: it is rendered and MIME-encoded once (PreparedMail) and each send
+   * joins in the recipient's own parts. Keyed by the cached content object itself: when the content
+   * cache loads a fresh snapshot, the digests prepared from the old one are no longer found.
+   */
+  private async prepare(recipient: DigestRecipient, asOf: Date): Promise<PreparedMail> {
+    const content = await this.cache.contentFor(asOf, recipient.topics);
+    let id = this.contentIds.get(content);
+    if (id === undefined) this.contentIds.set(content, (id = this.nextContentId++));
+    return this.prepared.get(`${id}|${recipient.timezone}`, () => {
+      const placeholders = new MailPlaceholders(['manageUrl', 'unsubscribeUrl'] as const);
+      const feeds = followedTopicFeeds(this.config.publicBaseUrl, recipient.topics);
+      const data = digestTemplateData(content, recipient.timezone, { publicBaseUrl: this.config.publicBaseUrl, ...placeholders.tokens, feeds });
+      return PreparedMail.prepare(this.config.mailFrom, data.subject, this.renderer.render('digest', data), placeholders, RECIPIENT_HEADERS);
+    });
   }
 
   /**

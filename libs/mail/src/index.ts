@@ -4,3 +4,4 @@ export * from './mail.module';
 export * from './smtp-mail.transport';
 export * from './template-library';
 export * from './mail-text';
+export * from './prepared-mail';

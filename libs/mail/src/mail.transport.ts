@@ -1,14 +1,30 @@
-/** One message, fully rendered. The Message-ID is derived from the delivery id by the caller. */
-export interface OutgoingMail {
+import type { PreparedMail } from './prepared-mail';
+
+interface OutgoingCommon {
   to: string;
-  subject: string;
-  text: string;
-  html: string;
   /** `<delivery-id@host>`, so a resend of the same delivery is recognisably the same message. */
   messageId: string;
   /** Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058). */
   headers?: Record<string, string>;
 }
+
+/** One message, fully rendered. The Message-ID is derived from the delivery id by the caller. */
+export interface RenderedOutgoingMail extends OutgoingCommon {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/**
+ * One recipient's copy of a message prepared once for many (PreparedMail): only the recipient's
+ * own parts travel with it — the values of its placeholders (their links) and headers.
+ */
+export interface PreparedOutgoingMail extends OutgoingCommon {
+  prepared: PreparedMail;
+  values: Record<string, string>;
+}
+
+export type OutgoingMail = RenderedOutgoingMail | PreparedOutgoingMail;
 
 export interface SentMail {
   messageId: string;

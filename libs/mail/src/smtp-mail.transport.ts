@@ -1,6 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import nodemailer from 'nodemailer';
-import type { SMTPPoolOptions } from 'nodemailer';
+import type { SendMailOptions, SMTPPoolOptions } from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
 import { AppConfig } from '@pledgewatch/config';
 import { MailSendError, MailTransport, OutgoingMail, SentMail } from './mail.transport';
 
@@ -71,25 +72,36 @@ export function toMailSendError(error: unknown): MailSendError {
 export class SmtpMailTransport extends MailTransport implements OnModuleDestroy {
   private readonly transporter: ReturnType<typeof nodemailer.createTransport>;
 
+  /** MAIL_FROM's address, the SMTP envelope sender of raw (prepared) messages. */
+  private readonly envelopeFrom: string;
+
   constructor(config: AppConfig) {
     super();
+    const [from] = addressparser(config.mailFrom, { flatten: true });
+    this.envelopeFrom = from?.address || config.mailFrom;
     this.transporter = nodemailer.createTransport(smtpOptionsFromUrl(config.smtpUrl), { from: config.mailFrom });
   }
 
   async send(mail: OutgoingMail): Promise<SentMail> {
     try {
-      const info = await this.transporter.sendMail({
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-        headers: mail.headers,
-      });
+      const info = await this.transporter.sendMail(this.message(mail));
       return { messageId: info.messageId ?? mail.messageId, response: String(info.response ?? '') };
     } catch (error) {
       throw toMailSendError(error);
     }
+  }
+
+  /**
+   * A prepared mail goes out as nodemailer `raw`: the recipient's message is the shared bytes with
+   * its own parts joined in, no MIME building per send. A recipient it does not fit (an address
+   * or header that would need encoding) gets the same message built the ordinary way.
+   */
+  private message(mail: OutgoingMail): SendMailOptions {
+    const { to, messageId, headers } = mail;
+    if (!('prepared' in mail)) return { to, subject: mail.subject, text: mail.text, html: mail.html, messageId, headers };
+    const parts = { to, messageId, headers, values: mail.values };
+    if (mail.prepared.fits(parts)) return { raw: mail.prepared.build(parts), envelope: { from: this.envelopeFrom, to: [to] }, messageId };
+    return { to, ...mail.prepared.expand(mail.values), messageId, headers };
   }
 
   async close(): Promise<void> {

@@ -1,51 +1,37 @@
-import { createTestDatabase, type TestDatabase } from '../../support/database';
-import { freePort, TestRedis } from '../../support/redis-server';
 import type { QueueBackend } from './backends';
-import { createWorkstream, deliveryStatuses, insertAudience, insertReference, rescheduleMilestone } from './fixtures';
-import { MailSink, type MailSinkOptions } from './mail-sink';
-import { ApiProcess, sql, stackEnv, until, WorkerProcess } from './stack';
+import { createWorkstream, deliveryStatuses, insertAudience, rescheduleMilestone } from './fixtures';
+import type { MailSinkOptions } from './mail-sink';
+import { SmallStack } from './small-stack';
+import { sql, until, WorkerProcess } from './stack';
 
 /**
- * One event fanned out to an audience through real processes: the trial's own database (a clone of
- * the migrated template), its own Redis (redis backend) or the queue schema in that database
- * (postgres backend), its own SMTP sink, the built API and worker.
+ * One event fanned out to an audience through real processes: a SmallStack with its worker (the
+ * trial's own database, a clone of the migrated template; its own Redis on the redis backend or the
+ * queue schema in that database; its own SMTP sink; the built API and worker) and the audience.
  */
-export class FanoutRun {
-  db!: TestDatabase;
-  redis?: TestRedis;
-  sink: MailSink;
-  api!: ApiProcess;
-  worker!: WorkerProcess;
+export class FanoutRun extends SmallStack {
+  /** Always started here (SmallStack's `worker: true`). */
+  declare worker: WorkerProcess;
   audience = new Set<string>();
   /** Alerting events the trigger recorded: each recipient must get this many distinct messages. */
   perRecipient = 0;
   triggeredAt = 0;
 
   constructor(
-    readonly backend: QueueBackend,
+    backend: QueueBackend,
     private readonly size: number,
     sinkOptions: MailSinkOptions = {},
-    private readonly extraEnv: Record<string, string> = {},
+    extraEnv: Record<string, string> = {},
   ) {
-    this.sink = new MailSink(sinkOptions);
+    super(backend, { worker: true, env: extraEnv, sink: sinkOptions });
   }
 
   get expected(): number {
     return this.size * this.perRecipient;
   }
 
-  async start(): Promise<void> {
-    this.db = await createTestDatabase('pw_rel');
-    await insertReference(this.db.url);
-    if (this.backend === 'redis') {
-      this.redis = new TestRedis(await freePort());
-      await this.redis.start();
-    }
-    await this.sink.start();
-    const env = stackEnv({ backend: this.backend, databaseUrl: this.db.url, redisUrl: this.redis?.url, smtpUrl: this.sink.url }, this.extraEnv);
-    this.api = await ApiProcess.create(env);
-    this.worker = new WorkerProcess(env);
-    await Promise.all([this.api.start(), this.worker.start()]);
+  override async start(): Promise<void> {
+    await super.start();
     for (const address of await insertAudience(this.db.url, this.size)) this.audience.add(address);
   }
 
@@ -100,12 +86,5 @@ export class FanoutRun {
     );
     if (tables.length === 0) throw new Error('no queue tables found outside the public schema');
     await sql(this.db.url, `TRUNCATE ${tables.map((t) => t.name).join(', ')} CASCADE`);
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all([this.api?.kill(), this.worker?.kill()]);
-    await this.redis?.stop();
-    await this.sink.stop();
-    await this.db?.drop();
   }
 }

@@ -73,6 +73,9 @@ export class MailSink {
       server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => resolve());
     });
+    // A client that dies mid-session (the worker under kill -9) resets its socket; smtp-server
+    // reports that as an 'error' event, which with no listener would crash the trial's process.
+    server.on('error', () => undefined);
     this.port = (server.server.address() as AddressInfo).port;
     this.server = server;
   }

@@ -58,10 +58,18 @@ describe('delivery reconciler', () => {
     await email.pause();
     await worker.get(JobQueues).add(JOBS.eventsFanout, { payload: { eventId: event.id }, jobId: event.id });
     // Listed, not counted: BullMQ's PostgreSQL backend counts a paused queue's waiting jobs as `paused`.
-    // Alerts carry a priority (EMAIL_PRIORITY): on Redis they wait as `prioritized`.
-    const waiting = async () => new Set((await email.getJobs(['waiting', 'prioritized'])).map((job) => job.id)).size;
-    await eventually(async () => (await waiting()) === SUBSCRIBERS, 10_000, 'the send jobs');
-    expect(await db.prisma.delivery.count({ where: { eventId: event.id, status: 'queued' } })).toBe(SUBSCRIBERS);
+    // Alerts carry a priority (EMAIL_PRIORITY): on Redis they wait as `prioritized`. A fan-out's
+    // deliveries travel in batches (EMAIL_SEND_BATCH_SIZE): count the deliveries the jobs carry.
+    const carried = async () => {
+      const jobs = new Map((await email.getJobs(['waiting', 'prioritized'])).map((job) => [job.id, job]));
+      return [...jobs.values()].flatMap((job) => job.data.deliveryIds ?? [job.data.deliveryId]);
+    };
+    await eventually(async () => (await carried()).length === SUBSCRIBERS, 10_000, 'the send jobs');
+    const rows = await db.prisma.delivery.findMany({ where: { eventId: event.id, status: 'queued' } });
+    expect(rows).toHaveLength(SUBSCRIBERS);
+    // One batch carries them all, and each row names it.
+    expect(new Set(rows.map((row) => row.sendJobId))).toEqual(new Set([expect.stringMatching(/^batch-/)]));
+    expect(new Set(await carried())).toEqual(new Set(rows.map((row) => row.id)));
 
     // While the jobs still exist, the reconciler leaves them alone: no second job, no second email.
     await settle(1_200);
@@ -86,8 +94,42 @@ describe('delivery reconciler', () => {
     await settle();
     const to = sink.messages.map((m) => (Array.isArray(m.to) ? m.to[0] : m.to)?.value[0]?.address).sort();
     expect(to).toEqual(Array.from({ length: SUBSCRIBERS }, (_, i) => `reader${i}@example.org`));
-    const rows = await db.prisma.delivery.findMany({ where: { eventId: event.id } });
-    expect(rows.every((row) => row.status === 'sent' && row.attempts === 1 && row.messageId === `<${row.id}@pledgewatch.test>`)).toBe(true);
+    const sent = await db.prisma.delivery.findMany({ where: { eventId: event.id } });
+    expect(sent.every((row) => row.status === 'sent' && row.attempts === 1 && row.messageId === `<${row.id}@pledgewatch.test>`)).toBe(true);
+  });
+
+  it('a job that is no longer a delivery\'s carrier sends nothing: the batch named on the row does', async () => {
+    const before = sink.messages.length;
+    const f = factories(db.prisma);
+    await f.country('VN', 'Viet Nam');
+    const ws = await f.workstream({ title: 'Maritime domain awareness for Viet Nam', countries: ['VN'] });
+    const subscriber = await db.prisma.subscriber.create({
+      data: { email: 'carried-reader@example.org', state: 'active', confirmedAt: new Date(), subscriptions: { create: [{ countryCode: 'VN' }] } },
+    });
+    const event = await db.prisma.event.create({
+      data: { type: 'milestone_overdue', workstreamId: ws.id, from: 'in_progress', to: 'overdue', reason: 'due date passed', actor: 'test', dispatchedAt: new Date() },
+    });
+    // The row names a batch as its carrier (the reconciler re-batched it, say); a stale job of its own turns up.
+    const delivery = await db.prisma.delivery.create({
+      data: { kind: 'alert', subscriberId: subscriber.id, eventId: event.id, status: 'queued', sendJobId: 'batch-test-carrier' },
+    });
+    const live = await runningWorker();
+    const email = live.get(JobQueues).queue(QUEUES.email);
+    await email.add(JOBS.emailSend, { deliveryId: delivery.id }, { jobId: delivery.id });
+    const stale = await email.getJob(delivery.id);
+    await eventually(async () => (await stale!.getState()) === 'completed', 10_000, 'the stale job to finish');
+    expect((await email.getJob(delivery.id))?.returnvalue).toEqual({ outcome: 'not_carrier' });
+    await settle();
+    expect(sink.messages.length).toBe(before);
+    expect((await db.prisma.delivery.findUniqueOrThrow({ where: { id: delivery.id } })).status).toBe('queued');
+
+    // Its carrier sends it, once.
+    await email.add(JOBS.emailSendBatch, { deliveryIds: [delivery.id] }, { jobId: 'batch-test-carrier' });
+    const [mail] = (await sink.waitFor(before + 1)).slice(before);
+    expect(mail.messageId).toBe(`<${delivery.id}@pledgewatch.test>`);
+    await eventually(async () => (await db.prisma.delivery.findUnique({ where: { id: delivery.id } }))?.status === 'sent');
+    await settle();
+    expect(sink.messages.length).toBe(before + 1);
   });
 
   it('a delivery whose job finished without sending it (completed or failed for good) is given a fresh job', async () => {

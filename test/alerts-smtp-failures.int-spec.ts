@@ -1,6 +1,6 @@
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import request from 'supertest';
-import { JOB_CATALOG, JobQueues, JOBS } from '@pledgewatch/queue';
+import { JOB_CATALOG, JobQueues, JOBS, QUEUES } from '@pledgewatch/queue';
 import { bearer, insertApiKey } from './support/admin';
 import { bootWorker, dropQueueKeys, eventually, settle, testEnv, testQueuePrefix } from './support/alerts-harness';
 import { bootApi } from './support/api';
@@ -23,6 +23,8 @@ describe('alert sends against an SMTP server that refuses', () => {
   const queuePrefix = testQueuePrefix('alerts-smtp');
   /** Per message, in order: the reply code the sink gives (null accepts). Set by each test. */
   let replies: (number | null)[] = [];
+  /** Per recipient, in order: the reply codes the sink gives that address first (then it accepts). */
+  const repliesTo = new Map<string, number[]>();
 
   // Retries in seconds, not minutes: the catalog's backoff, shortened for this file's process only.
   const backoff = JOB_CATALOG[JOBS.emailSend].options.backoff;
@@ -47,7 +49,12 @@ describe('alert sends against an SMTP server that refuses', () => {
     db = await createTestDatabase('pw_alerts_smtp');
     f = factories(db.prisma);
     await f.country('PH', 'Philippines');
-    sink = await startSmtpSink({ failWith: () => replies.shift() ?? null });
+    sink = await startSmtpSink({
+      failWith: (_attempt, mail) => {
+        const to = (Array.isArray(mail.to) ? mail.to[0] : mail.to)?.value[0]?.address ?? '';
+        return repliesTo.get(to)?.shift() ?? replies.shift() ?? null;
+      },
+    });
     const env = testEnv(db.url, queuePrefix, sink.url);
     worker = await bootWorker(env);
     api = await bootApi(db.url, env);
@@ -128,6 +135,40 @@ describe('alert sends against an SMTP server that refuses', () => {
     expect(again.body.code).toBe('delivery_already_sent');
     const none = await request(server).get('/v1/admin/deliveries?status=failed').set(bearer(adminKey)).expect(200);
     expect(none.body.items).toEqual([]);
+  });
+
+  it('a fan-out travels in one batch: a 452 hands that delivery to its own job, a 550 fails only its own, the rest go once', async () => {
+    const ws = await f.workstream({ title: 'Coast guard vessels for the Philippines', countries: ['PH'] });
+    const emails = ['batch-a@example.org', 'batch-b@example.org', 'batch-greylisted@example.org', 'batch-gone@example.org', 'batch-c@example.org'];
+    for (const email of emails) {
+      await db.prisma.subscriber.create({ data: { email, state: 'active', confirmedAt: new Date(), subscriptions: { create: [{ workstreamId: ws.id }] } } });
+    }
+    repliesTo.set('batch-greylisted@example.org', [452]);
+    repliesTo.set('batch-gone@example.org', [550]);
+    const before = sink.messages.length;
+    const event = await f.event(ws.id, { type: 'workstream.health_changed', occurredAt: new Date(), from: 'on_track', to: 'off_track' });
+    await worker.get(JobQueues).add(JOBS.eventsFanout, { payload: { eventId: event.id }, jobId: event.id });
+
+    const rows = await eventually(async () => {
+      const found = await db.prisma.delivery.findMany({ where: { eventId: event.id }, include: { subscriber: true } });
+      return found.length === emails.length && found.every((row) => row.status !== 'queued') ? found : null;
+    }, 15_000, 'every delivery settled');
+    await settle();
+    const byEmail = new Map(rows.map((row) => [row.subscriber!.email, row]));
+    const received = sink.messages.slice(before).map((m) => (Array.isArray(m.to) ? m.to[0] : m.to)?.value[0]?.address);
+    expect(received.sort()).toEqual(emails.filter((e) => e !== 'batch-gone@example.org').sort());
+
+    const carrier = byEmail.get('batch-a@example.org')!.sendJobId;
+    expect(carrier).toMatch(/^batch-/);
+    for (const email of ['batch-a@example.org', 'batch-b@example.org', 'batch-c@example.org']) {
+      expect(byEmail.get(email)).toMatchObject({ status: 'sent', attempts: 1, sendJobId: carrier });
+    }
+    // Handed to its own job (carrier null), retried with the catalog's backoff, sent on its second try.
+    expect(byEmail.get('batch-greylisted@example.org')).toMatchObject({ status: 'sent', attempts: 2, sendJobId: null });
+    expect(byEmail.get('batch-gone@example.org')).toMatchObject({ status: 'failed', attempts: 1, sendJobId: carrier, lastError: expect.stringMatching(/550/) });
+    const batch = await worker.get(JobQueues).queue(QUEUES.email).getJob(carrier!);
+    expect(batch?.name).toBe(JOBS.emailSendBatch);
+    expect(batch?.returnvalue).toEqual({ sent: 3, failed: 1, handed_off: 1 });
   });
 
   it('retry of an unknown delivery is 404; a bad filter is 400', async () => {

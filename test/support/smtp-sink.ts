@@ -6,11 +6,11 @@ export interface SmtpSinkOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   /**
-   * Called for every message the sink receives (`attempt` counts from 1 across the sink's life);
-   * return an SMTP reply code (421, 550, …), or a code with the server's text, to refuse that
-   * message, or null to accept it.
+   * Called for every message the sink receives (`attempt` counts from 1 across the sink's life),
+   * with the message parsed; return an SMTP reply code (421, 550, …), or a code with the server's
+   * text, to refuse that message, or null to accept it.
    */
-  failWith?: (attempt: number) => number | { code: number; text: string } | null;
+  failWith?: (attempt: number, mail: ParsedMail) => number | { code: number; text: string } | null;
   /** Answer each message this many ms late (a slow server keeps a worker's sends in flight). */
   delayMs?: number;
 }
@@ -46,7 +46,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       const arrivedAt = Date.now();
       simpleParser(stream)
         .then((mail) => {
-          const refusal = options.failWith?.(attempt) ?? null;
+          const refusal = options.failWith?.(attempt, mail) ?? null;
           if (refusal !== null) {
             const { code, text } = typeof refusal === 'number' ? { code: refusal, text: 'refused by the test sink' } : refusal;
             const error = new Error(`${text} (attempt ${attempt})`) as Error & { responseCode: number };

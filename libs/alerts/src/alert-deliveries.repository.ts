@@ -12,8 +12,8 @@ export interface FanoutBatch {
   lastSubscriberId: string | null;
   /** Deliveries this batch created. */
   created: string[];
-  /** Deliveries an earlier, interrupted run created and that are still queued: enqueued again. */
-  pending: string[];
+  /** Deliveries an earlier, interrupted run created and that are still queued, with their carriers: re-enqueued unless one is live. */
+  pending: { id: string; sendJobId: string | null }[];
 }
 
 export interface EventFactsRow {
@@ -82,9 +82,9 @@ export class AlertDeliveriesRepository {
       SELECT (SELECT count(*) FROM batch)::int AS size,
              (SELECT b.id::text FROM batch b ORDER BY b.id DESC LIMIT 1) AS "lastSubscriberId",
              COALESCE((SELECT array_agg(i.id::text) FROM inserted i), '{}') AS created,
-             COALESCE((SELECT array_agg(d.id::text)
+             COALESCE((SELECT json_agg(json_build_object('id', d.id::text, 'sendJobId', d."sendJobId"))
                          FROM "Delivery" d JOIN batch b ON b.id = d."subscriberId"
-                        WHERE d."eventId" = ${event.id}::uuid AND d.status = 'queued'::"DeliveryStatus"), '{}') AS pending`;
+                        WHERE d."eventId" = ${event.id}::uuid AND d.status = 'queued'::"DeliveryStatus"), '[]') AS pending`;
     return rows[0];
   }
 

@@ -13,9 +13,9 @@ export const FANOUT_BATCH_SIZE = 5_000;
 
 /**
  * Stage one of two for alerts (STYLE habit 5): resolve who an event touches and create their
- * delivery rows, set-based, then one send job per delivery. Re-running it for the same event
- * creates nothing twice (unique subscriber × event) and re-enqueues what an interrupted run left
- * queued. When it is done (every delivery created and enqueued, or nobody to tell) it clears the
+ * delivery rows, set-based, then send jobs for them (batches: DeliveryQueue). Re-running it for
+ * the same event creates nothing twice (unique subscriber × event) and re-enqueues what an
+ * interrupted run left queued without a live job. When it is done (every delivery created and enqueued, or nobody to tell) it clears the
  * event's `fanoutPending`; until then the outbox relay re-dispatches an event whose job the queue lost.
  */
 @Injectable()
@@ -40,10 +40,10 @@ export class AlertFanoutService {
     let enqueued = 0;
     for (;;) {
       const batch = await this.deliveries.insertAlertBatch(event, after, batchSize);
-      const ids = [...batch.created, ...batch.pending];
-      if (ids.length > 0) await this.queue.enqueue(ids, 'alert');
+      await this.queue.enqueue(batch.created, 'alert');
+      const requeued = batch.pending.length ? await this.queue.requeueUnlessLive(batch.pending.map((d) => ({ ...d, kind: 'alert' as const }))) : 0;
       created += batch.created.length;
-      enqueued += ids.length;
+      enqueued += batch.created.length + requeued;
       if (batch.size < batchSize || !batch.lastSubscriberId) break;
       after = batch.lastSubscriberId;
     }

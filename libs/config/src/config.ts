@@ -64,6 +64,7 @@ export const ENV_SCHEMA = z.object({
   SCHEDULES_ENABLED: BOOL.default(true),
   DATABASE_POOL_SIZE: int(1, 1_000).default(20),
   CONCURRENCY_EMAIL_SEND: int(1, 1_000).default(50),
+  EMAIL_SEND_BATCH_SIZE: int(1, 500).default(20),
   CONCURRENCY_EVENTS_FANOUT: int(1, 100).default(8),
   CONCURRENCY_STATUS_CHECK: int(1, 10).default(1),
   CONCURRENCY_DIGEST_RUN: int(1, 10).default(1),
@@ -147,6 +148,7 @@ export interface RateLimit {
 /** How many jobs of each name one worker process runs at once (one queue per job name). */
 export interface JobConcurrency {
   'email.send': number;
+  'email.sendBatch': number;
   'events.fanout': number;
   'status.check': number;
   'digest.run': number;
@@ -214,6 +216,13 @@ export class AppConfig {
    * on each send through a pacer in the queues' store; null: unlimited.
    */
   readonly mailRatePerSecond!: number | null;
+  /**
+   * Deliveries per `email.sendBatch` job when a fan-out or a digest run enqueues many
+   * (EMAIL_SEND_BATCH_SIZE): fewer jobs for the queue to move, which is what caps the PostgreSQL
+   * backend. 1 under MAIL_RATE_PER_SECOND: the rate, not the queue, is then the bottleneck, and a
+   * batch would only hold messages in a worker's hands while they wait for their turn.
+   */
+  readonly emailSendBatchSize!: number;
   /** Subscribing sends an email to an address the caller merely claims: limited per client and per address. */
   readonly subscribeLimits!: { perIp: RateLimit; perAddress: RateLimit };
   readonly logLevel!: Env['LOG_LEVEL'];
@@ -262,6 +271,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const jobConcurrency: JobConcurrency | null = parsed.success
     ? {
         'email.send': parsed.data.CONCURRENCY_EMAIL_SEND,
+        // The same queue, so the same workers: CONCURRENCY_EMAIL_SEND counts a batch as one job.
+        'email.sendBatch': parsed.data.CONCURRENCY_EMAIL_SEND,
         'events.fanout': parsed.data.CONCURRENCY_EVENTS_FANOUT,
         'status.check': parsed.data.CONCURRENCY_STATUS_CHECK,
         'digest.run': parsed.data.CONCURRENCY_DIGEST_RUN,
@@ -310,6 +321,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       allowLoopback: env.NODE_ENV !== 'production',
     },
     mailRatePerSecond: env.MAIL_RATE_PER_SECOND ?? null,
+    emailSendBatchSize: env.MAIL_RATE_PER_SECOND === undefined ? env.EMAIL_SEND_BATCH_SIZE : 1,
     subscribeLimits: { perIp: env.SUBSCRIBE_LIMIT_PER_IP, perAddress: env.SUBSCRIBE_LIMIT_PER_ADDRESS },
     logLevel: env.LOG_LEVEL,
     logPretty: env.LOG_PRETTY ? env.LOG_PRETTY === 'true' : Boolean(process.stdout.isTTY),

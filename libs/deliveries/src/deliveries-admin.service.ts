@@ -57,7 +57,7 @@ export class DeliveriesAdminService {
     const row = await this.deliveries.requeueUnlessSent(id);
     if (row === null) throw new NotFoundError('Delivery', id);
     if (row === 'sent') throw new DeliveryAlreadySentError(id);
-    await this.queue.requeue(id, row.kind);
+    await this.queue.requeue({ id, kind: row.kind, sendJobId: row.sendJobId });
     return toDeliveryView(row);
   }
 }

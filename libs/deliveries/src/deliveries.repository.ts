@@ -20,6 +20,8 @@ export interface DeliveryToSend {
   digest: boolean;
   /** Digest deliveries: the local date of the week's digest, `YYYY-MM-DD`. */
   digestWeek: string | null;
+  /** The batch job that carries it (Delivery.sendJobId), or null: its own job. */
+  sendJobId: string | null;
 }
 
 /** A `webhook` delivery: one event to one endpoint (libs/webhooks composes it, WebhookChannel POSTs it). */
@@ -30,6 +32,7 @@ export interface WebhookDeliveryToSend {
   attempts: number;
   eventId: string | null;
   webhookEndpointId: string;
+  sendJobId: string | null;
 }
 
 /** A row as loaded, before the sender knows its channel: a subscriber's or an endpoint's. */
@@ -73,10 +76,35 @@ export class DeliveriesRepository {
     if (ids.length === 0) return [];
     return this.prisma.$queryRaw<LoadedDelivery[]>`
       SELECT d.id::text AS id, d.kind, d.status, d.attempts, d."eventId"::text AS "eventId", d.payload,
-             to_char(d."digestWeek", 'YYYY-MM-DD') AS "digestWeek", d."webhookEndpointId"::text AS "webhookEndpointId",
+             to_char(d."digestWeek", 'YYYY-MM-DD') AS "digestWeek", d."webhookEndpointId"::text AS "webhookEndpointId", d."sendJobId",
              s.id::text AS "subscriberId", s.email, s.state, s.alerts, s.digest
         FROM "Delivery" d LEFT JOIN "Subscriber" s ON s.id = d."subscriberId"
        WHERE d.id = ANY(${ids}::uuid[])`;
+  }
+
+  /**
+   * Names the batch job that will carry each delivery (null: its own job), before that job is
+   * enqueued: a row whose carrier never reached the queue is one the reconciler finds without a
+   * live job. A delivery already sent keeps what it had.
+   */
+  async assignCarriers(carriers: { id: string; sendJobId: string | null }[]): Promise<void> {
+    if (carriers.length === 0) return;
+    await this.prisma.$executeRaw`
+      UPDATE "Delivery" d SET "sendJobId" = v."sendJobId"
+        FROM unnest(${carriers.map((c) => c.id)}::uuid[], ${carriers.map((c) => c.sendJobId)}::text[]) AS v(id, "sendJobId")
+       WHERE d.id = v.id AND d.status = 'queued'::"DeliveryStatus"`;
+  }
+
+  /**
+   * A batch gives these deliveries up to jobs of their own: only those it still carries and that
+   * are still queued, answered with their attempts so far (their own job gets the rest).
+   */
+  async releaseFromBatch(batchJobId: string, ids: string[]): Promise<{ id: string; kind: DeliveryKind; attempts: number }[]> {
+    if (ids.length === 0) return [];
+    return this.prisma.$queryRaw<{ id: string; kind: DeliveryKind; attempts: number }[]>`
+      UPDATE "Delivery" SET "sendJobId" = NULL
+       WHERE id = ANY(${ids}::uuid[]) AND "sendJobId" = ${batchJobId} AND status = 'queued'::"DeliveryStatus"
+      RETURNING id::text AS id, kind, attempts`;
   }
 
   /**
@@ -137,8 +165,8 @@ export class DeliveriesRepository {
   async findStuck(olderThanSeconds: number, after: { updatedAt: Date; id: string } | null, limit: number) {
     const afterAt = after?.updatedAt ?? new Date(0);
     const afterId = after?.id ?? '00000000-0000-0000-0000-000000000000';
-    return this.prisma.$queryRaw<{ id: string; kind: DeliveryKind; updatedAt: Date }[]>`
-      SELECT id::text AS id, kind, "updatedAt"
+    return this.prisma.$queryRaw<{ id: string; kind: DeliveryKind; sendJobId: string | null; updatedAt: Date }[]>`
+      SELECT id::text AS id, kind, "sendJobId", "updatedAt"
         FROM "Delivery"
        WHERE status = 'queued'::"DeliveryStatus"
          AND "updatedAt" < (now() AT TIME ZONE 'UTC') - (${olderThanSeconds}::int * interval '1 second')

@@ -7,7 +7,8 @@ import { MailSendRate } from './mail-send-rate';
 import { MicroBatcher } from './micro-batcher';
 import { WebhookChannel } from './webhook-channel';
 
-export type SendOutcome = 'sent' | 'already_sent' | 'suppressed' | 'skipped' | 'gone';
+/** `not_carrier`: another job carries this delivery now (Delivery.sendJobId), so this one leaves it alone. */
+export type SendOutcome = 'sent' | 'already_sent' | 'suppressed' | 'skipped' | 'gone' | 'not_carrier';
 
 /** A send that must not be tried again (SMTP 5xx): the delivery is already `failed`. */
 export class PermanentDeliveryError extends Error {
@@ -68,13 +69,15 @@ export class DeliverySender {
 
   /**
    * `lastAttempt`: a transient failure now marks the delivery `failed` instead of leaving it
-   * `queued` for a retry that will not come. Throws PermanentDeliveryError for a permanent
-   * failure, and a ChannelError for a transient one.
+   * `queued` for a retry that will not come. `carrier`: the batch job sending it, or null for the
+   * delivery's own job; a job that is not the row's carrier sends nothing. Throws
+   * PermanentDeliveryError for a permanent failure, and a ChannelError for a transient one.
    */
-  async send(deliveryId: string, lastAttempt: boolean): Promise<SendOutcome> {
+  async send(deliveryId: string, lastAttempt: boolean, carrier: string | null = null): Promise<SendOutcome> {
     const row = await this.loads.submit(deliveryId);
     if (!row) return 'gone';
     if (row.status === 'sent') return 'already_sent';
+    if (row.sendJobId !== carrier) return 'not_carrier';
 
     const { channel, composer } = this.composers.get(row.kind);
     // A subscriber's row for email, an endpoint's for webhooks; the registry erased which is which.

@@ -19,8 +19,8 @@ export interface DigestBatch {
   created: string[];
   /** Deliveries created `suppressed` (a quiet week for a subscriber who skips empty digests). */
   suppressed: number;
-  /** This week's digest deliveries an earlier, interrupted run created and that are still queued. */
-  pending: string[];
+  /** This week's digest deliveries an earlier, interrupted run created and that are still queued, with their carriers. */
+  pending: { id: string; sendJobId: string | null }[];
 }
 
 export const QUIET_WEEK = 'quiet week: nothing changed in the subscribed topics, and the subscriber skips empty digests';
@@ -147,9 +147,9 @@ export class DigestDeliveriesRepository {
               (SELECT d.id::text FROM due d ORDER BY d.id DESC LIMIT 1) AS "lastSubscriberId",
               COALESCE((SELECT array_agg(i.id::text) FROM inserted i WHERE i.status = 'queued'::"DeliveryStatus"), '{}') AS created,
               (SELECT count(*) FROM inserted i WHERE i.status = 'suppressed'::"DeliveryStatus")::int AS suppressed,
-              COALESCE((SELECT array_agg(x.id::text)
+              COALESCE((SELECT json_agg(json_build_object('id', x.id::text, 'sendJobId', x."sendJobId"))
                           FROM "Delivery" x JOIN due d ON d.id = x."subscriberId" AND x."digestWeek" = d.week
-                         WHERE x.kind = 'digest'::"DeliveryKind" AND x.status = 'queued'::"DeliveryStatus"), '{}') AS pending`,
+                         WHERE x.kind = 'digest'::"DeliveryKind" AND x.status = 'queued'::"DeliveryStatus"), '[]') AS pending`,
       combos.map((c) => c.timezone),
       combos.map((c) => c.digestDay),
       combos.map((c) => c.digestHour),

@@ -59,8 +59,9 @@ export class DigestRunService {
       const batch = await this.deliveries.insertDigestBatch(combos, after, batchSize);
       // Enqueue right after each insert: if Redis is down this throws, the job retries, and the
       // rows already created come back as `pending` (and the reconciler finds them meanwhile).
-      const pending = batch.pending.filter((id) => !batch.created.includes(id));
-      await this.queue.enqueue([...batch.created, ...pending], 'digest');
+      const pending = batch.pending.filter((d) => !batch.created.includes(d.id));
+      await this.queue.enqueue(batch.created, 'digest');
+      if (pending.length) await this.queue.requeueUnlessLive(pending.map((d) => ({ ...d, kind: 'digest' as const })));
       result.created += batch.created.length;
       result.suppressed += batch.suppressed;
       result.requeued += pending.length;

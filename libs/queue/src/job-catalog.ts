@@ -11,7 +11,7 @@ export const QUEUES = {
   status: 'status',
   /** Outbox fan-out: one job per event. */
   events: 'events',
-  /** Outgoing email: one job per delivery row. */
+  /** Outgoing email: a job per delivery row, or per batch of a fan-out's or a digest run's rows. */
   email: 'email',
   /** Weekly digests: one job per hourly slot. */
   digest: 'digest',
@@ -24,6 +24,7 @@ export const JOBS = {
   statusCheck: 'status.check',
   eventsFanout: 'events.fanout',
   emailSend: 'email.send',
+  emailSendBatch: 'email.sendBatch',
   digestRun: 'digest.run',
   webhookSend: 'webhook.send',
 } as const;
@@ -49,6 +50,16 @@ export interface EmailSendPayload {
   deliveryId: string;
 }
 
+/**
+ * `email.sendBatch`: the first try of many deliveries of one kind, in one job (DeliveryQueue: a
+ * fan-out's or a digest run's rows, EMAIL_SEND_BATCH_SIZE at a time). Each row names the batch as
+ * its carrier (Delivery.sendJobId); a delivery whose try fails leaves the batch for an `email.send`
+ * job of its own, which retries it with the catalog's backoff.
+ */
+export interface EmailSendBatchPayload {
+  deliveryIds: string[];
+}
+
 /** `digest.run`: create and enqueue the digests due in one hourly slot (and catch up the day before it). */
 export interface DigestRunPayload {
   /** The slot: the start of a UTC hour, ISO 8601 (`2026-11-29T23:00:00.000Z`). */
@@ -72,6 +83,7 @@ export interface JobPayloads {
   'status.check': StatusCheckPayload;
   'events.fanout': EventFanoutPayload;
   'email.send': EmailSendPayload;
+  'email.sendBatch': EmailSendBatchPayload;
   'digest.run': DigestRunPayload;
   'webhook.send': WebhookSendPayload;
 }
@@ -122,6 +134,17 @@ export const JOB_CATALOG: Record<JobName, JobDefinition> = {
       attempts: 6,
       backoff: { type: 'exponential', delay: 30_000 },
       removeOnComplete: { age: HOUR, count: 10_000 },
+      removeOnFail: { age: 30 * DAY },
+    },
+  },
+  // A batch's own failure (its rows could not be loaded or handed on) retries the whole batch: rows
+  // already sent are skipped, rows handed to their own job are no longer its to send.
+  'email.sendBatch': {
+    queue: QUEUES.email,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: { age: HOUR, count: 1_000 },
       removeOnFail: { age: 30 * DAY },
     },
   },

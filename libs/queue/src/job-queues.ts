@@ -24,6 +24,10 @@ export interface NewJob<N extends JobName> {
   jobId: string;
   /** BullMQ priority (1 first); none: the job waits in plain FIFO order. */
   priority?: number;
+  /** Runs no sooner than this many ms from now. */
+  delayMs?: number;
+  /** Tries in all, instead of the catalog's (a delivery handed on by a batch has used some). */
+  attempts?: number;
 }
 
 /**
@@ -62,7 +66,13 @@ export class JobQueues implements OnModuleDestroy {
     const bulk = jobs.map((job) => ({
       name,
       data: job.payload,
-      opts: { ...JOB_CATALOG[name].options, jobId: job.jobId, ...(job.priority ? { priority: job.priority } : {}) },
+      opts: {
+        ...JOB_CATALOG[name].options,
+        jobId: job.jobId,
+        ...(job.priority ? { priority: job.priority } : {}),
+        ...(job.delayMs ? { delay: job.delayMs } : {}),
+        ...(job.attempts ? { attempts: job.attempts } : {}),
+      },
     }));
     await this.withDeadline(queueName, queue.addBulk(bulk));
   }

@@ -80,6 +80,7 @@ describe('JobWorkers', () => {
         'events.fanout': { eventId: 'e-1' },
         'status.check': { slot: '2026-11-28T07:00Z', asOf: '2026-11-28T07:00:00.000Z' },
         'email.send': { deliveryId: 'd-1' },
+        'email.sendBatch': { deliveryIds: ['d-2', 'd-3'] },
         'digest.run': { slot: '2026-11-29T23:00:00.000Z' },
         'webhook.send': { deliveryId: 'w-1' },
       };

@@ -1,13 +1,34 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DeliveryKind } from '@pledgewatch/database';
-import { DeliveryComposers, DeliverySender, DeliveryThrottledError, MailSendRate, PermanentDeliveryError } from '@pledgewatch/deliveries';
-import { EmailSendPayload, JobHandler, JOBS, RetryLaterError } from '@pledgewatch/queue';
+import {
+  DeliveryComposers,
+  DeliveryQueue,
+  DeliverySender,
+  DeliveryThrottledError,
+  HandOff,
+  MailSendRate,
+  PermanentDeliveryError,
+  SendOutcome,
+} from '@pledgewatch/deliveries';
+import { EmailSendBatchPayload, EmailSendPayload, JOB_CATALOG, JobHandler, JOBS, RetryLaterError } from '@pledgewatch/queue';
 import { Job, UnrecoverableError } from 'bullmq';
+
+/** The catalog's backoff of `email.send` before the try after `failedTries` failed ones. */
+function retryDelayMs(failedTries: number): number {
+  const backoff = JOB_CATALOG[JOBS.emailSend].options.backoff;
+  const base = typeof backoff === 'number' ? backoff : (backoff?.delay ?? 0);
+  return base * 2 ** Math.max(0, failedTries - 1);
+}
 
 /**
  * `email.send`: one delivery, any kind. Retries and backoff come from the job catalog. A
  * throttling answer is no failed attempt: every worker pauses (MailSendRate), and the job goes
  * back to the queue with its attempts untouched (RetryLaterError, see JobWorkers).
+ *
+ * `email.sendBatch`: the first try of a fan-out's or a digest run's deliveries, many per job. A
+ * delivery that does not go out is handed to an `email.send` job of its own — after the catalog's
+ * backoff for a failed try, after the pause for a throttling answer or a late send slot — and the
+ * batch completes: one slow recipient never holds the others back, and each retry is its own.
  */
 @Injectable()
 export class EmailSendProcessor implements OnApplicationBootstrap {
@@ -15,6 +36,7 @@ export class EmailSendProcessor implements OnApplicationBootstrap {
     private readonly sender: DeliverySender,
     private readonly composers: DeliveryComposers,
     private readonly rate: MailSendRate,
+    private readonly queue: DeliveryQueue,
   ) {}
 
   /** Composers register in onModuleInit; a kind nobody renders stops the worker now, not at the first send. */
@@ -34,5 +56,35 @@ export class EmailSendProcessor implements OnApplicationBootstrap {
       if (error instanceof DeliveryThrottledError) throw new RetryLaterError(await this.rate.throttled(), `throttled: ${error.message}`);
       throw error;
     }
+  }
+
+  @JobHandler(JOBS.emailSendBatch)
+  async sendBatch(payload: EmailSendBatchPayload, job: Job<EmailSendBatchPayload>) {
+    const carrier = job.id!;
+    const tries = await Promise.all(
+      payload.deliveryIds.map((id) =>
+        this.sender.send(id, false, carrier).then(
+          (outcome) => ({ id, outcome }),
+          (error: unknown) => ({ id, error }),
+        ),
+      ),
+    );
+    const outcomes: Partial<Record<SendOutcome | 'failed' | 'handed_off', number>> = {};
+    const count = (key: keyof typeof outcomes) => (outcomes[key] = (outcomes[key] ?? 0) + 1);
+    const retries: { id: string; error: unknown }[] = [];
+    for (const t of tries) {
+      if ('outcome' in t) count(t.outcome);
+      else if (t.error instanceof PermanentDeliveryError) count('failed');
+      else retries.push(t);
+    }
+    if (retries.length === 0) return outcomes;
+    // One pause for the batch, however many of its sends the server throttled.
+    const pauseMs = retries.some((r) => r.error instanceof DeliveryThrottledError) ? await this.rate.throttled() : 0;
+    const handOffs: HandOff[] = retries.map(({ id, error }) => ({
+      id,
+      delayMs: error instanceof DeliveryThrottledError ? pauseMs : error instanceof RetryLaterError ? error.delayMs : retryDelayMs(1),
+    }));
+    outcomes.handed_off = await this.queue.handOff(carrier, handOffs);
+    return outcomes;
   }
 }

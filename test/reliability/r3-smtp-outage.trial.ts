@@ -10,7 +10,7 @@ import { knob, sleep, sql } from './support/stack';
  * `attempts`, the 421s (a throttling answer, issue 17: re-queued without using an attempt) in
  * `throttledCount`.
  */
-const N = knob('R3_SUBSCRIBERS', 2_000);
+const N = knob('R3_SUBSCRIBERS', 10_000);
 const OUTAGE_MS = knob('R3_OUTAGE_SECONDS', 60) * 1000;
 const TIMEOUT_MS = knob('R3_TIMEOUT_SECONDS', 600) * 1000;
 

@@ -26,6 +26,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('batches fan-out sends EMAIL_SEND_BATCH_SIZE at a time (20), one job each under MAIL_RATE_PER_SECOND', () => {
+    expect(loadConfig({}).emailSendBatchSize).toBe(20);
+    expect(loadConfig({ EMAIL_SEND_BATCH_SIZE: '50' }).emailSendBatchSize).toBe(50);
+    expect(loadConfig({ EMAIL_SEND_BATCH_SIZE: '50', MAIL_RATE_PER_SECOND: '14' }).emailSendBatchSize).toBe(1);
+    for (const bad of ['0', '501', 'many']) {
+      expect(() => loadConfig({ EMAIL_SEND_BATCH_SIZE: bad })).toThrow(/EMAIL_SEND_BATCH_SIZE/);
+    }
+  });
+
   it('trims a trailing slash from the public base URL', () => {
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://pledgewatch.example/' }).publicBaseUrl).toBe('https://pledgewatch.example');
   });

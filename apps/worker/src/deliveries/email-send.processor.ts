@@ -1,4 +1,5 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '@pledgewatch/config';
 import { DeliveryKind } from '@pledgewatch/database';
 import {
   DeliveryComposers,
@@ -12,6 +13,7 @@ import {
 } from '@pledgewatch/deliveries';
 import { EmailSendBatchPayload, EmailSendPayload, JOB_CATALOG, JobHandler, JOBS, RetryLaterError } from '@pledgewatch/queue';
 import { Job, UnrecoverableError } from 'bullmq';
+import pLimit from 'p-limit';
 
 /** The catalog's backoff of `email.send` before the try after `failedTries` failed ones. */
 function retryDelayMs(failedTries: number): number {
@@ -29,15 +31,24 @@ function retryDelayMs(failedTries: number): number {
  * delivery that does not go out is handed to an `email.send` job of its own — after the catalog's
  * backoff for a failed try, after the pause for a throttling answer or a late send slot — and the
  * batch completes: one slow recipient never holds the others back, and each retry is its own.
+ *
+ * Both go through one bound: at most CONCURRENCY_EMAIL_SEND sends in flight in this process,
+ * however many batches are active, so memory (a digest is tens of KB per recipient) stays flat.
  */
 @Injectable()
 export class EmailSendProcessor implements OnApplicationBootstrap {
+  private readonly inFlight: pLimit.Limit;
+
   constructor(
     private readonly sender: DeliverySender,
     private readonly composers: DeliveryComposers,
     private readonly rate: MailSendRate,
     private readonly queue: DeliveryQueue,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.inFlight = pLimit(config.jobConcurrency[JOBS.emailSend]);
+  }
+
 
   /** Composers register in onModuleInit; a kind nobody renders stops the worker now, not at the first send. */
   onApplicationBootstrap(): void {
@@ -49,7 +60,7 @@ export class EmailSendProcessor implements OnApplicationBootstrap {
     // attemptsMade counts the attempts that already failed; this one is the last when no retry follows.
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     try {
-      return { outcome: await this.sender.send(payload.deliveryId, lastAttempt) };
+      return { outcome: await this.inFlight(() => this.sender.send(payload.deliveryId, lastAttempt)) };
     } catch (error) {
       // A 5xx will answer the same next time: fail the job now, without the retries.
       if (error instanceof PermanentDeliveryError) throw new UnrecoverableError(error.message);
@@ -63,7 +74,7 @@ export class EmailSendProcessor implements OnApplicationBootstrap {
     const carrier = job.id!;
     const tries = await Promise.all(
       payload.deliveryIds.map((id) =>
-        this.sender.send(id, false, carrier).then(
+        this.inFlight(() => this.sender.send(id, false, carrier)).then(
           (outcome) => ({ id, outcome }),
           (error: unknown) => ({ id, error }),
         ),

@@ -65,6 +65,7 @@ export const ENV_SCHEMA = z.object({
   DATABASE_POOL_SIZE: int(1, 1_000).default(20),
   CONCURRENCY_EMAIL_SEND: int(1, 1_000).default(50),
   EMAIL_SEND_BATCH_SIZE: int(1, 500).default(20),
+  PUBLIC_CACHE_ENTRIES: int(0, 100_000).default(1_000),
   CONCURRENCY_EVENTS_FANOUT: int(1, 100).default(8),
   CONCURRENCY_STATUS_CHECK: int(1, 10).default(1),
   CONCURRENCY_DIGEST_RUN: int(1, 10).default(1),
@@ -223,6 +224,8 @@ export class AppConfig {
    * batch would only hold messages in a worker's hands while they wait for their turn.
    */
   readonly emailSendBatchSize!: number;
+  /** Public API answers each API process keeps until the data changes (PUBLIC_CACHE_ENTRIES); 0: none. */
+  readonly publicCacheEntries!: number;
   /** Subscribing sends an email to an address the caller merely claims: limited per client and per address. */
   readonly subscribeLimits!: { perIp: RateLimit; perAddress: RateLimit };
   readonly logLevel!: Env['LOG_LEVEL'];
@@ -322,6 +325,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     mailRatePerSecond: env.MAIL_RATE_PER_SECOND ?? null,
     emailSendBatchSize: env.MAIL_RATE_PER_SECOND === undefined ? env.EMAIL_SEND_BATCH_SIZE : 1,
+    publicCacheEntries: env.PUBLIC_CACHE_ENTRIES,
     subscribeLimits: { perIp: env.SUBSCRIBE_LIMIT_PER_IP, perAddress: env.SUBSCRIBE_LIMIT_PER_ADDRESS },
     logLevel: env.LOG_LEVEL,
     logPretty: env.LOG_PRETTY ? env.LOG_PRETTY === 'true' : Boolean(process.stdout.isTTY),

@@ -95,18 +95,39 @@ function poolConfig(databaseUrl: string): pg.PoolConfig {
   };
 }
 
+type Adapter = Awaited<ReturnType<PrismaPg['connect']>>;
+
+/**
+ * adapter-pg runs a migration script by splitting it at every ";", which breaks any statement with
+ * a semicolon inside (a PL/pgSQL function body, a string). The native engine sends the script
+ * whole; so does this: one simple query, which PostgreSQL runs as one implicit transaction.
+ */
+function wholeScripts(adapter: Adapter): Adapter {
+  const internals = adapter as unknown as { client: pg.Pool; onError(error: unknown): never };
+  adapter.executeScript = async (script: string) => {
+    try {
+      await internals.client.query(script);
+    } catch (error) {
+      internals.onError(error);
+    }
+  };
+  return adapter;
+}
+
 /**
  * adapter-pg's own shadow database teardown drops the database while its pool still holds a
  * connection ("being accessed by other users"): close the pool first, then drop.
  */
 function withShadowLifecycle(config: pg.PoolConfig) {
   const factory = new PrismaPg(config);
+  const connect = factory.connect.bind(factory);
   return Object.assign(factory, {
+    connect: async () => wholeScripts(await connect()),
     async connectToShadowDb() {
-      const main = await factory.connect();
+      const main = await connect();
       const database = `prisma_migrate_shadow_db_${randomUUID().replace(/-/g, '')}`;
       await main.executeScript(`CREATE DATABASE "${database}"`);
-      const shadow = await new PrismaPg({ ...config, database }).connect();
+      const shadow = wholeScripts(await new PrismaPg({ ...config, database }).connect());
       const close = shadow.dispose.bind(shadow);
       shadow.dispose = async () => {
         await close();

@@ -1,13 +1,15 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { CatalogService } from '@pledgewatch/catalog';
 import { parse } from '@pledgewatch/problems';
 import { NO_PARAMETERS } from './query-params';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiProblems } from '../http/openapi.decorators';
 import { CountryList, SectorList, SummitList } from '../http/response-schemas';
+import { PublicReadCacheInterceptor } from './public-read-cache';
 
 /** The reference lists filters and subscriptions name: short, so never paginated. */
 @ApiTags('catalog')
+@UseInterceptors(PublicReadCacheInterceptor)
 @Controller('v1')
 export class CatalogController {
   constructor(private readonly catalog: CatalogService) {}

@@ -1,4 +1,4 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { EventsQuery, FeedEventRow } from '@pledgewatch/events';
 import { parse } from '@pledgewatch/problems';
 import { toEventView } from '@pledgewatch/workstreams';
@@ -7,6 +7,7 @@ import { cursor, limit } from './query-params';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiProblems, ApiQueryOf } from '../http/openapi.decorators';
 import { EventPage } from '../http/response-schemas';
+import { PublicReadCacheInterceptor } from './public-read-cache';
 
 const FEED_PARAMETERS = EVENT_FILTER_PARAMETERS.extend({ limit: limit(), cursor: cursor().optional() });
 
@@ -17,6 +18,7 @@ const toFeedEventView = (row: FeedEventRow) => ({
 });
 
 @ApiTags('events')
+@UseInterceptors(PublicReadCacheInterceptor)
 @Controller('v1/events')
 export class EventsController {
   constructor(private readonly events: EventsQuery) {}

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
 import { AppConfig } from '@pledgewatch/config';
 import { feedLinks } from '@pledgewatch/feeds';
 import { parse } from '@pledgewatch/problems';
@@ -10,6 +10,7 @@ import { calendarDayParam, cursor, limit } from './query-params';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiProblems, ApiQueryOf } from '../http/openapi.decorators';
 import { WorkstreamDetail, WorkstreamPage } from '../http/response-schemas';
+import { PublicReadCacheInterceptor } from './public-read-cache';
 
 const LIST_PARAMETERS = WORKSTREAM_FILTER_PARAMETERS.extend({ limit: limit(), cursor: cursor().optional() });
 
@@ -18,6 +19,7 @@ const DETAIL_PARAMETERS = z.strictObject({
 });
 
 @ApiTags('workstreams')
+@UseInterceptors(PublicReadCacheInterceptor)
 @Controller('v1/workstreams')
 export class WorkstreamsController {
   constructor(

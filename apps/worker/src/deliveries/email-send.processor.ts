@@ -49,7 +49,6 @@ export class EmailSendProcessor implements OnApplicationBootstrap {
     this.inFlight = pLimit(config.jobConcurrency[JOBS.emailSend]);
   }
 
-
   /** Composers register in onModuleInit; a kind nobody renders stops the worker now, not at the first send. */
   onApplicationBootstrap(): void {
     this.composers.assertEveryKind(Object.values(DeliveryKind));

@@ -40,10 +40,8 @@ export class AlertFanoutService {
     let enqueued = 0;
     for (;;) {
       const batch = await this.deliveries.insertAlertBatch(event, after, batchSize);
-      await this.queue.enqueue(batch.created, 'alert');
-      const requeued = batch.pending.length ? await this.queue.requeueUnlessLive(batch.pending.map((d) => ({ ...d, kind: 'alert' as const }))) : 0;
+      enqueued += await this.queue.enqueueFanout('alert', batch.created, batch.pending);
       created += batch.created.length;
-      enqueued += batch.created.length + requeued;
       if (batch.size < batchSize || !batch.lastSubscriberId) break;
       after = batch.lastSubscriberId;
     }

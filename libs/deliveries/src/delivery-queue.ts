@@ -24,10 +24,10 @@ export interface QueuedDelivery {
   sendJobId?: string | null;
 }
 
-/** A delivery a batch could not send, for a job of its own after `delayMs`. */
+/** A delivery a batch could not send, for a job of its own after `delayMs` (none: the catalog's backoff for the tries it has used). */
 export interface HandOff {
   id: string;
-  delayMs: number;
+  delayMs?: number;
 }
 
 /**
@@ -59,7 +59,7 @@ export class DeliveryQueue {
   async enqueue(deliveryIds: string[], kind: DeliveryKind): Promise<void> {
     const job = sendJobOf(kind);
     const priority = job === JOBS.emailSend ? emailPriority(kind) : undefined;
-    if (job === JOBS.emailSend && this.batchSize > 1 && deliveryIds.length > 1) return this.enqueueBatches(deliveryIds, priority);
+    if (this.batched(kind, deliveryIds.length)) return this.enqueueBatches(deliveryIds, priority);
     for (let i = 0; i < deliveryIds.length; i += BULK) {
       const page = deliveryIds.slice(i, i + BULK);
       await this.jobs.addBulk(
@@ -67,6 +67,17 @@ export class DeliveryQueue {
         page.map((deliveryId) => ({ payload: { deliveryId }, jobId: deliveryId, priority })),
       );
     }
+  }
+
+  /**
+   * A fan-out's (or a digest run's) page of deliveries of one kind: those it created get jobs, those
+   * an interrupted run left queued get one again unless their carrier is still live. Answers how
+   * many got a job.
+   */
+  async enqueueFanout(kind: DeliveryKind, created: string[], pending: Omit<QueuedDelivery, 'kind'>[]): Promise<number> {
+    await this.enqueue(created, kind);
+    const requeued = pending.length ? await this.requeueUnlessLive(pending.map((d) => ({ ...d, kind }))) : 0;
+    return created.length + requeued;
   }
 
   /**
@@ -94,18 +105,26 @@ export class DeliveryQueue {
     );
     const dead = states.filter(({ state }) => !LIVE_STATES.has(state));
     await Promise.all(dead.filter(({ own, state }) => own && state !== 'unknown').map(({ id, own }) => own!.remove(id)));
-    // Off the dead batch first: an own job sends only a delivery no batch carries.
-    await this.deliveries.assignCarriers(dead.filter((d) => d.sendJobId).map(({ id }) => ({ id, sendJobId: null })));
     for (const kind of new Set(dead.map((d) => d.kind))) {
-      await this.enqueue(dead.filter((d) => d.kind === kind).map(({ id }) => id), kind);
+      const ofKind = dead.filter((d) => d.kind === kind);
+      // Going to jobs of their own: off the dead batch first (an own job sends only a delivery no
+      // batch carries). Going to new batches, enqueue names those instead.
+      if (!this.batched(kind, ofKind.length)) {
+        await this.deliveries.assignCarriers(ofKind.filter((d) => d.sendJobId).map(({ id }) => ({ id, sendJobId: null })));
+      }
+      await this.enqueue(
+        ofKind.map(({ id }) => id),
+        kind,
+      );
     }
     return dead.length;
   }
 
   /**
    * A batch's deliveries that did not go out (a transient failure, a throttling answer, no send
-   * slot in time) each get a job of their own, after `delayMs`, with the tries the delivery has
-   * left. Only those the batch still carries: the rows say so first, then the jobs are added.
+   * slot in time) each get a job of their own, after `delayMs` or else the catalog's backoff for
+   * the tries the delivery has used, with the tries it has left. Only those the batch still
+   * carries: the rows say so first, then the jobs are added.
    */
   async handOff(batchJobId: string, handOffs: HandOff[]): Promise<number> {
     const released = await this.deliveries.releaseFromBatch(
@@ -113,18 +132,25 @@ export class DeliveryQueue {
       handOffs.map((h) => h.id),
     );
     const delayOf = new Map(handOffs.map((h) => [h.id, h.delayMs]));
-    const tries = JOB_CATALOG[JOBS.emailSend].options.attempts ?? 1;
+    const { attempts: tries = 1, backoff } = JOB_CATALOG[JOBS.emailSend].options;
+    const backoffMs = typeof backoff === 'number' ? backoff : (backoff?.delay ?? 0);
     await this.jobs.addBulk(
       JOBS.emailSend,
       released.map((delivery) => ({
         payload: { deliveryId: delivery.id },
         jobId: delivery.id,
         priority: emailPriority(delivery.kind),
-        delayMs: delayOf.get(delivery.id),
+        // The catalog's exponential backoff, as the delivery's own job would have waited after as many failed tries.
+        delayMs: delayOf.get(delivery.id) ?? backoffMs * 2 ** Math.max(0, delivery.attempts - 1),
         attempts: Math.max(1, tries - delivery.attempts),
       })),
     );
     return released.length;
+  }
+
+  /** Whether deliveries of this kind, this many at once, travel in batches. */
+  private batched(kind: DeliveryKind, count: number): boolean {
+    return sendJobOf(kind) === JOBS.emailSend && this.batchSize > 1 && count > 1;
   }
 
   private async enqueueBatches(deliveryIds: string[], priority: number | undefined): Promise<void> {

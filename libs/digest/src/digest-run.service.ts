@@ -60,8 +60,7 @@ export class DigestRunService {
       // Enqueue right after each insert: if Redis is down this throws, the job retries, and the
       // rows already created come back as `pending` (and the reconciler finds them meanwhile).
       const pending = batch.pending.filter((d) => !batch.created.includes(d.id));
-      await this.queue.enqueue(batch.created, 'digest');
-      if (pending.length) await this.queue.requeueUnlessLive(pending.map((d) => ({ ...d, kind: 'digest' as const })));
+      await this.queue.enqueueFanout('digest', batch.created, pending);
       result.created += batch.created.length;
       result.suppressed += batch.suppressed;
       result.requeued += pending.length;

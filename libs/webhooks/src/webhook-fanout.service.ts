@@ -31,11 +31,12 @@ export class WebhookFanoutService {
     if (!event) return { status: 'event_gone' };
     if (!event.notify) return { status: 'not_notified', reason: 'notify_false' };
     const { created, pending } = await this.endpoints.insertDeliveries(event);
-    const ids = [...created, ...pending];
-    if (ids.length) {
-      await this.queue.enqueue(ids, 'webhook');
-      this.logger.log(`event ${eventId}: ${created.length} webhook deliveries created, ${ids.length} send jobs enqueued`);
-    }
-    return { status: 'fanned_out', created: created.length, enqueued: ids.length };
+    const enqueued = await this.queue.enqueueFanout(
+      'webhook',
+      created,
+      pending.map((id) => ({ id })),
+    );
+    if (created.length || pending.length) this.logger.log(`event ${eventId}: ${created.length} webhook deliveries created, ${enqueued} send jobs enqueued`);
+    return { status: 'fanned_out', created: created.length, enqueued };
   }
 }

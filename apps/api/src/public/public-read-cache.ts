@@ -35,8 +35,9 @@ export class PublicReadCache implements OnModuleInit, OnModuleDestroy {
 
   constructor(private readonly config: AppConfig) {}
 
+  /** Listening, so kept answers can be trusted (never with PUBLIC_CACHE_ENTRIES=0: no listener then). */
   get enabled(): boolean {
-    return this.listening && this.config.publicCacheEntries > 0;
+    return this.listening;
   }
 
   onModuleInit(): void {

@@ -11,16 +11,9 @@ import {
   PermanentDeliveryError,
   SendOutcome,
 } from '@pledgewatch/deliveries';
-import { EmailSendBatchPayload, EmailSendPayload, JOB_CATALOG, JobHandler, JOBS, RetryLaterError } from '@pledgewatch/queue';
+import { EmailSendBatchPayload, EmailSendPayload, JobHandler, JOBS, RetryLaterError } from '@pledgewatch/queue';
 import { Job, UnrecoverableError } from 'bullmq';
 import pLimit from 'p-limit';
-
-/** The catalog's backoff of `email.send` before the try after `failedTries` failed ones. */
-function retryDelayMs(failedTries: number): number {
-  const backoff = JOB_CATALOG[JOBS.emailSend].options.backoff;
-  const base = typeof backoff === 'number' ? backoff : (backoff?.delay ?? 0);
-  return base * 2 ** Math.max(0, failedTries - 1);
-}
 
 /**
  * `email.send`: one delivery, any kind. Retries and backoff come from the job catalog. A
@@ -92,7 +85,8 @@ export class EmailSendProcessor implements OnApplicationBootstrap {
     const pauseMs = retries.some((r) => r.error instanceof DeliveryThrottledError) ? await this.rate.throttled() : 0;
     const handOffs: HandOff[] = retries.map(({ id, error }) => ({
       id,
-      delayMs: error instanceof DeliveryThrottledError ? pauseMs : error instanceof RetryLaterError ? error.delayMs : retryDelayMs(1),
+      // A failed try waits the catalog's backoff (handOff); a throttle or a late slot, the pause.
+      delayMs: error instanceof DeliveryThrottledError ? pauseMs : error instanceof RetryLaterError ? error.delayMs : undefined,
     }));
     outcomes.handed_off = await this.queue.handOff(carrier, handOffs);
     return outcomes;

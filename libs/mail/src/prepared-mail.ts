@@ -31,6 +31,8 @@ export interface RecipientParts {
 
 /** One piece of the prepared message: constant text, or the index of a per-recipient slot. */
 type Piece = string | number;
+/** A piece as build() uses it: the constant text's bytes, made once, or a slot's index. */
+type Chunk = Buffer | number;
 
 type Slot =
   | { kind: 'to' | 'messageId' | 'date' }
@@ -75,7 +77,7 @@ export class PreparedMail {
     private readonly rendered: RenderedMail,
     private readonly placeholders: MailPlaceholders,
     private readonly headerNames: readonly string[],
-    private readonly pieces: Piece[],
+    private readonly chunks: Chunk[],
     private readonly slots: Slot[],
     /** Approximate bytes of memory held: what a cache of prepared mails counts. */
     readonly size: number,
@@ -149,17 +151,18 @@ export class PreparedMail {
         pieces.push(slots.length - 1);
       }
     });
-    // Neighbouring constants become one string: fewer pieces to join per recipient.
+    // Neighbouring constants become one run of bytes, made once: a send copies them into the
+    // recipient's message, it never builds or encodes a string of the whole message.
     const merged = pieces.reduce<Piece[]>((out, piece) => {
       const prev = out[out.length - 1];
       if (typeof piece === 'string' && typeof prev === 'string') out[out.length - 1] = prev + piece;
       else out.push(piece);
       return out;
     }, []);
-    // The encoded pieces are ASCII (one byte a character in V8); the rendered strings, kept for
-    // expand(), hold non-ASCII text and so take two.
-    const size = merged.reduce<number>((n, p) => n + (typeof p === 'string' ? p.length : 0), 0) + 2 * (rendered.html.length + rendered.text.length);
-    return new PreparedMail(subject, rendered, placeholders, headerNames, merged, slots, size);
+    const chunks = merged.map((piece): Chunk => (typeof piece === 'string' ? Buffer.from(piece, 'latin1') : piece));
+    // The constant bytes, and the rendered strings kept for expand() (non-ASCII text: two bytes a character in V8).
+    const size = chunks.reduce<number>((n, c) => n + (typeof c === 'number' ? 0 : c.length), 0) + 2 * (rendered.html.length + rendered.text.length);
+    return new PreparedMail(subject, rendered, placeholders, headerNames, chunks, slots, size);
   }
 
   /**
@@ -180,9 +183,7 @@ export class PreparedMail {
   /** The recipient's whole message, ready for SMTP DATA (nodemailer's `raw`). Check fits() first. */
   build(recipient: RecipientParts): Buffer {
     const date = new Date().toUTCString().replace(/GMT/, '+0000');
-    const out = this.pieces.map((piece) => {
-      if (typeof piece === 'string') return piece;
-      const slot = this.slots[piece];
+    const own = (slot: Slot): string => {
       switch (slot.kind) {
         case 'to':
           return recipient.to;
@@ -197,8 +198,9 @@ export class PreparedMail {
           return encodePiece(slot.html ? Handlebars.escapeExpression(value) : value, slot.last);
         }
       }
-    });
-    return Buffer.from(out.join(''), 'latin1');
+    };
+    // Every per-recipient part is ASCII (fits() and quoted-printable see to it): latin1 is its bytes.
+    return Buffer.concat(this.chunks.map((chunk) => (typeof chunk === 'number' ? Buffer.from(own(this.slots[chunk]), 'latin1') : chunk)));
   }
 
   /** The same message as strings (the placeholders replaced), for the ordinary send path. */

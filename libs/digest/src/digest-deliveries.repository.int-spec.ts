@@ -1,6 +1,8 @@
 import type { PrismaService } from '@pledgewatch/database';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database';
-import { DigestDeliveriesRepository } from './digest-deliveries.repository';
+import { digestSubscriber } from '../../../test/support/digest-harness';
+import { factories } from '../../../test/support/factories';
+import { DigestCursor, DigestDeliveriesRepository } from './digest-deliveries.repository';
 import { wallHoursDueAt } from './digest-schedule';
 
 /**
@@ -64,5 +66,85 @@ describe('DigestDeliveriesRepository.dueCombinations (Postgres) agrees with dige
     expect(fromSql).toEqual(fromTs.sort());
     // Sanity: a week and a half of slots, each (weekday, hour) of each zone roughly once.
     expect(fromSql.length).toBeGreaterThan(ZONES.length * 100);
+  });
+});
+
+describe('DigestDeliveriesRepository: the walk puts those who get the same digest one after another (Postgres)', () => {
+  let db: TestDatabase;
+  let repository: DigestDeliveriesRepository;
+  const keyOf = async (id: string) => (await db.prisma.subscriber.findUniqueOrThrow({ where: { id } })).topicsKey;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('pw_digest_walk');
+    repository = new DigestDeliveriesRepository(db.prisma as unknown as PrismaService);
+    const f = factories(db.prisma);
+    await f.country('PH', 'Philippines');
+    await f.country('JP', 'Japan');
+    await f.sector('maritime-security', 'Maritime security');
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('the topics key follows the subscriptions: equal for the same topics in any order, changed by an insert, an update and a delete', async () => {
+    const a = await digestSubscriber(db.prisma, { email: 'key-a@example.org', topics: [{ countryCode: 'PH' }, { sectorSlug: 'maritime-security' }] });
+    const b = await digestSubscriber(db.prisma, { email: 'key-b@example.org', topics: [{ sectorSlug: 'maritime-security' }, { countryCode: 'PH' }] });
+    const c = await digestSubscriber(db.prisma, { email: 'key-c@example.org', topics: [{ countryCode: 'PH' }] });
+    const none = await digestSubscriber(db.prisma, { email: 'key-none@example.org', topics: [] });
+    expect(await keyOf(a.id)).toMatch(/^[0-9a-f]{32}$/);
+    expect(await keyOf(b.id)).toBe(await keyOf(a.id));
+    expect(await keyOf(c.id)).not.toBe(await keyOf(a.id));
+    expect(await keyOf(none.id)).toBe('');
+
+    await db.prisma.subscription.create({ data: { subscriberId: c.id, sectorSlug: 'maritime-security' } });
+    expect(await keyOf(c.id)).toBe(await keyOf(a.id));
+    await db.prisma.subscription.updateMany({ where: { subscriberId: c.id, sectorSlug: 'maritime-security' }, data: { countryCode: 'JP' } });
+    const intersection = await keyOf(c.id);
+    expect(intersection).not.toBe(await keyOf(a.id));
+    await db.prisma.subscription.deleteMany({ where: { subscriberId: c.id, countryCode: 'JP' } });
+    await db.prisma.subscription.deleteMany({ where: { subscriberId: c.id } });
+    expect(await keyOf(c.id)).toBe('');
+    await db.prisma.subscriber.deleteMany({ where: { email: { startsWith: 'key-' } } });
+  });
+
+  it('deliveries are created and handed to the queue grouped by (zone and slot, topics), every due subscriber once across keyset batches', async () => {
+    // 2026-11-29 23:00 UTC is Monday 08:00 in Tokyo and Sunday 23:00 in UTC. Three topic sets in
+    // two zones, created interleaved, so id order would scatter them.
+    const sets = [[{ countryCode: 'PH' }], [{ countryCode: 'JP' }], [{ countryCode: 'PH', sectorSlug: 'maritime-security' }]];
+    const zones = [
+      { timezone: 'Asia/Tokyo', digestDay: 'monday' as const, digestHour: 8 },
+      { timezone: 'UTC', digestDay: 'sunday' as const, digestHour: 23 },
+    ];
+    const label = new Map<string, string>();
+    for (let i = 0; i < 30; i++) {
+      const zone = zones[i % 2];
+      const set = (i >> 1) % 3;
+      const s = await digestSubscriber(db.prisma, { email: `walk${i}@example.org`, ...zone, topics: sets[set] });
+      label.set(s.id, `${zone.timezone}|${set}`);
+    }
+    const slot = new Date('2026-11-29T23:00:00Z');
+    const { combos } = await repository.dueCombinations(new Date(slot.getTime() - 3_600_000), slot);
+
+    const populated = await repository.populated(combos);
+    expect(populated.map((c) => `${c.timezone} ${c.digestDay} ${c.digestHour}`).sort()).toEqual(['Asia/Tokyo monday 8', 'UTC sunday 23']);
+    const created: string[] = [];
+    for (const combo of populated) {
+      let after: DigestCursor | null = null;
+      for (;;) {
+        const batch = await repository.insertDigestBatch(combo, after, 7);
+        created.push(...batch.created);
+        if (batch.size < 7 || !batch.last) break;
+        after = batch.last;
+      }
+    }
+    const deliveries = await db.prisma.delivery.findMany({ where: { id: { in: created } } });
+    const subscriberOf = new Map(deliveries.map((d) => [d.id, d.subscriberId]));
+    const sequence = created.map((id) => label.get(subscriberOf.get(id)!)!);
+    expect(sequence).toHaveLength(30);
+    expect(new Set(deliveries.map((d) => d.subscriberId)).size).toBe(30);
+    // Six groups of five: the label changes exactly five times along the walk.
+    expect(sequence.filter((l, i) => i > 0 && l !== sequence[i - 1])).toHaveLength(5);
+    expect(new Set(sequence).size).toBe(6);
   });
 });

@@ -10,12 +10,24 @@ export interface DueCombination {
   slot: Date;
 }
 
+/**
+ * A position in one due combination's walk, (topicsKey, id): subscribers who get the same digest
+ * (same zone and slot, same topics) come one after another, so their deliveries share send batches
+ * and the worker renders that digest once for them (DigestComposer's prepared mails).
+ */
+export interface DigestCursor {
+  topicsKey: string;
+  id: string;
+}
+
+const WALK_START: DigestCursor = { topicsKey: '', id: '00000000-0000-0000-0000-000000000000' };
+
 export interface DigestBatch {
   /** Due subscribers this batch covered; fewer than asked means the walk is over. */
   size: number;
   /** Keyset position for the next batch. */
-  lastSubscriberId: string | null;
-  /** Deliveries created `queued`: to enqueue. */
+  last: DigestCursor | null;
+  /** Deliveries created `queued`, in walk order: to enqueue. */
   created: string[];
   /** Deliveries created `suppressed` (a quiet week for a subscriber who skips empty digests). */
   suppressed: number;
@@ -80,39 +92,57 @@ export class DigestDeliveriesRepository {
   }
 
   /**
-   * One keyset batch: the next `limit` due subscribers (by id, after `afterSubscriberId`) get this
-   * week's digest delivery, in one statement.
+   * The combinations some active digest subscriber has (zone, weekday and hour): the others need
+   * no walk. One statement, an index probe per combination.
+   */
+  async populated(combos: DueCombination[]): Promise<DueCombination[]> {
+    if (combos.length === 0) return [];
+    const rows = await this.prisma.$queryRawUnsafe<{ n: number }[]>(
+      `SELECT c.n::int AS n
+         FROM unnest($1::text[], $2::"Weekday"[], $3::int[]) WITH ORDINALITY AS c(tz, day, hour, n)
+        WHERE EXISTS (SELECT 1 FROM "Subscriber" s
+                       WHERE s.timezone = c.tz AND s."digestDay" = c.day AND s."digestHour" = c.hour
+                         AND s.state = 'active'::"SubscriberState" AND s.digest)
+        ORDER BY c.n`,
+      combos.map((c) => c.timezone),
+      combos.map((c) => c.digestDay),
+      combos.map((c) => c.digestHour),
+    );
+    return rows.map((r) => combos[r.n - 1]);
+  }
+
+  /**
+   * One keyset batch of one due combination: its next `limit` due subscribers in (topicsKey, id)
+   * order, after `after`, get this week's digest delivery, in one statement. The walk is a range of
+   * the index (timezone, digestDay, digestHour, topicsKey, id).
    *
-   * Due means: active, digest on, at least one topic, a combination of `combos` matches their zone,
-   * weekday and hour, they were confirmed by the slot (a late catch-up does not surprise someone who
-   * signed up after their hour), and no digest of another week lies within six days of this one (so
-   * moving one's digest day never yields two in a week). The unique key (subscriber, kind,
-   * digestWeek) makes any re-run insert nothing: however often or late the job runs, one digest a
-   * week.
+   * Due means: active, digest on, at least one topic, in the combination's zone, weekday and hour,
+   * confirmed by the slot (a late catch-up does not surprise someone who signed up after their
+   * hour), and no digest of another week lies within six days of this one (so moving one's digest
+   * day never yields two in a week). The unique key (subscriber, kind, digestWeek) makes any re-run
+   * insert nothing: however often or late the job runs, one digest a week.
    *
    * A subscriber who skips empty digests and had no change in their topics in the seven days before
    * the slot gets the delivery row too, created `suppressed`: the week is decided, and a later run
    * does not reconsider it.
    */
-  async insertDigestBatch(combos: DueCombination[], afterSubscriberId: string | null, limit: number): Promise<DigestBatch> {
-    const after = afterSubscriberId ?? '00000000-0000-0000-0000-000000000000';
+  async insertDigestBatch(combo: DueCombination, after: DigestCursor | null, limit: number): Promise<DigestBatch> {
+    const from = after ?? WALK_START;
     const rows = await this.prisma.$queryRawUnsafe<DigestBatch[]>(
-      `WITH combos AS (
-         SELECT * FROM unnest($1::text[], $2::"Weekday"[], $3::int[], $4::date[], $5::timestamptz[]) AS c(tz, day, hour, week, slot)
-       ), due AS (
-         SELECT s.id, s."skipEmptyDigest" AS "skipEmpty", c.week, c.slot
+      `WITH due AS (
+         SELECT s.id, s."topicsKey", s."skipEmptyDigest" AS "skipEmpty", $4::date AS week, $5::timestamptz AS slot
            FROM "Subscriber" s
-           JOIN combos c ON c.tz = s.timezone AND c.day = s."digestDay" AND c.hour = s."digestHour"
-          WHERE s.id > $6::uuid
+          WHERE s.timezone = $1 AND s."digestDay" = $2::"Weekday" AND s."digestHour" = $3::int
+            AND (s."topicsKey", s.id) > ($6::text, $7::uuid)
             AND s.state = 'active'::"SubscriberState" AND s.digest
-            AND (s."confirmedAt" IS NULL OR s."confirmedAt" <= c.slot)
+            AND (s."confirmedAt" IS NULL OR s."confirmedAt" <= $5::timestamptz)
             AND EXISTS (SELECT 1 FROM "Subscription" t WHERE t."subscriberId" = s.id)
             AND NOT EXISTS (
                   SELECT 1 FROM "Delivery" d
                    WHERE d."subscriberId" = s.id AND d.kind = 'digest'::"DeliveryKind"
-                     AND d."digestWeek" BETWEEN c.week - 6 AND c.week + 6 AND d."digestWeek" <> c.week)
-          ORDER BY s.id
-          LIMIT $7
+                     AND d."digestWeek" BETWEEN $4::date - 6 AND $4::date + 6 AND d."digestWeek" <> $4::date)
+          ORDER BY s."topicsKey", s.id
+          LIMIT $8
        ), decided AS (
          SELECT d.*,
                 d."skipEmpty" AND NOT EXISTS (
@@ -136,26 +166,30 @@ export class DigestDeliveriesRepository {
          SELECT gen_random_uuid(), 'digest'::"DeliveryKind", d.id, d.week,
                 CASE WHEN d.quiet THEN 'suppressed'::"DeliveryStatus" ELSE 'queued'::"DeliveryStatus" END,
                 0,
-                CASE WHEN d.quiet THEN $8 END,
+                CASE WHEN d.quiet THEN $9 END,
                 jsonb_build_object('asOf', to_char(d.slot AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
                 now(), now()
            FROM decided d
          ON CONFLICT ("subscriberId", kind, "digestWeek") DO NOTHING
-         RETURNING id, status
+         RETURNING id, "subscriberId", status
        )
        SELECT (SELECT count(*) FROM due)::int AS size,
-              (SELECT d.id::text FROM due d ORDER BY d.id DESC LIMIT 1) AS "lastSubscriberId",
-              COALESCE((SELECT array_agg(i.id::text) FROM inserted i WHERE i.status = 'queued'::"DeliveryStatus"), '{}') AS created,
+              (SELECT json_build_object('topicsKey', d."topicsKey", 'id', d.id::text)
+                 FROM due d ORDER BY d."topicsKey" DESC, d.id DESC LIMIT 1) AS last,
+              COALESCE((SELECT array_agg(i.id::text ORDER BY d."topicsKey", d.id)
+                          FROM inserted i JOIN due d ON d.id = i."subscriberId"
+                         WHERE i.status = 'queued'::"DeliveryStatus"), '{}') AS created,
               (SELECT count(*) FROM inserted i WHERE i.status = 'suppressed'::"DeliveryStatus")::int AS suppressed,
-              COALESCE((SELECT json_agg(json_build_object('id', x.id::text, 'sendJobId', x."sendJobId"))
+              COALESCE((SELECT json_agg(json_build_object('id', x.id::text, 'sendJobId', x."sendJobId") ORDER BY d."topicsKey", d.id)
                           FROM "Delivery" x JOIN due d ON d.id = x."subscriberId" AND x."digestWeek" = d.week
                          WHERE x.kind = 'digest'::"DeliveryKind" AND x.status = 'queued'::"DeliveryStatus"), '[]') AS pending`,
-      combos.map((c) => c.timezone),
-      combos.map((c) => c.digestDay),
-      combos.map((c) => c.digestHour),
-      combos.map((c) => c.digestWeek),
-      combos.map((c) => c.slot.toISOString()),
-      after,
+      combo.timezone,
+      combo.digestDay,
+      combo.digestHour,
+      combo.digestWeek,
+      combo.slot.toISOString(),
+      from.topicsKey,
+      from.id,
       limit,
       QUIET_WEEK,
     );

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryQueue } from '@pledgewatch/deliveries';
-import { DigestDeliveriesRepository } from './digest-deliveries.repository';
+import { DigestCursor, DigestDeliveriesRepository } from './digest-deliveries.repository';
 import { isHourSlot } from './digest-schedule';
 
 /** How far back a run looks for slots nobody processed (a worker down, a job lost): a day. */
@@ -54,18 +54,22 @@ export class DigestRunService {
     const result: DigestRunResult = { slot: slot.toISOString(), slotsCovered: hours, created: 0, suppressed: 0, requeued: 0, unknownZones };
     if (combos.length === 0) return result;
 
-    let after: string | null = null;
-    for (;;) {
-      const batch = await this.deliveries.insertDigestBatch(combos, after, batchSize);
-      // Enqueue right after each insert: if Redis is down this throws, the job retries, and the
-      // rows already created come back as `pending` (and the reconciler finds them meanwhile).
-      const pending = batch.pending.filter((d) => !batch.created.includes(d.id));
-      await this.queue.enqueueFanout('digest', batch.created, pending);
-      result.created += batch.created.length;
-      result.suppressed += batch.suppressed;
-      result.requeued += pending.length;
-      if (batch.size < batchSize || !batch.lastSubscriberId) break;
-      after = batch.lastSubscriberId;
+    // One combination (zone, weekday, hour) at a time, each walked in topics order: everyone who
+    // gets the same digest is enqueued together (DigestDeliveriesRepository.insertDigestBatch).
+    for (const combo of await this.deliveries.populated(combos)) {
+      let after: DigestCursor | null = null;
+      for (;;) {
+        const batch = await this.deliveries.insertDigestBatch(combo, after, batchSize);
+        // Enqueue right after each insert: if Redis is down this throws, the job retries, and the
+        // rows already created come back as `pending` (and the reconciler finds them meanwhile).
+        const pending = batch.pending.filter((d) => !batch.created.includes(d.id));
+        await this.queue.enqueueFanout('digest', batch.created, pending);
+        result.created += batch.created.length;
+        result.suppressed += batch.suppressed;
+        result.requeued += pending.length;
+        if (batch.size < batchSize || !batch.last) break;
+        after = batch.last;
+      }
     }
     if (result.created || result.suppressed || result.requeued) {
       this.logger.log(`digest ${result.slot}: ${result.created} queued, ${result.suppressed} quiet and skipped, ${result.requeued} re-enqueued`);

@@ -156,9 +156,9 @@ function verdictsCte(params: CheckParams): Prisma.Sql {
 
 /**
  * Every milestone with what "as of asOf" makes of it: `done` (completed, by asOf) and `late` (open,
- * not deferred, due before asOf's day). Filtered to the given workstreams, when there are some.
+ * not deferred, due before asOf's day).
  */
-function milestonesAsOf(params: CheckParams, workstreams?: Prisma.Sql): Prisma.Sql {
+function milestonesAsOf(params: CheckParams): Prisma.Sql {
   const { day } = bind(params);
   return Prisma.sql`(
         SELECT d.*, (d.status NOT IN ('cancelled', 'deferred') AND NOT d.done AND d."dueDate" < ${day}) AS late
@@ -166,7 +166,6 @@ function milestonesAsOf(params: CheckParams, workstreams?: Prisma.Sql): Prisma.S
           SELECT "workstreamId", status, "dueDate", "completedOn", "dateBasis",
                  status = 'completed' AND ("completedOn" IS NULL OR "completedOn" <= ${day}) AS done
           FROM "Milestone"
-          ${workstreams ? Prisma.sql`WHERE "workstreamId" IN (${workstreams})` : Prisma.empty}
         ) d
       ) m`;
 }

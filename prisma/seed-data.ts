@@ -11,7 +11,7 @@
  *   note says so.
  * Slugs and milestone positions are stable keys: the seed derives row ids from them.
  */
-import type { CountryGroup, DateBasis, Instrument, MilestoneStatus, Stage } from '@pledgewatch/database';
+import type { CountryGroup, DateBasis, DatePrecision, Instrument, MilestoneStatus, Stage } from '@pledgewatch/database';
 
 export interface CountrySeed {
   code: string;
@@ -41,9 +41,14 @@ export interface SummitSeed {
   sources: SummitSourceSeed[];
 }
 
-/** The sentence a commitment comes from, and where it was published. */
+/**
+ * The sentence a commitment comes from, and where it was published. `kind` says whose words they
+ * are: `summit` (the summit's own outcome, as reported) or `context` (later reporting about it).
+ * A quote is always the source's words, never a paraphrase.
+ */
 export interface SourceCitation {
   quote: string;
+  kind: 'summit' | 'context';
   title: string;
   publisher: string;
   /** ISO day; null when the source carries no date. */
@@ -53,8 +58,13 @@ export interface SourceCitation {
 
 export interface MilestoneSeed {
   title: string;
-  /** ISO day. For a completed milestone both its completion and due date; otherwise its due date. */
+  /**
+   * ISO day. For a completed milestone both its completion and due date; otherwise its due date.
+   * A date known only to the month, quarter or year is the period's last day, with `precision`.
+   */
   date: string;
+  /** How much of `date` is known; default `day`. */
+  precision?: DatePrecision;
   status: MilestoneStatus;
   dateBasis: DateBasis;
   note: string;
@@ -70,6 +80,10 @@ export interface WorkstreamSeed {
   instrument: Instrument;
   stage: Stage;
   source: SourceCitation;
+  /** Names the sources use for this commitment (vessel classes, agreement names, agencies). */
+  watchTerms: string[];
+  /** The editors' last check against the sources: the date of the newest source checked, and what was checked. */
+  review: { date: string; note: string };
   milestones: MilestoneSeed[];
 }
 
@@ -114,6 +128,7 @@ const ARTICLE_PUBLISHER = 'ASEAN Wonk';
 
 const fromArticle = (quote: string): SourceCitation => ({
   quote,
+  kind: 'summit',
   title: ARTICLE_TITLE,
   publisher: ARTICLE_PUBLISHER,
   date: null,

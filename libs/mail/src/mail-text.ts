@@ -1,12 +1,9 @@
 /** How every email (alert, digest, confirmation) words values: dates, status values, subjects, links. */
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+import { humanDay } from '@pledgewatch/dates';
 
 /** `2026-11-30` (or an ISO instant, by its UTC date) → `30 November 2026`. */
-export function humanDate(iso: string): string {
-  const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
-  return `${d} ${MONTHS[m - 1]} ${y}`;
-}
+export const humanDate = humanDay;
 
 /** A status value as a person reads it: `off_track` → `off track`, a date → `30 June 2024`, nothing → `none`. */
 export function humanValue(value: string | null): string {

@@ -14,6 +14,9 @@ export interface NewEvent {
   actor: string;
   /** false: recorded for the history and feeds, nobody is emailed (an editor's quiet correction). */
   notify: boolean;
+  /** The editor's change note and the evidence the change rests on, shown with the alert. */
+  note?: string | null;
+  evidenceUrl?: string | null;
 }
 
 /**
@@ -35,6 +38,8 @@ export class EventsRecorder {
       reason: event.reason,
       actor: event.actor,
       notify: event.notify,
+      note: event.note ?? null,
+      evidenceUrl: event.evidenceUrl ?? null,
       occurredAt,
     }));
     await tx.event.createMany({ data: rows });

@@ -8,6 +8,7 @@ import {
   lockChecks,
   recomputeHealth,
   recordRun,
+  rulesRevisedSinceLastRun,
   slotAlreadyChecked,
   StatusChange,
   tuneForCheck,
@@ -99,8 +100,9 @@ export class StatusCheckService {
         if (slot && (await slotAlreadyChecked(tx, slot))) {
           return { checked: 0, events: 0, milestonesOverdue: 0, healthChanged: 0, asOf: params.asOf.toISOString(), skipped: true };
         }
+        const quiet = await rulesRevisedSinceLastRun(tx);
         const milestonesOverdue = await flipOverdueMilestones(tx, params);
-        const { checked, changed: healthChanged } = await recomputeHealth(tx, params);
+        const { checked, changed: healthChanged } = await recomputeHealth(tx, params, { quiet });
         await recordRun(tx, { slot, trigger, asOf: params.asOf, startedAt, checked, milestonesOverdue, healthChanged });
         return { checked, events: milestonesOverdue + healthChanged, milestonesOverdue, healthChanged, asOf: params.asOf.toISOString() };
       },
@@ -118,8 +120,9 @@ export class StatusCheckService {
         async (tx) => {
           await lockChecks(tx);
           await tuneForCheck(tx);
+          const quiet = await rulesRevisedSinceLastRun(tx);
           const milestonesOverdue = await flipOverdueMilestones(tx, params);
-          const { checked, changed: healthChanged } = await recomputeHealth(tx, params);
+          const { checked, changed: healthChanged } = await recomputeHealth(tx, params, { quiet });
           const changes = await eventsWrittenByThisTransaction(tx, params, changesLimit);
           throw new DryRunRollback({
             checked,

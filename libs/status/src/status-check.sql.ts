@@ -14,7 +14,7 @@
  */
 import { Prisma } from '@pledgewatch/database';
 import type { HealthWindows } from '@pledgewatch/config';
-import { ALL_LISTED_DONE } from './evaluate-health';
+import { HEALTH_RULES_VERSION, RULES_REVISED_PREFIX } from './evaluate-health';
 
 type Tx = Prisma.TransactionClient;
 
@@ -103,10 +103,25 @@ export async function flipOverdueMilestones(tx: Tx, params: CheckParams): Promis
 }
 
 /**
- * The health verdict of every open workstream as of asOf: evaluateHealth's rules, first match wins.
- * One pass over Milestone aggregates what the rules need per workstream, and only that (the reasons'
- * own figures are in reasonFiguresCte, for the few rows that change); a CASE applies the rules.
- * Shared by the check (statement 2) and by the dry run's preview.
+ * A date as far as it is known, in SQL: humanDateAt's twin (`3 March 2026`, `March 2028`, `Q1 2028`,
+ * `2028`). Stored dates always sit at their period's end (the API refuses any other).
+ */
+function humanDateSql(date: Prisma.Sql, precision: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`(CASE ${precision}::text
+      WHEN 'month' THEN to_char(${date}, 'FMMonth YYYY')
+      WHEN 'quarter' THEN 'Q' || to_char(${date}, 'Q YYYY')
+      WHEN 'year' THEN to_char(${date}, 'YYYY')
+      ELSE to_char(${date}, 'FMDD FMMonth YYYY') END)`;
+}
+
+/**
+ * The health verdict of every open workstream as of asOf: evaluateHealth's rules, first match wins,
+ * as a rule code (`at_risk:awaiting`) whose first part is the health. One pass over Milestone
+ * aggregates what the rules need per workstream, and only that (the reasons' own figures are read
+ * in reasonSql, for the few rows that change); a CASE applies the rules. The last review as of
+ * asOf is the workstream's stamp when that is not later than asOf, else the newest Review by then
+ * (only a check as of a past instant reads the Review table). Shared by the check (statement 2)
+ * and by the dry run's preview.
  */
 function verdictsCte(params: CheckParams): Prisma.Sql {
   const { ts, day, grace, warning, stall } = bind(params);
@@ -122,35 +137,63 @@ function verdictsCte(params: CheckParams): Prisma.Sql {
              -- Due within the warning window (today included) and not started.
              min(m."dueDate") FILTER (WHERE m.status = 'not_started'
                                       AND m."dueDate" BETWEEN ${day} AND ${day} + ${warning}) AS due_soon,
-             max(m."completedOn") FILTER (WHERE m.done) AS last_completed
+             -- The next open milestone due today or later.
+             min(m."dueDate") FILTER (WHERE m.status <> 'cancelled' AND NOT m.done AND m."dueDate" >= ${day}) AS next_due,
+             -- Progress: the latest start or completion recorded by asOf, derived from the milestones.
+             greatest(max(m."completedOn") FILTER (WHERE m.done),
+                      max(m."actualStart") FILTER (WHERE m.status <> 'cancelled' AND m."actualStart" <= ${day})) AS progress_day
       FROM ${milestonesAsOf(params)}
       GROUP BY m."workstreamId"
     ),
     verdicts AS (
-      SELECT w.id, w.health AS was, w.stage, w."createdAt",
-             p.counting, p.open, p.oldest_overdue, p.oldest_overdue_announced, p.due_soon,
-             -- The stall clock starts at the latest progress by asOf (recorded mark or completion), else creation.
-             greatest(CASE WHEN w."lastProgressAt" <= ${ts} THEN w."lastProgressAt" END,
-                      p.last_completed::timestamp) AS progress_at
+      SELECT w.id, w.health AS was, w."healthKey" AS was_key, w.stage, w."createdAt",
+             p.counting, p.open, p.oldest_overdue, p.oldest_overdue_announced, p.due_soon, p.next_due, p.progress_day,
+             CASE WHEN w."lastReviewedAt" IS NULL THEN NULL
+                  WHEN w."lastReviewedAt" <= ${ts} THEN w."lastReviewedAt"
+                  ELSE (SELECT max(r."reviewedAt") FROM "Review" r WHERE r."workstreamId" = w.id AND r."reviewedAt" <= ${ts})
+             END AS review_at
       FROM "Workstream" w
       LEFT JOIN per_workstream p ON p.id = w.id
       WHERE w."archivedAt" IS NULL
     ),
-    judged AS (
+    ruled AS (
       SELECT v.*,
              (CASE
                 WHEN v.stage IN ('cancelled', 'suspended')          THEN 'inactive'
-                WHEN v.stage = 'closed'                              THEN 'complete'
+                WHEN v.stage = 'closed'                              THEN 'complete:closed'
                 WHEN v.counting > 0 AND v.open = 0
-                 AND v.stage = 'finalisation'                        THEN 'complete'
-                WHEN coalesce(v.counting, 0) = 0                     THEN 'unknown'
-                WHEN ${day} - v.oldest_overdue_announced > ${grace}  THEN 'off_track'
-                WHEN v.oldest_overdue IS NOT NULL
-                  OR v.due_soon IS NOT NULL                          THEN 'at_risk'
-                WHEN ${day} - coalesce(v.progress_at, v."createdAt")::date >= ${stall} THEN 'stalled'
-                ELSE 'on_track'
-              END)::"Health" AS health
+                 AND v.stage = 'finalisation'                        THEN 'complete:done'
+                WHEN coalesce(v.counting, 0) = 0                     THEN 'unknown:none'
+                -- Off track needs a review after the date plus grace that found no outcome.
+                WHEN ${day} - v.oldest_overdue_announced > ${grace}
+                 AND v.review_at::date - v.oldest_overdue_announced > ${grace} THEN 'off_track:reviewed'
+                WHEN ${day} - v.oldest_overdue_announced > ${grace}  THEN 'at_risk:awaiting'
+                WHEN ${day} - v.oldest_overdue > ${grace}            THEN 'at_risk:assumed'
+                WHEN v.oldest_overdue IS NOT NULL                    THEN 'at_risk:grace'
+                WHEN v.due_soon IS NOT NULL                          THEN 'at_risk:soon'
+                WHEN v.next_due IS NOT NULL                          THEN 'on_track:next'
+                WHEN ${day} - v.progress_day < ${stall}              THEN 'on_track:progress'
+                -- Stalled needs a review since the stall window began that found no progress.
+                WHEN ${day} - coalesce(v.progress_day, v."createdAt"::date) >= ${stall}
+                 AND ${day} - v.review_at::date < ${stall}           THEN 'stalled:reviewed'
+                ELSE 'unknown:unreviewed'
+              END) AS rule
       FROM verdicts v
+    ),
+    judged AS (
+      SELECT r.*, split_part(r.rule, ':', 1)::"Health" AS health,
+             -- evaluateHealth's key: the rule, the due date its reason names, open count, last review, last progress.
+             concat_ws('|', r.rule,
+                       coalesce(to_char(CASE
+                         WHEN r.rule IN ('off_track:reviewed', 'at_risk:awaiting') THEN r.oldest_overdue_announced
+                         WHEN r.rule IN ('at_risk:assumed', 'at_risk:grace') THEN r.oldest_overdue
+                         WHEN r.rule = 'at_risk:soon' THEN r.due_soon
+                         WHEN r.rule = 'on_track:next' THEN r.next_due
+                       END, 'YYYY-MM-DD'), ''),
+                       coalesce(r.open, 0),
+                       coalesce(to_char(r.review_at, 'YYYY-MM-DD'), ''),
+                       coalesce(to_char(r.progress_day, 'YYYY-MM-DD'), '')) AS key
+      FROM ruled r
     )`;
 }
 
@@ -163,7 +206,7 @@ function milestonesAsOf(params: CheckParams): Prisma.Sql {
   return Prisma.sql`(
         SELECT d.*, (d.status NOT IN ('cancelled', 'deferred') AND NOT d.done AND d."dueDate" < ${day}) AS late
         FROM (
-          SELECT "workstreamId", status, "dueDate", "completedOn", "dateBasis",
+          SELECT "workstreamId", status, "dueDate", "completedOn", "dateBasis", "actualStart",
                  status = 'completed' AND ("completedOn" IS NULL OR "completedOn" <= ${day}) AS done
           FROM "Milestone"
         ) d
@@ -171,89 +214,111 @@ function milestonesAsOf(params: CheckParams): Prisma.Sql {
 }
 
 /**
- * The two figures only a reason needs — how many milestones are overdue (off track) and the next
- * due date (on track) — for the differing rows with those verdicts alone, instead of two more
- * aggregates over every milestone in the pass above. With no differing row (the hourly steady
- * state) it reads nothing; with a few, a few index lookups. A join rather than `IN (SELECT …)`:
- * the planner estimates an IN over a CTE at 200 distinct ids and picks an index lookup per row even
- * on a first check, when nearly every row differs (0.7 s more there at 100,000); joined, it hashes.
- */
-function reasonFiguresCte(params: CheckParams): Prisma.Sql {
-  return Prisma.sql`
-    reason_figures AS (
-      SELECT m."workstreamId" AS id,
-             count(*) FILTER (WHERE m.late) AS overdue,
-             min(m."dueDate") FILTER (WHERE m.status <> 'cancelled' AND NOT m.done) AS next_due
-      FROM ${milestonesAsOf(params)}
-      JOIN differing x ON x.id = m."workstreamId" AND x.health IN ('off_track', 'on_track')
-      GROUP BY m."workstreamId"
-    )`;
-}
-
-/**
- * The reason for a verdict, computed only for the rows whose health changes: `j` is the judged row,
- * `f` its reason_figures (null when its verdict needs none).
+ * The reason for a verdict, computed only for the rows whose verdict changes: `j` is the judged
+ * row, `pick` the milestone its rule names (the oldest overdue, the next due, …; by due date, then
+ * position, then title) and `prog` its last progress with that date's precision. Word for word
+ * evaluateHealth's reasons.
  */
 function reasonSql(params: CheckParams): Prisma.Sql {
-  const { day, grace, stall } = bind(params);
+  const { grace } = bind(params);
+  const due = humanDateSql(Prisma.sql`pick."dueDate"`, Prisma.sql`pick."datePrecision"`);
+  const title = Prisma.sql`CASE WHEN pick.title IS NULL OR pick.title = '' THEN 'A milestone' ELSE '"' || pick.title || '"' END`;
+  const reviewed = Prisma.sql`to_char(j.review_at, 'FMDD FMMonth YYYY')`;
+  const progress = Prisma.sql`CASE WHEN prog.on_day IS NULL THEN 'no progress recorded'
+                                   ELSE 'last progress ' || ${humanDateSql(Prisma.sql`prog.on_day`, Prisma.sql`prog.precision`)} END`;
   return Prisma.sql`
-    CASE j.health
+    CASE j.rule
       WHEN 'inactive' THEN format('Stage is %s.', j.stage)
-      WHEN 'complete' THEN CASE WHEN j.stage = 'closed' THEN 'Stage is closed.'
-                                -- Complete in finalisation: none open, so every counting milestone is done.
-                                ELSE format('All %s milestone%s completed; stage is finalisation.', j.counting, CASE WHEN j.counting = 1 THEN '' ELSE 's' END) END
-      WHEN 'unknown' THEN 'No milestones to measure against.'
-      WHEN 'off_track' THEN format('%s milestone%s overdue; the oldest announced date was %s: no outcome recorded beyond the %s-day grace period.',
-                                   f.overdue, CASE WHEN f.overdue = 1 THEN '' ELSE 's' END,
-                                   to_char(j.oldest_overdue_announced, 'YYYY-MM-DD'), ${grace})
-      WHEN 'at_risk' THEN CASE
-                            -- Beyond grace and not off track: the oldest overdue date was an assumption.
-                            WHEN ${day} - j.oldest_overdue > ${grace}
-                              THEN format('A milestone''s assumed date %s passed; no outcome recorded (an assumed date is at risk at most).',
-                                          to_char(j.oldest_overdue, 'YYYY-MM-DD'))
-                            WHEN j.oldest_overdue IS NOT NULL
-                              THEN format('A milestone was due %s: overdue, within the %s-day grace period.',
-                                          to_char(j.oldest_overdue, 'YYYY-MM-DD'), ${grace})
-                            ELSE format('A milestone is due %s and not started.', to_char(j.due_soon, 'YYYY-MM-DD'))
-                          END
-      WHEN 'stalled' THEN CASE WHEN j.progress_at IS NULL
-                            THEN format('No progress recorded since creation (stall window %s days).', ${stall})
-                            ELSE format('No progress recorded since %s (stall window %s days).', j.progress_at::date::text, ${stall}) END
-      ELSE CASE WHEN j.open = 0 THEN ${ALL_LISTED_DONE}::text
-                ELSE format('Next milestone due %s.', to_char(f.next_due, 'YYYY-MM-DD')) END
+      WHEN 'complete:closed' THEN 'Stage is closed.'
+      WHEN 'complete:done' THEN format('All %s milestone%s completed; stage is finalisation.', j.counting, CASE WHEN j.counting = 1 THEN '' ELSE 's' END)
+      WHEN 'unknown:none' THEN 'No milestones to measure against.'
+      WHEN 'off_track:reviewed' THEN format('%s was due %s (%s date); no outcome found at review on %s.', ${title}, ${due}, pick."dateBasis", ${reviewed})
+      WHEN 'at_risk:awaiting' THEN format('%s was due %s (%s date); no outcome recorded; awaiting review.', ${title}, ${due}, pick."dateBasis")
+      WHEN 'at_risk:assumed' THEN format('%s: assumed date %s passed; no outcome recorded (an assumed date is at risk at most).', ${title}, ${due})
+      WHEN 'at_risk:grace' THEN format('%s was due %s: overdue, within the %s-day grace period.', ${title}, ${due}, ${grace})
+      WHEN 'at_risk:soon' THEN format('%s is due %s and not started.', ${title}, ${due})
+      WHEN 'on_track:next' THEN format('Next: %s, due %s (%s date).', ${title}, ${due}, pick."dateBasis")
+      WHEN 'on_track:progress' THEN format('Progress recorded %s %s; nothing scheduled ahead.',
+                                           CASE WHEN prog.precision = 'day' THEN 'on' ELSE 'in' END,
+                                           ${humanDateSql(Prisma.sql`prog.on_day`, Prisma.sql`prog.precision`)})
+      WHEN 'stalled:reviewed' THEN format('No progress found at review on %s; %s; nothing scheduled ahead.', ${reviewed}, ${progress})
+      ELSE format('Nothing scheduled ahead; %s; %s.', ${progress},
+                  CASE WHEN j.review_at IS NULL THEN 'never reviewed' ELSE 'not reviewed since ' || ${reviewed} END)
     END`;
 }
 
+/** The milestone a changed verdict's reason names, and the last progress with its precision. */
+function reasonInputsSql(params: CheckParams): Prisma.Sql {
+  const { day, warning } = bind(params);
+  return Prisma.sql`
+      LEFT JOIN LATERAL (
+        SELECT m.title, m."dueDate", m."datePrecision", m."dateBasis"
+        FROM "Milestone" m
+        WHERE m."workstreamId" = j.id AND m.status <> 'cancelled'
+          AND NOT (m.status = 'completed' AND (m."completedOn" IS NULL OR m."completedOn" <= ${day}))
+          AND CASE j.rule
+                WHEN 'off_track:reviewed' THEN m.status <> 'deferred' AND m."dueDate" < ${day} AND m."dateBasis" IN ('sourced', 'planned')
+                WHEN 'at_risk:awaiting'   THEN m.status <> 'deferred' AND m."dueDate" < ${day} AND m."dateBasis" IN ('sourced', 'planned')
+                WHEN 'at_risk:assumed'    THEN m.status <> 'deferred' AND m."dueDate" < ${day}
+                WHEN 'at_risk:grace'      THEN m.status <> 'deferred' AND m."dueDate" < ${day}
+                WHEN 'at_risk:soon'       THEN m.status = 'not_started' AND m."dueDate" BETWEEN ${day} AND ${day} + ${warning}
+                WHEN 'on_track:next'      THEN m."dueDate" >= ${day}
+                ELSE false
+              END
+        ORDER BY m."dueDate", m.position, m.title COLLATE "C"
+        LIMIT 1
+      ) pick ON true
+      LEFT JOIN LATERAL (
+        SELECT x.on_day, x.precision
+        FROM (
+          SELECT m."completedOn" AS on_day, m."completedOnPrecision" AS precision
+          FROM "Milestone" m
+          WHERE m."workstreamId" = j.id AND m.status = 'completed' AND m."completedOn" <= ${day}
+          UNION ALL
+          SELECT m."actualStart", m."actualStartPrecision"
+          FROM "Milestone" m
+          WHERE m."workstreamId" = j.id AND m.status <> 'cancelled' AND m."actualStart" <= ${day}
+        ) x
+        ORDER BY x.on_day DESC, x.precision
+        LIMIT 1
+      ) prog ON j.rule IN ('on_track:progress', 'stalled:reviewed', 'unknown:unreviewed')`;
+}
+
 /**
- * Statement 2: recompute every open workstream's health; where it differs, store the new health,
- * reason and since, and write one `workstream.health_changed` event (from, to, reason). A verdict
- * equal to the stored one writes nothing, which is what makes a second run over unchanged data
- * silent — and, since only the differing rows reach the UPDATE, cheap: with none, the join ends at
- * once (and so does reason_figures). `w.health = j.was` re-tests the row under its lock: an editor
- * who changed the health since this statement's snapshot wins, and the next check starts from their value.
- * Answers how many workstreams were checked and how many changed.
+ * Statement 2: recompute every open workstream's verdict; where its key (the rule and the dates its
+ * reason rests on) differs from the stored one, store the new health, key and reason, and where the health itself differs, its since and
+ * one `workstream.health_changed` event (from, to, reason). A verdict equal to the stored one writes
+ * nothing, which is what makes a second run over unchanged data silent — and, since only the
+ * differing rows reach the UPDATE, cheap: with none, the join ends at once. `w.health = j.was`
+ * re-tests the row under its lock: an editor who changed the health since this statement's
+ * snapshot wins, and the next check starts from their value. Under revised rules (`quiet`) the
+ * events are recorded with notify off, their reason saying so: nobody is alerted by a rules change.
+ * Answers how many workstreams were checked and how many changed health.
  */
-export async function recomputeHealth(tx: Tx, params: CheckParams): Promise<{ checked: number; changed: number }> {
+export async function recomputeHealth(tx: Tx, params: CheckParams, options: { quiet?: boolean } = {}): Promise<{ checked: number; changed: number }> {
   const { ts } = bind(params);
+  const quiet = options.quiet === true;
   const [row] = await tx.$queryRaw<{ checked: bigint; changed: bigint }[]>`
     WITH ${verdictsCte(params)},
     differing AS MATERIALIZED (
-      SELECT * FROM judged j WHERE j.health IS DISTINCT FROM j.was
+      SELECT * FROM judged j WHERE j.key IS DISTINCT FROM j.was_key OR j.health IS DISTINCT FROM j.was
     ),
-    ${reasonFiguresCte(params)},
     changed AS (
       UPDATE "Workstream" w
-      SET health = j.health, "healthReason" = ${reasonSql(params)}, "healthSince" = ${ts}
+      SET health = j.health, "healthKey" = j.key, "healthReason" = ${reasonSql(params)},
+          "healthSince" = CASE WHEN w.health = j.health THEN w."healthSince" ELSE ${ts} END
       FROM differing j
-      LEFT JOIN reason_figures f ON f.id = j.id
+      ${reasonInputsSql(params)}
       WHERE w.id = j.id AND w.health = j.was
       RETURNING w.id, j.was, w.health, w."healthReason"
     ),
     written AS (
       INSERT INTO "Event" (id, type, "workstreamId", "from", "to", reason, actor, "occurredAt", notify)
-      SELECT gen_random_uuid(), 'workstream.health_changed', c.id, c.was::text, c.health::text, c."healthReason",
-             ${STATUS_CHECK_ACTOR}, ${ts}, true
+      SELECT gen_random_uuid(), 'workstream.health_changed', c.id, c.was::text, c.health::text,
+             CASE WHEN ${quiet} THEN ${RULES_REVISED_PREFIX} || c."healthReason" ELSE c."healthReason" END,
+             ${STATUS_CHECK_ACTOR}, ${ts}, NOT ${quiet}
       FROM changed c
+      WHERE c.health IS DISTINCT FROM c.was
       RETURNING 1
     )
     -- Counting the open workstreams apart keeps judged referenced once, so it is never materialised;
@@ -294,11 +359,22 @@ export async function recordRun(
   run: { slot: string | null; trigger: string; asOf: Date; startedAt: Date; checked: number; milestonesOverdue: number; healthChanged: number },
 ): Promise<void> {
   await tx.$executeRaw`
-    INSERT INTO "StatusCheckRun" (id, slot, "asOf", trigger, "startedAt", "finishedAt", checked, "milestonesOverdue", "healthChanged", events)
+    INSERT INTO "StatusCheckRun" (id, slot, "asOf", trigger, "startedAt", "finishedAt", checked, "milestonesOverdue", "healthChanged", events, "rulesVersion")
     VALUES (gen_random_uuid(), ${run.slot}, ${run.asOf.toISOString()}::timestamptz AT TIME ZONE 'UTC', ${run.trigger},
             ${run.startedAt.toISOString()}::timestamptz AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC',
             ${run.checked}::int, ${run.milestonesOverdue}::int, ${run.healthChanged}::int,
-            ${run.milestonesOverdue + run.healthChanged}::int)`;
+            ${run.milestonesOverdue + run.healthChanged}::int, ${HEALTH_RULES_VERSION}::int)`;
+}
+
+/**
+ * Whether the rules changed since the last recorded run: its health changes are then the rules'
+ * doing, not the world's, and are recorded without alerting anyone. A database with no run yet was
+ * judged under the current rules (the seed applies them).
+ */
+export async function rulesRevisedSinceLastRun(tx: Tx): Promise<boolean> {
+  const [last] = await tx.$queryRaw<{ rulesVersion: number }[]>`
+    SELECT "rulesVersion" FROM "StatusCheckRun" ORDER BY "finishedAt" DESC LIMIT 1`;
+  return last !== undefined && last.rulesVersion < HEALTH_RULES_VERSION;
 }
 
 /** Whether the scheduler's slot was already checked (by another replica, or before a retry). */

@@ -14,8 +14,9 @@ import { SINGLE_WRITE, unprocessable, WriteResult } from './write-result';
 export type MilestoneView = ReturnType<typeof toMilestoneView>;
 
 /**
- * Editors' writes to milestones. Each is one transaction: the milestone, the workstream's recomputed
- * health (and lastProgressAt), one event per change, the audit entry. Events go to the dispatcher
+ * Editors' writes to milestones. Each is one transaction: the milestone, a review stamp (an edit is
+ * a look at the sources), the workstream's recomputed health and last progress, one event per
+ * change, the audit entry. Events go to the dispatcher
  * after commit.
  */
 @Injectable()
@@ -42,7 +43,15 @@ export class MilestoneEditorService {
 
       const position = await this.repository.nextMilestonePosition(tx, locked.id);
       const created = await this.repository.insertMilestone(tx, { ...milestone, workstreamId: locked.id, position });
-      const health = await this.recompute(tx, locked.id, now, false);
+      await this.repository.stampReview(tx, {
+        workstreamId: locked.id,
+        at: now,
+        reviewer: actor.name,
+        apiKeyId: actor.apiKeyId,
+        kind: 'change',
+        note: `Milestone "${created.title}" added.`,
+      });
+      const health = await this.recompute(tx, locked.id, now);
       await this.repository.updateWorkstreamVersioned(tx, locked.id, expectedVersion, health.data);
 
       const events: Omit<NewEvent, 'actor' | 'notify'>[] = [
@@ -90,13 +99,23 @@ export class MilestoneEditorService {
       }
       await this.repository.updateMilestoneVersioned(tx, before.id, expectedVersion, plan.data);
 
-      const health = await this.recompute(tx, locked.id, now, plan.progress);
-      const workstreamChange = { ...health.data, ...(plan.progress ? { lastProgressAt: now } : {}) };
-      if (Object.keys(workstreamChange).length) {
-        await this.repository.updateWorkstreamVersioned(tx, locked.id, undefined, workstreamChange);
+      await this.repository.stampReview(tx, {
+        workstreamId: locked.id,
+        at: now,
+        reviewer: actor.name,
+        apiKeyId: actor.apiKeyId,
+        kind: 'change',
+        note: input.note ?? `Milestone "${before.title}" updated.`,
+        evidence: input.evidenceUrl ? [{ url: input.evidenceUrl }] : [],
+      });
+      const health = await this.recompute(tx, locked.id, now);
+      if (Object.keys(health.data).length) {
+        await this.repository.updateWorkstreamVersioned(tx, locked.id, undefined, health.data);
       }
 
-      const events: Omit<NewEvent, 'actor' | 'notify'>[] = plan.events.map((e) => ({ ...e, workstreamId: locked.id }));
+      // The editor's words and evidence travel with the events: alerts say what happened and why.
+      const said = { note: input.note ?? null, evidenceUrl: input.evidenceUrl ?? before.evidenceUrl ?? null };
+      const events: Omit<NewEvent, 'actor' | 'notify'>[] = plan.events.map((e) => ({ ...e, ...said, workstreamId: locked.id }));
       if (health.event) events.push(health.event);
       const eventIds = await this.recorder.record(tx, events.map((e) => ({ ...e, actor: actor.name, notify: notify ?? true })), now);
 
@@ -122,14 +141,9 @@ export class MilestoneEditorService {
   }
 
   /** Health over the workstream's milestones as they now stand in this transaction. */
-  private async recompute(tx: Prisma.TransactionClient, workstreamId: string, now: Date, progress: boolean) {
+  private async recompute(tx: Prisma.TransactionClient, workstreamId: string, now: Date) {
     const workstream = await this.repository.loadWorkstream(tx, workstreamId);
     const milestones = await this.repository.milestonesOf(tx, [workstreamId]);
-    return recomputeHealth(
-      { ...workstream, lastProgressAt: progress ? now : workstream.lastProgressAt },
-      milestones,
-      now,
-      this.config.healthWindows,
-    );
+    return recomputeHealth(workstream, milestones, now, this.config.healthWindows);
   }
 }

@@ -5,7 +5,7 @@ import { AppConfig } from '@pledgewatch/config';
 import { Milestone, Prisma } from '@pledgewatch/database';
 import { EventsDispatcher, EventsRecorder, NewEvent } from '@pledgewatch/events';
 import { ConflictError, FieldError } from '@pledgewatch/problems';
-import { evaluateHealth } from '@pledgewatch/status';
+import { evaluateHealth, progressAsOf } from '@pledgewatch/status';
 import { NewMilestone, resolveNewMilestone, todayUtc } from './milestone-rules';
 import type { CreateWorkstreamInput, ImportInput, NewWorkstreamInput, PatchWorkstreamInput } from './workstream-input';
 import { firstFreeSlug, recomputeHealth, slugify } from './workstream-rules';
@@ -113,6 +113,14 @@ export class WorkstreamEditorService {
           reason: `Stage changed from ${before.stage} to ${input.stage}.`,
         });
       }
+      await this.repository.stampReview(tx, {
+        workstreamId: before.id,
+        at: now,
+        reviewer: actor.name,
+        apiKeyId: actor.apiKeyId,
+        kind: 'change',
+        note: data.stage ? `Stage changed to ${input.stage}.` : 'Workstream details edited.',
+      });
       const health = recomputeHealth({ ...before, stage: input.stage ?? before.stage }, milestones, now, this.config.healthWindows);
       if (health.event) events.push(health.event);
 
@@ -234,7 +242,9 @@ export class WorkstreamEditorService {
     const events: NewEvent[] = [];
     inputs.forEach((input, i) => {
       const id = ids[i];
-      const verdict = evaluateHealth({ stage: input.stage, lastProgressAt: null, createdAt: now }, resolved[i], now, this.config.healthWindows);
+      // Creating a workstream is its first look: a review made now.
+      const verdict = evaluateHealth({ stage: input.stage, createdAt: now, reviews: [now] }, resolved[i], now, this.config.healthWindows);
+      const progress = progressAsOf(resolved[i], now);
       workstreams.push({
         id,
         slug: slugs[i],
@@ -245,7 +255,12 @@ export class WorkstreamEditorService {
         stage: input.stage,
         health: verdict.health,
         healthReason: verdict.reason,
+        healthKey: verdict.key,
         healthSince: now,
+        lastProgressAt: progress?.on ?? null,
+        lastReviewedAt: now,
+        lastReviewedBy: actor.name,
+        lastReviewNote: 'Workstream created.',
         source: input.source ?? Prisma.DbNull,
         createdAt: now,
       });
@@ -278,6 +293,10 @@ export class WorkstreamEditorService {
       sectors: inputs.flatMap((input, i) => input.sectors.map((sectorSlug) => ({ workstreamId: ids[i], sectorSlug }))),
       milestones,
     });
+    await this.repository.insertReviews(
+      tx,
+      ids.map((workstreamId) => ({ workstreamId, at: now, reviewer: actor.name, apiKeyId: actor.apiKeyId, kind: 'change', note: 'Workstream created.' })),
+    );
     const eventIds = await this.recorder.record(tx, events, now);
 
     // 4. The audit trail holds each workstream as created.

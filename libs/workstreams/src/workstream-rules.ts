@@ -1,7 +1,7 @@
 import type { HealthWindows } from '@pledgewatch/config';
 import type { Health } from '@pledgewatch/database';
 import type { NewEvent } from '@pledgewatch/events';
-import { evaluateHealth, HealthMilestone, HealthWorkstream } from '@pledgewatch/status';
+import { evaluateHealth, progressAsOf, HealthMilestone, HealthWorkstream } from '@pledgewatch/status';
 
 const SLUG_MAX = 80;
 
@@ -37,28 +37,34 @@ export function firstFreeSlug(base: string, taken: ReadonlySet<string>): string 
 }
 
 export interface HealthUpdate {
-  /** Columns to write on the workstream; empty when neither health nor its reason moved. */
-  data: { health?: Health; healthReason?: string; healthSince?: Date };
+  /** Columns to write on the workstream; empty when neither health, its ground nor the progress moved. */
+  data: { health?: Health; healthReason?: string; healthKey?: string; healthSince?: Date; lastProgressAt?: Date | null };
   /** `workstream.health_changed` when the health value itself changed. */
   event: Omit<NewEvent, 'actor' | 'notify'> | null;
 }
 
 /**
  * Recomputes a workstream's health after an edit, as of `now`, with the one health function the
- * scheduled check also uses; a new value restarts healthSince and owes one event.
+ * scheduled check also uses; a new value restarts healthSince and owes one event. An editorial
+ * write is itself a look at the workstream, so it counts as a review made `now`. The last progress
+ * is derived again from the milestones, so undoing a start undoes it.
  */
 export function recomputeHealth(
-  workstream: HealthWorkstream & { id: string; health: Health; healthReason: string },
+  workstream: Omit<HealthWorkstream, 'reviews'> & { id: string; health: Health; healthReason: string; healthKey: string | null; lastProgressAt: Date | null },
   milestones: HealthMilestone[],
   now: Date,
   windows: HealthWindows,
 ): HealthUpdate {
-  const verdict = evaluateHealth(workstream, milestones, now, windows);
+  const verdict = evaluateHealth({ ...workstream, reviews: [now] }, milestones, now, windows);
+  const progress = progressAsOf(milestones.filter((m) => m.status !== 'cancelled'), now)?.on ?? null;
+  const moved: HealthUpdate['data'] = {};
+  if ((progress?.getTime() ?? null) !== (workstream.lastProgressAt?.getTime() ?? null)) moved.lastProgressAt = progress;
+  if (verdict.key !== workstream.healthKey) moved.healthKey = verdict.key;
   if (verdict.health === workstream.health) {
-    return { data: verdict.reason === workstream.healthReason ? {} : { healthReason: verdict.reason }, event: null };
+    return { data: verdict.reason === workstream.healthReason ? moved : { ...moved, healthReason: verdict.reason }, event: null };
   }
   return {
-    data: { health: verdict.health, healthReason: verdict.reason, healthSince: now },
+    data: { ...moved, health: verdict.health, healthReason: verdict.reason, healthKey: verdict.key, healthSince: now },
     event: {
       type: 'workstream.health_changed',
       workstreamId: workstream.id,

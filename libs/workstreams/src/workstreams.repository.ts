@@ -7,6 +7,17 @@ type Tx = Prisma.TransactionClient;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export interface ReviewStamp {
+  workstreamId: string;
+  at: Date;
+  reviewer: string;
+  apiKeyId?: string | null;
+  /** `review`: checked, nothing new; `change`: stamped by an editorial write. */
+  kind: 'review' | 'change';
+  note: string;
+  evidence?: { url: string; title?: string; publisher?: string; publishedOn?: string }[];
+}
+
 export interface Locked {
   id: string;
   version: number;
@@ -119,6 +130,43 @@ export class WorkstreamsRepository {
 
   findMilestone(tx: Tx, id: string): Promise<Milestone> {
     return tx.milestone.findUniqueOrThrow({ where: { id } });
+  }
+
+  /**
+   * Records that an editor looked at the workstream: a Review row (kept, so health as of a past
+   * date counts only the reviews made by then) and the workstream's last-review stamp.
+   */
+  async stampReview(tx: Tx, review: ReviewStamp): Promise<void> {
+    await tx.review.create({
+      data: {
+        workstreamId: review.workstreamId,
+        reviewedAt: review.at,
+        reviewer: review.reviewer,
+        apiKeyId: review.apiKeyId ?? null,
+        kind: review.kind,
+        note: review.note,
+        evidence: (review.evidence ?? []) as unknown as Prisma.InputJsonValue,
+      },
+    });
+    await tx.workstream.update({
+      where: { id: review.workstreamId },
+      data: { lastReviewedAt: review.at, lastReviewedBy: review.reviewer, lastReviewNote: review.note },
+    });
+  }
+
+  /** Review rows for workstreams whose stamp was written with them (creation). */
+  async insertReviews(tx: Tx, reviews: ReviewStamp[]): Promise<void> {
+    await tx.review.createMany({
+      data: reviews.map((r) => ({
+        workstreamId: r.workstreamId,
+        reviewedAt: r.at,
+        reviewer: r.reviewer,
+        apiKeyId: r.apiKeyId ?? null,
+        kind: r.kind,
+        note: r.note,
+        evidence: (r.evidence ?? []) as unknown as Prisma.InputJsonValue,
+      })),
+    });
   }
 
   async nextMilestonePosition(tx: Tx, workstreamId: string): Promise<number> {

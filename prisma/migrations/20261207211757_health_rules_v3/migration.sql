@@ -18,7 +18,8 @@ ALTER TABLE "StatusCheckRun" ADD COLUMN     "rulesVersion" INTEGER NOT NULL DEFA
 ALTER TABLE "StatusCheckRun" ALTER COLUMN "rulesVersion" SET DEFAULT 3;
 
 -- AlterTable
-ALTER TABLE "Workstream" ADD COLUMN     "lastReviewNote" TEXT,
+ALTER TABLE "Workstream" ADD COLUMN     "healthKey" TEXT,
+ADD COLUMN     "lastReviewNote" TEXT,
 ADD COLUMN     "lastReviewedAt" TIMESTAMP(3),
 ADD COLUMN     "lastReviewedBy" TEXT,
 ADD COLUMN     "watchTerms" TEXT[] DEFAULT ARRAY[]::TEXT[];

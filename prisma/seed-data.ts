@@ -435,7 +435,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     watchTerms: ['Comprehensive Strategic Partnership', 'Strategic Partnership Dialogue', '2+2', 'vice-ministerial', 'Foreign and Defence Vice-Ministerial Consultation'],
     review: {
       date: '2026-03-07',
-      note: `Checked Kantei, Yomiuri, Vietnam News and SGGP reports; the newest, SGGP, 7 Mar 2026 (Japan's vice foreign minister in Ho Chi Minh City), gives no date for a second "2+2". ${NOT_VERIFIED_AFTER}`,
+      note: `Checked Kantei, Yomiuri, Vietnam News and SGGP reports; the newest, SGGP, 7 Mar 2026 (Japan's vice foreign minister in Ho Chi Minh City), reports no second "2+2". ${NOT_VERIFIED_AFTER}`,
     },
     milestones: [
       done('Joint statement on the elevation to a Comprehensive Strategic Partnership (President Thuong\'s visit)', '2023-11-27', 'Source: Jiji Press / nippon.com, 27 Nov 2023.'),
@@ -764,7 +764,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'patrol-vessel-indonesia-bakamla',
     title: 'Large patrol vessel for Indonesia (Bakamla)',
     summary:
-      'Grant aid "Project for Enhancement of Ability in Maritime Safety and Security", up to ¥9.053 bn, for one new 85.6-m offshore patrol vessel for Bakamla, Indonesia\'s maritime security agency (Badan Keamanan Laut), built in Japan by Mitsubishi Shipbuilding for Japan Marine Science. Grant aid (ODA), not OSA. A multi-year build: the builder\'s schedule (January 2025) has it completed and delivered in March 2028; Bakamla\'s chief said in January 2026 that it arrives in 2027, with crews trained in Japan.',
+      'Grant aid "Project for Enhancement of Ability in Maritime Safety and Security", up to ¥9.053 bn, for one new 85.6-m offshore patrol vessel for Bakamla, Indonesia\'s maritime security agency (Badan Keamanan Laut), built in Japan (build contract: Japan Marine Science / Mitsubishi Shipbuilding). Grant aid (ODA), not OSA. A multi-year build: the builder\'s schedule (January 2025) has it completed and delivered in March 2028; Bakamla\'s chief said in January 2026 that it arrives in 2027, with crews trained in Japan.',
     countries: ['ID', 'JP'],
     sectors: ['maritime-security'],
     instrument: 'oda',
@@ -904,7 +904,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       done(
         'FY2026 budget, with its ¥18.1 bn OSA appropriation, enacted',
         '2026-04',
-        'Source: the budget cleared the House of Representatives on 13 Mar 2026 (Jiji Press / nippon.com; The Yomiuri Shimbun) and the Constitution enacts a budget 30 days after lower-house approval when the chambers differ (art. 60; Kyodo / Japan Today, 24 Feb 2026): enacted by 12 Apr 2026 at the latest. The exact date was not found; recorded at month precision (April 2026), the month a stopgap budget covered. Replaces the editors\' earlier assumption (31 Mar 2026).',
+        'Source: the budget cleared the House of Representatives on 13 Mar 2026 (Jiji Press / nippon.com; The Yomiuri Shimbun) and the Constitution enacts a budget 30 days after lower-house approval when the chambers differ (art. 60; Kyodo / Japan Today, 24 Feb 2026): enacted by 12 Apr 2026 at the latest. The exact date was not found; recorded at month precision (April 2026) as the editors\' reading: if the upper house passed it in March, the true date is earlier. Replaces the editors\' earlier assumption (31 Mar 2026).',
         'https://japantoday.com/category/politics/japan-pm-takaichi-aims-for-diet-enactment-of-fy-2026-budget-in-march',
       ),
       assumed(
@@ -954,7 +954,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'asia-zero-emission-community',
     title: 'Asia Zero Emission Community (AZEC)',
     summary:
-      'Japan\'s decarbonisation platform with Australia and nine ASEAN members, an ongoing initiative on a yearly cycle: its first leaders\' meeting was held in Tokyo on the summit\'s last day; the second ministerial meeting (Jakarta, August 2024) opened the Asia Zero Emission Center at ERIA; leaders adopted a 10-year action plan in Vientiane in October 2024; the third ministerial meeting (Kuala Lumpur, October 2025), where Japan and the Philippines signed an energy memorandum, preceded the third leaders\' meeting there. An AZEC Plus online summit met in April 2026. A fourth leaders\' meeting is expected with the Manila summits of November 2026, after the stored sources end. Australia is a member but not a country in this tracker.',
+      'Japan\'s decarbonisation platform with Australia and nine ASEAN members, an ongoing initiative on a yearly cycle: its first leaders\' meeting was held in Tokyo on the summit\'s last day; the second ministerial meeting (Jakarta, August 2024) opened the Asia Zero Emission Center at ERIA; leaders adopted a 10-year action plan in Vientiane in October 2024; the third ministerial meeting (Kuala Lumpur, October 2025), where Japan and the Philippines signed an energy memorandum, preceded the third leaders\' meeting there. An AZEC Plus online summit met in April 2026. A fourth leaders\' meeting is the editors\' assumption (none was announced) for the Manila summits of November 2026, after the stored sources end. Australia is a member but not a country in this tracker.',
     countries: ['JP', 'BN', 'KH', 'ID', 'LA', 'MY', 'PH', 'SG', 'TH', 'VN'],
     sectors: ['energy-climate'],
     instrument: 'initiative',

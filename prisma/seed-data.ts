@@ -2,14 +2,19 @@
  * The seed's data: the ASEAN–Japan Commemorative Summit (Tokyo, 16–18 December 2023) and the
  * commitments it produced, as trackable workstreams with dated milestones.
  *
- * Rules the data follows (see /work/shared/SEED-FACTS.md, its "Corrections and additions (checked
- * 2026-12-01)" section first; docs/DATA.md lists every workstream with its health and date bases):
+ * Rules the data follows (the facts come from the editors' readings of public sources, the latest
+ * checked on 2026-12-07, whose stored sources run to about the end of May 2026; docs/DATA.md lists
+ * every workstream with its health and date bases):
  * - a `sourced` date comes from a named public source, cited in the milestone's note;
  * - a `planned` date is a publisher's stated plan, not an event;
  * - any other date is an editor's `assumed` date, and its note begins "Planning assumption:";
- * - a date known only to the month or year is recorded as the last day of that period, and the
- *   note says so.
- * Slugs and milestone positions are stable keys: the seed derives row ids from them.
+ * - a date known only to the month, quarter or year is recorded as the last day of that period with
+ *   its `precision` (see `period`);
+ * - a source quote is the source's own words, labelled `summit` or `context`;
+ * - each workstream's `review` is the editors' last check: the date of the newest source they found
+ *   for it, and what they checked.
+ * Slugs and milestone positions are stable keys: the seed derives row ids from them, so corrections
+ * are made in place and new milestones are appended.
  */
 import type { CountryGroup, DateBasis, DatePrecision, Instrument, MilestoneStatus, Stage } from '@pledgewatch/database';
 
@@ -126,15 +131,16 @@ const ARTICLE_TITLE = 'Japan-ASEAN Ties Get a Big Boost at 50th Anniversary Summ
 // both are left empty rather than invented: url '' (SummitSource.url is required), date null.
 const ARTICLE_PUBLISHER = 'ASEAN Wonk';
 
-const fromArticle = (quote: string): SourceCitation => ({
+/** A sentence of the article; `context` when it describes something other than the summit's own outcome. */
+const fromArticle = (quote: string, kind: SourceCitation['kind'] = 'summit'): SourceCitation => ({
   quote,
-  kind: 'summit',
+  kind,
   title: ARTICLE_TITLE,
   publisher: ARTICLE_PUBLISHER,
   date: null,
 });
 
-const KYODO_2023_12_17: Omit<SourceCitation, 'quote'> = {
+const KYODO_2023_12_17: Omit<SourceCitation, 'quote' | 'kind'> = {
   title: 'Japan, ASEAN to vow to widen cooperative fields as ties mark 50 years',
   publisher: 'Kyodo News',
   date: '2023-12-17',
@@ -174,10 +180,27 @@ const SENTENCE_SECURITY =
 const SENTENCE_SUBTITLE =
   'From supply chains to outer space, new outcomes lay foundation for future partnership but also highlight challenges in a co-created vision by trusted partners.';
 
-/** A completed milestone dated by a named source. */
-const done = (title: string, date: string, note: string, evidenceUrl?: string): MilestoneSeed => ({
+/**
+ * A date as a source gives it — a day ('2025-06-20'), a month ('2025-05'), a quarter ('2027-Q1')
+ * or a year ('2028') — as the seed stores it: the period's last day, with its precision.
+ */
+export function period(spec: string): { date: string; precision: DatePrecision } {
+  const lastDayOfMonth = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+  let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(spec);
+  if (m) return { date: spec, precision: 'day' };
+  m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(spec);
+  if (m) return { date: lastDayOfMonth(Number(m[1]), Number(m[2])), precision: 'month' };
+  m = /^(\d{4})-Q([1-4])$/.exec(spec);
+  if (m) return { date: lastDayOfMonth(Number(m[1]), Number(m[2]) * 3), precision: 'quarter' };
+  m = /^(\d{4})$/.exec(spec);
+  if (m) return { date: `${m[1]}-12-31`, precision: 'year' };
+  throw new Error(`seed data: "${spec}" is not a day, month, quarter or year`);
+}
+
+/** A completed milestone dated by a named source; `when` is a day, month, quarter or year (see `period`). */
+const done = (title: string, when: string, note: string, evidenceUrl?: string): MilestoneSeed => ({
   title,
-  date,
+  ...period(when),
   status: 'completed',
   dateBasis: 'sourced',
   note,
@@ -185,9 +208,9 @@ const done = (title: string, date: string, note: string, evidenceUrl?: string): 
 });
 
 /** An open milestone whose due date is a publisher's stated plan. */
-const planned = (title: string, date: string, note: string, status: MilestoneStatus = 'not_started', evidenceUrl?: string): MilestoneSeed => ({
+const planned = (title: string, when: string, note: string, status: MilestoneStatus = 'not_started', evidenceUrl?: string): MilestoneSeed => ({
   title,
-  date,
+  ...period(when),
   status,
   dateBasis: 'planned',
   note,
@@ -195,25 +218,33 @@ const planned = (title: string, date: string, note: string, status: MilestoneSta
 });
 
 /** An open milestone whose due date is the editors' assumption; the note says why. */
-const assumed = (title: string, date: string, note: string, status: MilestoneStatus = 'not_started'): MilestoneSeed => ({
+const assumed = (title: string, when: string, note: string, status: MilestoneStatus = 'not_started'): MilestoneSeed => ({
   title,
-  date,
+  ...period(when),
   status,
   dateBasis: 'assumed',
   note: `Planning assumption: ${note}`,
 });
+
+/** The stored sources the editors read run to about the end of May 2026. */
+const NOT_VERIFIED_AFTER = 'Not verified after May 2026: the stored sources run to about the end of May 2026.';
 
 export const WORKSTREAMS: WorkstreamSeed[] = [
   {
     slug: 'asean-japan-comprehensive-strategic-partnership',
     title: 'ASEAN–Japan Comprehensive Strategic Partnership',
     summary:
-      'ASEAN and Japan raised ties to a Comprehensive Strategic Partnership in September 2023; the Tokyo summit adopted the Joint Vision Statement ("Trusted Partners") and its Implementation Plan, and Japan pledged about USD 35 bn in public and private funds over five years. Timor-Leste attended as an observer and joined ASEAN as its 11th member on 26 October 2025. Two areas the article names without a dated ASEAN-wide step of their own are tracked here: outer space (the JAXA – Malaysian Space Agency memorandum is under the Japan–Malaysia partnership) and maritime capacity-building (the vessel, coast-guard and OSA commitments are workstreams of their own).',
+      'ASEAN and Japan raised ties to a Comprehensive Strategic Partnership in September 2023; the Tokyo summit adopted the Joint Vision Statement ("Trusted Partners") and its Implementation Plan, and Japan pledged about USD 35 bn in public and private funds over five years. The 28th ASEAN–Japan Summit (October 2025) reported 108 of the Joint Vision\'s 130 action lines implemented. Timor-Leste attended as an observer and joined ASEAN as its 11th member on 26 October 2025. The 29th summit, due in Manila on 10–12 November 2026, falls after the stored sources end: its outcome has not been checked. Two areas the article names without a dated ASEAN-wide step of their own are tracked here: outer space (the JAXA – Malaysian Space Agency memorandum is under the Japan–Malaysia partnership) and maritime capacity-building (the vessel, coast-guard and OSA commitments are workstreams of their own).',
     countries: [...ASEAN_10, 'TL', 'JP'],
     sectors: ['diplomatic-relations', 'maritime-security', 'economic-security', 'trade-investment', 'space', 'connectivity'],
     instrument: 'partnership',
     stage: 'implementation',
     source: fromArticle('The summit adds detail to the roadmap for developing the new Japan-ASEAN comprehensive strategic partnership.'),
+    watchTerms: ['Comprehensive Strategic Partnership', 'ASEAN-Japan Summit', 'Joint Vision Statement', 'Trusted Partners', 'Implementation Plan', 'action lines', 'JAIF', 'FOIP', 'AOIP'],
+    review: {
+      date: '2026-05-10',
+      note: `Checked Kantei, MOFA Japan, Kyodo, VNA, Vietnam News and Manila Bulletin reports to 10 May 2026 (the 48th ASEAN Summit, Cebu, held scaled back on 8–9 May). The 29th ASEAN–Japan Summit (10–12 Nov 2026) falls after the stored sources end: its outcome is unchecked, not missing. ${NOT_VERIFIED_AFTER}`,
+    },
     milestones: [
       done(
         'Joint Statement on the Establishment of the ASEAN–Japan CSP adopted at the 26th ASEAN–Japan Summit, Jakarta',
@@ -249,15 +280,20 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       planned(
         '29th ASEAN–Japan Summit at the 49th ASEAN Summit and related summits, Pasay (Manila)',
         '2026-11-12',
-        'Planned: Vietnam News, 8 Jan 2026 gives 10–12 Nov 2026 for the 49th ASEAN Summit and related summits at the PICC, Pasay; due date is the last day. Manila Bulletin, 27 Mar 2026 reports the 2026 summits were cut back to "bare bones" under the Philippine energy emergency; the 48th ASEAN Summit in Cebu (8–9 May 2026) was held as a scaled-back meeting (Manila Bulletin, 10 May 2026). No report of the 29th ASEAN–Japan Summit\'s outcome was found (checked 2026-12-01): no outcome recorded.',
+        'Planned: Vietnam News, 8 Jan 2026 gives 10–12 Nov 2026 for the 49th ASEAN Summit and related summits at the PICC, Pasay; due date is the last day. Under the Philippine national energy emergency the preparatory meetings were moved online and the 2026 summits described as "barebones" (Manila Bulletin, 27 Mar 2026); the 48th ASEAN Summit in Cebu (8–9 May 2026) was held as a scaled-back meeting (Manila Bulletin, 10 May 2026). The stored sources end before November 2026, so the outcome has not been checked.',
         'not_started',
         'https://vietnamnews.vn/world/1763434/philippines-pledges-to-promote-regional-peace-prosperity-during-asean-chairmanship.html',
       ),
       planned(
         'End of the five-year window for the USD 35 bn public and private mobilisation',
-        '2028-12-31',
-        'Planned: Kyodo News, 17 Dec 2023 ("over the next five years"); year precision, recorded as the last day of 2028.',
+        '2028',
+        'Planned: Kyodo News, 17 Dec 2023 ("over the next five years"); year precision (2028).',
         'in_progress',
+      ),
+      done(
+        '28th ASEAN–Japan Summit reports 108 of the Joint Vision Statement\'s 130 action lines implemented; JAIF 3.0',
+        '2025-10-26',
+        'Source: VNA, 26 Oct 2025.',
       ),
     ],
   },
@@ -265,12 +301,17 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'japan-malaysia-comprehensive-strategic-partnership',
     title: 'Japan–Malaysia Comprehensive Strategic Partnership',
     summary:
-      'Japan and Malaysia upgraded relations to a Comprehensive Strategic Partnership covering economic security and supply-chain resilience; JAXA and the Malaysian Space Agency signed a memorandum on space cooperation. Coast-guard cooperation (JCG–MMEA) was substantially agreed in January 2025 and the two services exercised together in June 2025, but no signing of the document has been found. In October 2025 the leaders welcomed a diving support vessel for Malaysia under OSA (tracked here, as a leaders\' outcome; the FY2023 OSA grant is its own workstream).',
+      'Japan and Malaysia upgraded relations to a Comprehensive Strategic Partnership covering economic security and supply-chain resilience; JAXA and the Malaysian Space Agency signed a memorandum on space cooperation. Defence ties followed: a strategic dialogue (December 2024), the MALPAN naval exercise (February 2025) and a Maritime Self-Defense Force port call at Port Klang (April 2025). Coast-guard cooperation is genuinely slow: the Japan Coast Guard – MMEA cooperation document was substantially agreed in January 2025 and the two services exercised together in June 2025, but no signing has been found. In October 2025 the leaders welcomed a diving support vessel for Malaysia under OSA (tracked here, as a leaders\' outcome; the FY2023 OSA grant is its own workstream).',
     countries: ['MY', 'JP'],
     sectors: ['diplomatic-relations', 'economic-security', 'supply-chains', 'space', 'maritime-security'],
     instrument: 'partnership',
     stage: 'implementation',
     source: fromArticle(SENTENCE_UPGRADES),
+    watchTerms: ['Comprehensive Strategic Partnership', 'MMEA', 'Malaysian Maritime Enforcement Agency', 'Japan Coast Guard', 'JAXA', 'Malaysian Space Agency', 'MALPAN', 'diving support vessel', 'Official Security Assistance'],
+    review: {
+      date: '2025-10-26',
+      note: `Checked MOFA Japan, Yomiuri, Malay Mail, theSun, Bernama and Jiji reports; the newest is Jiji Press via adnkronos, 26 Oct 2025 (Takaichi–Anwar). Searched the stored sources (to about the end of May 2026) for a signing of the JCG–MMEA cooperation document: none found. ${NOT_VERIFIED_AFTER}`,
+    },
     milestones: [
       done('Joint statement on the Comprehensive Strategic Partnership (incl. economic security, supply-chain resilience)', '2023-12-16', 'Source: MOFA Japan; Malay Mail, 16 Dec 2023.'),
       done('JAXA – Malaysian Space Agency memorandum of cooperation on space development and application', '2023-12-16', 'Source: PMO Malaysia / Bernama, Dec 2023.'),
@@ -289,7 +330,8 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       done(
         'Japan Coast Guard – MMEA joint exercise',
         '2025-06-23',
-        'Source: theSun, Jun 2025. No signing of the JCG–MMEA cooperation document was reported.',
+        'Source: theSun, 23 Jun 2025; Bernama, 23 Jun 2025 (a four-day exercise off Selangor with the JCG patrol vessel Mizuho). No signing of the JCG–MMEA cooperation document was reported.',
+        'https://thesun.my/malaysia-news/mmea-japan-coast-guard-launch-joint-maritime-exercise-CF14335520',
       ),
       done(
         'Leaders welcome an agreement for a diving support vessel for Malaysia under OSA (Takaichi–Anwar)',
@@ -298,8 +340,21 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       ),
       assumed(
         'JCG–MMEA cooperation document signed',
-        '2026-12-31',
-        'no signing date has been found in public sources (checked 2026-12-01); signing is assumed by 31 Dec 2026, about two years after the text was substantially agreed (10 Jan 2025).',
+        '2025-10-26',
+        'the editors expected the signing by the leaders\' next meeting after the text was substantially agreed (10 Jan 2025); that meeting (Takaichi–Anwar, Kuala Lumpur, 26 Oct 2025; Jiji Press via adnkronos) reported none, and no signing was found in the stored sources to the end of May 2026. Unsigned since January 2025: genuinely slow. (Earlier seeds assumed 31 Dec 2026, a date nothing supported.)',
+      ),
+      done('Japan–Malaysia strategic dialogue started', '2024-12', 'Source: Malay Mail, 15 Apr 2025. Month precision (December 2024).'),
+      done(
+        'MALPAN: Japan Maritime Self-Defense Force – Royal Malaysian Navy bilateral exercise, Strait of Malacca',
+        '2025-02',
+        'Source: Malay Mail, 15 Apr 2025 (the Japanese ambassador\'s remarks). Month precision (February 2025).',
+        'https://www.malaymail.com/news/malaysia/2025/04/15/japan-warships-dock-in-port-klang-as-tokyo-kl-ramp-up-defence-ties-video/173143',
+      ),
+      done(
+        'Maritime Self-Defense Force ships JS Bungo and JS Etajima call at Port Klang (12–15 Apr 2025)',
+        '2025-04-12',
+        'Source: Malay Mail, 15 Apr 2025 (the port call ran 12–15 Apr; recorded on its first day).',
+        'https://www.malaymail.com/news/malaysia/2025/04/15/japan-warships-dock-in-port-klang-as-tokyo-kl-ramp-up-defence-ties-video/173143',
       ),
     ],
   },
@@ -313,15 +368,25 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     instrument: 'partnership',
     stage: 'implementation',
     source: fromArticle(SENTENCE_UPGRADES),
+    watchTerms: ['Comprehensive Partnership', 'Official Security Assistance', 'OSA', 'East Timor', 'F-FDTL', 'Ramos-Horta'],
+    review: {
+      date: '2025-08-26',
+      note: `Checked MOFA Japan, Kyodo and Jiji reports; the newest on Timor-Leste is MOFA Japan, 26 Aug 2025 (leaders agree to implement the first OSA). Searched the stored sources (to about the end of May 2026) for an OSA exchange of notes with Timor-Leste: none found. ${NOT_VERIFIED_AFTER}`,
+    },
     milestones: [
       done('Joint press statement (Kishida–Gusmão) on the Comprehensive Partnership', '2023-12-16', 'Source: MOFA Japan, 16 Dec 2023.'),
       done('Foreign ministers\' meeting citing the partnership', '2024-07-27', 'Source: MOFA Japan, 27 Jul 2024.'),
-      done('Timor-Leste on the FY2025 Official Security Assistance recipient list', '2025-06-27', 'Source: Jiji Press, 27 Jun 2025.'),
+      done(
+        'Timor-Leste on the FY2025 Official Security Assistance recipient list',
+        '2025-06-20',
+        'Source: Kyodo via Japan Today, 21 Jun 2025 (a government source, 20 Jun); Jiji Press, 27 Jun 2025. Replaces 27 Jun 2025, the date of the later Jiji report.',
+        'https://japantoday.com/category/national/japan-to-provide-defense-equipment-to-thailand-7-other-nations',
+      ),
       done('Leaders agree to implement the first OSA for Timor-Leste (Ishiba–Ramos-Horta)', '2025-08-26', 'Source: MOFA Japan, 26 Aug 2025.'),
       assumed(
         'First OSA exchange of notes for Timor-Leste',
         '2026-03-31',
-        'FY2025 OSA grants are normally committed by notes exchanged within Japan\'s fiscal year, which ended 31 Mar 2026; no exchange of notes for Timor-Leste has been found (checked 2026-12-01).',
+        'FY2025 OSA grants are normally committed by notes exchanged within Japan\'s fiscal year, which ended 31 Mar 2026 (Jiji Press, 27 Jun 2025: documents with the FY2025 recipients to be signed "starting this autumn"); no exchange of notes for Timor-Leste was found in the stored sources, which run to about the end of May 2026.',
       ),
     ],
   },
@@ -335,6 +400,11 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     instrument: 'partnership',
     stage: 'closed',
     source: fromArticle(SENTENCE_UPGRADES),
+    watchTerms: ['Strategic Partnership', 'Japan-Brunei Exchange Year', 'Al-Muhtadee Billah'],
+    review: {
+      date: '2024-03-12',
+      note: `Checked MOFA Japan, Kyodo and Jiji Press (The Japan News, 12 Mar 2024). The tracked commitment, the upgrade, is fulfilled; no later development was found in the stored sources (to about the end of May 2026). ${NOT_VERIFIED_AFTER}`,
+    },
     milestones: [
       done(
         'Joint press statement: 2024 named Japan–Brunei Exchange Year; officials to examine an upgrade to strategic partnership',
@@ -353,12 +423,20 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'japan-viet-nam-comprehensive-strategic-partnership',
     title: 'Japan–Viet Nam Comprehensive Strategic Partnership for Peace and Prosperity in Asia and the World',
     summary:
-      'Announced in Tokyo on 27 November 2023, a few weeks before the summit. In April 2025 the leaders agreed to create a vice-ministerial foreign and defence "2+2" consultation, which first met in Tokyo on 4 December 2025.',
+      'Announced in Tokyo on 27 November 2023, a few weeks before the summit (so the article mentions it as context, not as a summit outcome). The vice-ministerial Strategic Partnership Dialogue met in December 2024, the first in five years; in April 2025 the leaders agreed to upgrade it to a vice-ministerial foreign and defence "2+2" consultation, which first met in Tokyo on 4 December 2025.',
     countries: ['VN', 'JP'],
     sectors: ['diplomatic-relations', 'defense', 'economic-security'],
     instrument: 'partnership',
     stage: 'implementation',
-    source: fromArticle('This adds to other advances, including the new Japan-Vietnam comprehensive strategic partnership announced just a few weeks earlier.'),
+    source: fromArticle(
+      'This adds to other advances, including the new Japan-Vietnam comprehensive strategic partnership announced just a few weeks earlier.',
+      'context',
+    ),
+    watchTerms: ['Comprehensive Strategic Partnership', 'Strategic Partnership Dialogue', '2+2', 'vice-ministerial', 'Foreign and Defence Vice-Ministerial Consultation'],
+    review: {
+      date: '2026-03-07',
+      note: `Checked Kantei, Yomiuri, Vietnam News and SGGP reports; the newest, SGGP, 7 Mar 2026 (Japan's vice foreign minister in Ho Chi Minh City), reports no second "2+2". ${NOT_VERIFIED_AFTER}`,
+    },
     milestones: [
       done('Joint statement on the elevation to a Comprehensive Strategic Partnership (President Thuong\'s visit)', '2023-11-27', 'Source: Jiji Press / nippon.com, 27 Nov 2023.'),
       done(
@@ -376,7 +454,13 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       assumed(
         'Second vice-ministerial "2+2" consultation',
         '2027-12-31',
-        'no second meeting, date or cadence has been announced, and nothing supports a yearly one (found nothing as of 2026-12-01); the editors assume a second round by the end of 2027, two years after the first (4 Dec 2025).',
+        'no second meeting, date or cadence has been announced, and nothing supports a yearly one (nothing found in the stored sources, which run to about the end of May 2026); the editors assume a second round by the end of 2027, two years after the first (4 Dec 2025).',
+      ),
+      done(
+        'Japan–Viet Nam Strategic Partnership Dialogue (vice-ministers), Tokyo: the first in five years',
+        '2024-12-12',
+        'Source: The Yomiuri Shimbun, 13 Dec 2024; Vietnam News (the 8th dialogue, during a visit of 11–13 Dec 2024).',
+        'https://japannews.yomiuri.co.jp/politics/defense-security/20241213-227595/',
       ),
     ],
   },
@@ -392,10 +476,16 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     source: {
       quote:
         'The two countries on Monday adopted a joint statement and confirmed that they would deepen discussions on Official Security Assistance (OSA), a framework established by Japan, for the free provision of defense equipment and technology to Vietnam.',
+      kind: 'context',
       title: 'Japan, Vietnam Confirm Talks on Providing Defense Equipment; Japan Aims to Utilize Official Security Assistance Framework',
       publisher: 'The Yomiuri Shimbun',
       date: '2023-11-28',
       url: 'https://japannews.yomiuri.co.jp/politics/defense-security/20231128-152365/',
+    },
+    watchTerms: ['Official Security Assistance', 'OSA', 'defense equipment', '2+2'],
+    review: {
+      date: '2025-12-27',
+      note: `Checked Yomiuri, Jiji, Vietnam News, PSU Connect and Asahi reports; the newest, Asahi Shimbun, 27 Dec 2025, says OSA was on the agenda of Prime Minister Takaichi's October 2025 meeting with Viet Nam's leader. No signed OSA agreement with Viet Nam was found in the stored sources (to about the end of May 2026). ${NOT_VERIFIED_AFTER}`,
     },
     milestones: [
       done(
@@ -419,7 +509,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       assumed(
         'First OSA exchange of notes for Viet Nam',
         '2027-03-31',
-        'no agreement has been found (only a Yomiuri report of 15 Nov 2023 and the talks above); assumed within Japan\'s FY2026, which ends 31 Mar 2027 and whose proposed OSA budget rose to ¥18.1 bn (Jiji Press, 24 Dec 2025).',
+        'no agreement has been found (only a Yomiuri report of 15 Nov 2023 and the talks above); assumed within Japan\'s FY2026, which ends 31 Mar 2027 and whose OSA budget rose to ¥18.1 bn (approved by the Cabinet on 26 Dec 2025, The Japan Times; enacted by April 2026).',
       ),
     ],
   },
@@ -427,12 +517,17 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'japan-philippines-coast-guard-cooperation',
     title: 'Japan–Philippines coast guard cooperation',
     summary:
-      'A memorandum of cooperation between the Japan Coast Guard and the Philippine Coast Guard was exchanged after the Kishida–Marcos meeting at the summit; in 2024 Japan lent ¥64.38 bn for five 97-m multi-role response vessels, due 2027–2028. The loan is a separate ODA instrument (JICA), folded into this workstream because the vessels are for the same coast guard.',
+      'A memorandum of cooperation between the Japan Coast Guard and the Philippine Coast Guard was exchanged after the Kishida–Marcos meeting at the summit; in 2024 Japan lent ¥64.38 bn for five 97-metre multi-role response vessels of the Teresa Magbanua class, which the Philippine Coast Guard expects around 2027 to 2028. The loan is a separate ODA instrument (JICA, Maritime Safety Capability Improvement Project Phase III), folded into this workstream because the vessels are for the same coast guard. The two coast guards exercised with the US Coast Guard off Kagoshima in June 2025, and in May 2026 Japan and the Philippines raised their ties to a Comprehensive Strategic Partnership.',
     countries: ['PH', 'JP'],
     sectors: ['maritime-security'],
     instrument: 'agreement',
     stage: 'implementation',
     source: fromArticle(SENTENCE_SECURITY),
+    watchTerms: ['Philippine Coast Guard', 'Japan Coast Guard', '97-metre', '97-meter', 'multi-role response vessel', 'MRRV', 'Teresa Magbanua', 'Maritime Safety Capability Improvement Project', 'JICA'],
+    review: {
+      date: '2026-05-30',
+      note: `Checked MOFA Japan, JICA, Manila Shimbun, Naval News, The Diplomat and Manila Bulletin reports to 30 May 2026 (the end of Marcos's state visit to Japan). No report of a construction contract, launch or delivery of the five 97-metre ships was found. ${NOT_VERIFIED_AFTER}`,
+    },
     milestones: [
       done('Memorandum of cooperation Japan Coast Guard – Philippine Coast Guard exchanged', '2023-12-17', 'Source: MOFA Japan; Philstar, 18 Dec 2023.'),
       done(
@@ -449,9 +544,22 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       ),
       planned(
         'Five 97-m patrol ships delivered',
-        '2028-12-31',
-        'Planned: delivery in 2027–2028 (NEDA Secretary Balisacan, reported by defence press — secondary); year precision, recorded as the last day of 2028.',
+        '2028',
+        'Planned: the Philippine Coast Guard\'s spokesman, Manila Shimbun, 16 May 2024: "We expect the arrival of the five 97-meter MRRVs to expand the Coast Guard Fleet around 2027 to 2028"; also Naval News, May 2024, and NEDA Secretary Balisacan via defence press (secondary). Year precision: the last ship is due by the end of 2028; no source dates the first ship.',
         'in_progress',
+        'https://www.manila-shimbun.com/category/english/news276908.html',
+      ),
+      done(
+        'Second Japan–US–Philippines coast guard exercise, off Kagoshima (BRP Teresa Magbanua takes part)',
+        '2025-06-20',
+        'Source: The Diplomat, Jun 2025; AP, 20 Jun 2025. The exercise ran 16–20 Jun 2025; recorded on its last day, the search-and-rescue drill.',
+        'https://thediplomat.com/2025/06/philippines-japan-us-hold-second-round-of-joint-coast-guard-exercises/',
+      ),
+      done(
+        'Japan–Philippines ties raised to a Comprehensive Strategic Partnership (Takaichi–Marcos, Tokyo, during Marcos\'s state visit of 26–29 May)',
+        '2026-05-28',
+        'Source: Manila Bulletin, 29 May 2026; Manila Bulletin, 30 May 2026.',
+        'https://mb.com.ph/article/10920026/philippines/national/philippines-japan-elevate-ties-to-comprehensive-strategic-partnership',
       ),
     ],
   },
@@ -459,7 +567,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'japan-philippines-reciprocal-access-agreement',
     title: 'Japan–Philippines Reciprocal Access Agreement',
     summary:
-      'Not itself a summit outcome: negotiations began in November 2023; the agreement, signed in July 2024 and ratified by the Philippine Senate (December 2024) and Japan\'s Diet (June 2025), entered into force on 11 September 2025 and was used in an October 2025 exercise and in the Cebu earthquake relief. Tracked beside the summit\'s Philippine coast-guard commitment. The tracked commitment, bringing the agreement into force, is fulfilled, so the stage is closed. The Acquisition and Cross-Servicing Agreement that complements it is a workstream of its own.',
+      'Not itself a summit outcome: negotiations began in November 2023; the agreement, signed in July 2024, ratified by the Philippine President (November 2024) with the Senate\'s concurrence (December 2024) and approved by Japan\'s Diet (June 2025), entered into force on 11 September 2025 and was used in an October 2025 exercise and in the Cebu earthquake relief. Tracked beside the summit\'s Philippine coast-guard commitment. The tracked commitment, bringing the agreement into force, is fulfilled, so the stage is closed. The Acquisition and Cross-Servicing Agreement that complements it is a workstream of its own.',
     countries: ['PH', 'JP'],
     sectors: ['defense'],
     instrument: 'agreement',
@@ -467,14 +575,25 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     source: {
       quote:
         'The Japan-Philippines Reciprocal Access Agreement, which facilitates visits by their forces for joint exercises and disaster relief operations, took effect in September.',
+      kind: 'context',
       title: 'New Japan PM Takaichi makes overseas debut with in-person ASEAN talks',
       publisher: 'Japan Today (Kyodo)',
       date: '2025-10-26',
       url: 'https://japantoday.com/category/politics/update1-new-japan-pm-takaichi-makes-overseas-debut-with-in-person-asean-talks',
     },
+    watchTerms: ['Reciprocal Access Agreement', 'RAA', 'Self-Defense Forces', 'Armed Forces of the Philippines', 'Senate Resolution No. 1248'],
+    review: {
+      date: '2026-05-30',
+      note: `Checked MOFA Japan, Manila Shimbun, Daily Tribune, Manila Bulletin, Japan Today and context.ph reports to 30 May 2026. The tracked commitment (entry into force) is fulfilled; later uses of the agreement are not tracked as milestones. ${NOT_VERIFIED_AFTER}`,
+    },
     milestones: [
       done('Reciprocal Access Agreement signed, Manila', '2024-07-08', 'Source: MOFA Japan, 8 Jul 2024.'),
-      done('Ratified by the Philippine Senate', '2024-12-16', 'Source: Daily Tribune, 11 Sep 2025.'),
+      done(
+        'Philippine Senate concurs in the ratification (Senate Resolution No. 1248, 19–0); the President had ratified it on 5 Nov 2024',
+        '2024-12-16',
+        'Source: Manila Shimbun, Dec 2024; Daily Tribune, 11 Sep 2025. Wording corrected: the President ratifies, the Senate concurs.',
+        'https://www.manila-shimbun.com/category/english/news280692.html',
+      ),
       done(
         'Approved by Japan\'s Diet (House of Councillors, the last step)',
         '2025-06-06',
@@ -489,8 +608,9 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       ),
       done(
         'First uses: an exercise and the Cebu earthquake relief',
-        '2025-10-31',
-        'Source: context.ph. Month precision (October 2025), recorded as the last day of the month.',
+        '2025-10',
+        'Source: context.ph, 27 Oct 2025 (readout of the Takaichi–Marcos meeting: the RAA "was applied this month during a joint exercise and in transporting aid following the Cebu earthquake"). Month precision (October 2025).',
+        'https://context.ph/?p=42427',
       ),
     ],
   },
@@ -498,35 +618,48 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'japan-philippines-acquisition-and-cross-servicing-agreement',
     title: 'Japan–Philippines Acquisition and Cross-Servicing Agreement (ACSA)',
     summary:
-      'An agreement for the Self-Defense Forces and the Philippine military to exchange supplies and services (fuel, food, ammunition, transport, spare parts) in joint training and operations, complementing the Reciprocal Access Agreement; discussions began after the April 2025 Ishiba–Marcos meeting, it was agreed in principle in October 2025 and signed in Manila on 15 January 2026, Japan\'s first ACSA with an ASEAN member. It takes effect only after ratification; no ratification step has been found. A workstream of its own rather than a milestone of the RAA: it is a separate treaty with its own signature, ratification and entry into force, still open, while the RAA is in force.',
+      'An agreement for the Self-Defense Forces and the Philippine military to exchange supplies and services (fuel, food, ammunition, transport, spare parts) in joint training and operations, complementing the Reciprocal Access Agreement; discussions began after the April 2025 Ishiba–Marcos meeting, it was agreed in principle by October 2025 (welcomed by Takaichi and Marcos on 26 October) and signed in Manila on 15 January 2026, Japan\'s first ACSA with an ASEAN member. It takes effect only after ratification, including the Diet\'s approval; no ratification step has been found. A workstream of its own rather than a milestone of the RAA: it is a separate treaty with its own signature, ratification and entry into force, still open, while the RAA is in force. The other Japan–Philippines defence step found, the transfer of six used Abukuma-class destroyer escorts agreed in principle in June 2025, is recorded here too; its 2026 status was not found.',
     countries: ['PH', 'JP'],
     sectors: ['defense'],
     instrument: 'agreement',
     stage: 'implementation',
     source: {
       quote:
-        'Paraphrase of the report: the Japanese and Philippine foreign ministers signed an acquisition and cross-servicing agreement in Manila on 15 January 2026, so that the Self-Defense Forces and the Philippine military can exchange supplies such as fuel and ammunition.',
-      title: 'Japan, Philippines Sign Mutual Logistics Support Pact',
-      publisher: 'Jiji Press via nippon.com',
+        'Foreign Minister Toshimitsu Motegi and his counterpart Theresa Lazaro signed an Acquisition and Cross-Servicing Agreement (ACSA) at a foreign ministers’ meeting in Manila, marking Japan’s first such pact with a member state of the Association of Southeast Asian Nations.',
+      kind: 'context',
+      title: 'Japan, Philippines Agree on Logistics Pact to Boost Security Ties Amid China’s Increasing Maritime Presence',
+      publisher: 'The Yomiuri Shimbun (The Japan News)',
       date: '2026-01-15',
-      url: 'https://www.nippon.com/en/news/yjj2026011501066/japan-philippines-sign-mutual-logistics-support-pact.html',
+      url: 'https://japannews.yomiuri.co.jp/politics/politics-government/20260115-304317',
+    },
+    watchTerms: ['Acquisition and Cross-Servicing Agreement', 'ACSA', 'logistics pact', 'Self-Defense Forces', 'Abukuma', 'destroyer escort'],
+    review: {
+      date: '2026-05-30',
+      note: `Checked Jiji, Yomiuri, AP, Manila Bulletin and context.ph reports to 30 May 2026 (the end of Marcos's state visit to Japan): no report of the Diet's approval of the ACSA, of its entry into force, or of the Abukuma transfer's next step was found. ${NOT_VERIFIED_AFTER}`,
     },
     milestones: [
       done(
-        'ACSA agreed in principle',
-        '2025-10-31',
-        'Source: tbh.center. Month precision (October 2025), recorded as the last day of the month.',
+        'ACSA agreed in principle; welcomed by Prime Minister Takaichi and President Marcos, Kuala Lumpur',
+        '2025-10-26',
+        'Source: context.ph, 27 Oct 2025 (readout of the 26 Oct meeting: "both leaders welcomed the agreement in principle"); GMA; Kyodo / Japan Today; embassy statement. Replaces an earlier month-precision record (October 2025, tbh.center).',
+        'https://context.ph/?p=42427',
       ),
       done(
         'ACSA signed, Manila (Motegi–Lazaro)',
         '2026-01-15',
-        'Source: Jiji Press via nippon.com, 15 Jan 2026; Manila Bulletin, 15 Jan 2026; embassy reports (tbh.center).',
+        'Source: Jiji Press via nippon.com, 15 Jan 2026; The Yomiuri Shimbun, 15 Jan 2026; Manila Bulletin, 15 Jan 2026; embassy reports (tbh.center). AP (via The New Indian Express, 15 Jan 2026): it has to be ratified by Japanese legislators before it takes effect.',
         'https://www.nippon.com/en/news/yjj2026011501066/japan-philippines-sign-mutual-logistics-support-pact.html',
       ),
       assumed(
         'ACSA enters into force (after ratification by both sides)',
         '2027-03-31',
-        'the RAA took 14 months from signing (8 Jul 2024) to entry into force (11 Sep 2025); the same lead time from this signing (15 Jan 2026) gives about March 2027. No ratification step has been found (checked 2026-12-01).',
+        'the RAA took 14 months from signing (8 Jul 2024) to entry into force (11 Sep 2025); the same lead time from this signing (15 Jan 2026) gives about March 2027. No ratification step was found in the stored sources, which run to about the end of May 2026.',
+      ),
+      done(
+        'Transfer of six used Abukuma-class destroyer escorts to the Philippines agreed in principle by the defence ministers (Singapore)',
+        '2025-06',
+        'Source: The Yomiuri Shimbun, 6 Jul 2025 (via Philstar, 6 Jul 2025); The Japan Times, 7 Jul 2025 (the Philippine Navy confirmed a planned joint inspection). Month precision (June 2025). A defence-equipment transfer, not part of the ACSA: recorded here as the Philippine defence workstream; its status in 2026 was not found.',
+        'https://www.japantimes.co.jp/news/2025/07/07/japan/politics/japan-philippines-used-destroyers-china/',
       ),
     ],
   },
@@ -534,7 +667,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'official-security-assistance-philippines',
     title: 'Official Security Assistance for the Philippines',
     summary:
-      'The Philippines was the first OSA recipient: coastal radars (FY2023, ¥600 m), radar-related equipment and rigid-hulled boats (FY2024, ¥1.6 bn) and boathouses and slipways, the first OSA infrastructure project (FY2025, ¥900 m). The FY2023 radars were handed over in February 2026.',
+      'The Philippines was the first OSA recipient: coastal radars (FY2023, ¥600 m), radar-related equipment and rigid-hulled boats (FY2024, ¥1.6 bn) and boathouses and slipways, the first OSA infrastructure project (FY2025, ¥900 m). The five FY2023 coastal radars were handed over on 11 February 2026.',
     countries: ['PH', 'JP'],
     sectors: ['defense', 'maritime-security'],
     instrument: 'osa',
@@ -542,10 +675,16 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     source: {
       quote:
         'One of these documents involved a ¥600-million grant from the Official Security Assistance (OSA), providing funding to the Philippine Navy (PN) to acquire a coastal radar system and enhance its “maritime domain awareness” (MDA) capability.',
+      kind: 'context',
       title: 'From foes to friends',
       publisher: 'BusinessMirror',
       date: '2023-11-19',
       url: 'https://businessmirror.com.ph/2023/11/19/from-foes-to-friends/',
+    },
+    watchTerms: ['Official Security Assistance', 'OSA', 'coastal radar', 'rigid-hulled inflatable boats', 'boathouses', 'Philippine Navy'],
+    review: {
+      date: '2026-05-30',
+      note: `Checked Manila Shimbun, BusinessWorld, Yomiuri, Manila Bulletin and SunStar reports to 30 May 2026: no report of the FY2024 equipment's handover or of FY2026 notes was found. ${NOT_VERIFIED_AFTER}`,
     },
     milestones: [
       done(
@@ -567,10 +706,10 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
         'https://www.bworldonline.com/the-nation/2026/01/15/724594/manila-tokyo-ink-military-supply-deal/',
       ),
       done(
-        'FY2023 coastal surveillance radars handed over, Camp Aguinaldo',
+        'FY2023 coastal surveillance radars (five systems) handed over, Camp Aguinaldo',
         '2026-02-11',
-        'Source: Manila Bulletin, Feb 2026; SunStar (PNA), 12 Feb 2026.',
-        'https://www.sunstar.com.ph/manila/ph-gets-5-coastal-surveillance-radars-from-japans-security-aid',
+        'Source: Manila Bulletin, 11 Feb 2026 (the handover ceremony "on Wednesday, Feb. 11"); SunStar (PNA), 12 Feb 2026. The radars had arrived in the country on 14 Jan 2026 (the Japanese embassy, via Inquirer).',
+        'https://mb.com.ph/article/10905301/philippines/national/dnd-receives-five-coastal-radar-systems-from-japan',
       ),
       assumed(
         'FY2024 OSA equipment handed over',
@@ -583,18 +722,23 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'japan-cambodia-senior-defence-dialogue',
     title: 'Japan–Cambodia senior defence dialogue',
     summary:
-      'Kishida and Hun Manet agreed at the summit to launch a vice-defence-minister dialogue; its first meeting (Siem Reap, March 2024) rests on a single unconfirmed source. Japan\'s defence minister made a first bilateral visit in August 2024, when one report said an exchange of military attachés was planned for 2025; no confirmation of that exchange has been found. In April 2025 Japanese naval ships made the first foreign port call at the renovated Ream base.',
+      'Kishida and Hun Manet agreed at the summit to launch a vice-defence-minister dialogue; its first meeting (Siem Reap, March 2024) rests on a single unconfirmed source. Japan\'s defence minister made a first bilateral visit in August 2024, when the two ministers agreed to exchange military attachés (one report said in 2025); no confirmation of that exchange has been found. In April 2025 Japanese naval ships made the first foreign port call at the renovated Ream base, and at a Tokyo summit in May 2025 Hun Manet called defence cooperation "more dynamic and closer" and Japan said it would consider OSA for Cambodia.',
     countries: ['KH', 'JP'],
     sectors: ['defense'],
     instrument: 'dialogue',
     stage: 'implementation',
     source: fromArticle(SENTENCE_SECURITY),
+    watchTerms: ['vice-ministerial defence dialogue', 'Ream', 'military attachés', 'Maritime Self-Defense Force', 'Ground Self-Defense Force', 'Official Security Assistance'],
+    review: {
+      date: '2025-12-27',
+      note: `Checked MOFA Japan, Kyodo, j-defense, Jiji, Fresh News and Asahi reports; the newest, Asahi Shimbun, 27 Dec 2025, says OSA was on the agenda of Prime Minister Takaichi's October 2025 meeting with Cambodia's leader. No second source for the first vice-ministerial dialogue and no confirmation of the attaché exchange were found in the stored sources (to about the end of May 2026). ${NOT_VERIFIED_AFTER}`,
+    },
     milestones: [
       done('Kishida–Hun Manet agree to launch a vice-defence-minister dialogue (seven documents exchanged)', '2023-12-18', 'Source: MOFA Japan; Kyodo, 18 Dec 2023.'),
       done(
         'First vice-ministerial defence dialogue, Siem Reap (unconfirmed: a single source)',
         '2024-03-01',
-        'Source: a blog citing Japan\'s Ministry of Defense: a single, unconfirmed source; no other report was found (checked 2026-12-01).',
+        'Source: a blog citing Japan\'s Ministry of Defense: a single, unconfirmed source; no other report was found in the stored sources (to about the end of May 2026).',
       ),
       done('First bilateral visit by Japan\'s defence minister (Kihara) to Cambodia', '2024-08-05', 'Source: j-defense, 7 Aug 2024.'),
       done(
@@ -605,21 +749,32 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       ),
       assumed(
         'Exchange of military attachés',
-        '2025-12-31',
-        'one report (Poste Khmer, 8 Aug 2024; also Devdiscourse) said an exchange was planned for 2025; neither government announced a date and no confirmation has been found (checked 2026-12-01), so the end of 2025 is the editors\' reading of that report, not an announced date.',
+        '2025',
+        'the defence ministers agreed on 5 Aug 2024 to exchange military attachés (Cambodian Defence Ministry statement, via AP and Devdiscourse); one report (Poste Khmer, 8 Aug 2024) said the exchange was planned for 2025. Neither government announced a date and no confirmation was found in the stored sources (to about the end of May 2026), so 2025 (year precision) is the editors\' reading of that report, not an announced date.',
+      ),
+      done(
+        'Hun Manet–Ishiba summit, Tokyo: defence cooperation "becoming more dynamic and closer"; Japan to consider OSA for Cambodia',
+        '2025-05-30',
+        'Source: Fresh News, 31 May 2025 (the joint press conference); Jiji Press, 30 May 2025 (Japan will consider providing equipment under the OSA framework). Fresh News also reports a visit by the Ground Self-Defense Force chief of staff in June 2025.',
+        'https://en.freshnewsasia.com/index.php/en/60613-2025-05-31-00-32-31.html',
       ),
     ],
   },
   {
     slug: 'patrol-vessel-indonesia-bakamla',
-    title: 'Large patrol vessel for Indonesia (BAKAMLA)',
+    title: 'Large patrol vessel for Indonesia (Bakamla)',
     summary:
-      'Grant aid "Project for Enhancement of Ability in Maritime Safety and Security", up to ¥9.053 bn, for one new 85.6-m patrol vessel for Indonesia\'s maritime security agency BAKAMLA, built in Japan. Grant aid (ODA), not OSA. The builder\'s schedule (January 2025) has it completed and delivered in March 2028, not 2027 as first reported.',
+      'Grant aid "Project for Enhancement of Ability in Maritime Safety and Security", up to ¥9.053 bn, for one new 85.6-m offshore patrol vessel for Bakamla, Indonesia\'s maritime security agency (Badan Keamanan Laut), built in Japan (build contract: Japan Marine Science / Mitsubishi Shipbuilding). Grant aid (ODA), not OSA. A multi-year build: the builder\'s schedule (January 2025) has it completed and delivered in March 2028; Bakamla\'s chief said in January 2026 that it arrives in 2027, with crews trained in Japan.',
     countries: ['ID', 'JP'],
     sectors: ['maritime-security'],
     instrument: 'oda',
     stage: 'implementation',
     source: fromArticle(SENTENCE_SECURITY),
+    watchTerms: ['Bakamla', 'Indonesian Coast Guard', 'offshore patrol vessel', 'Mitsubishi Shipbuilding', 'Japan Marine Science', 'JICA', 'Japan Coast Guard', 'Enhancement of Ability in Maritime Safety and Security'],
+    review: {
+      date: '2026-02-19',
+      note: `Checked Antara, MarineLink, Asian Military Review and Bakamla's statements (via benuanta.co.id and noa.co.id); the newest is Bakamla's press release of 19 Feb 2026 (crew training hoped for in 2026). No report of the ship's launch or delivery was found in the stored sources (to about the end of May 2026). ${NOT_VERIFIED_AFTER}`,
+    },
     milestones: [
       done(
         'Exchange of notes (Kamikawa–Retno), up to ¥9.053 bn',
@@ -636,11 +791,17 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
         'https://www.marinelink.com/news/mitsubishi-build-offshore-patrol-vessel-521679',
       ),
       planned(
-        'Vessel completed and delivered',
-        '2028-03-31',
-        'Planned: the builder\'s schedule, Mitsubishi Shipbuilding via MarineLink, 30 Jan 2025; Asian Military Review, Feb 2025. Month precision (March 2028), recorded as the last day of the month; replaces "2027" (Antara).',
+        'Vessel completed and delivered to Bakamla',
+        '2028-03',
+        'Planned: the builder\'s schedule, Mitsubishi Shipbuilding via MarineLink, 30 Jan 2025; Asian Military Review, Feb 2025. Month precision (March 2028); replaces "2027" (Antara). Bakamla\'s chief said on 7 Jan 2026 that the ship arrives in 2027 (below); the builder\'s own date is kept.',
         'in_progress',
         'https://asianmilitaryreview.com/2025/02/mhi-contracted-for-indonesian-opv-construction',
+      ),
+      done(
+        'Bakamla\'s chief: the new ship arrives in 2027; its crews will train in Japan and sail it to Indonesia',
+        '2026-01-07',
+        'Source: Antara via benuanta.co.id, 7 Jan 2026 (Vice Admiral Irvansyah at Bakamla\'s 20th anniversary). A statement, not a delivery: the builder\'s March 2028 date above is kept. A Bakamla press release of 19 Feb 2026 (via noa.co.id) hopes crew training starts in 2026 and gives 2027 as the build target.',
+        'https://benuanta.co.id/index.php/2026/01/07/bakamla-pastikan-terima-kapal-patroli-baru-dari-jepang-pada-2027/191648/14/39/55',
       ),
     ],
   },
@@ -654,6 +815,11 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     instrument: 'osa',
     stage: 'implementation',
     source: fromArticle(SENTENCE_SECURITY),
+    watchTerms: ['Official Security Assistance', 'OSA', 'Malaysian Armed Forces', 'UAV', 'drones', 'rescue boats', 'road-cleaning lorries'],
+    review: {
+      date: '2025-10-01',
+      note: `Checked MOFA Japan, The Star, theSun and Bernama reports; the newest is theSun, 1 Oct 2025. No report of the remaining UAVs or the lorries being delivered was found in the stored sources (to about the end of May 2026). ${NOT_VERIFIED_AFTER}`,
+    },
     milestones: [
       done('Malaysian Cabinet accepts the grant', '2023-12-01', 'Source: theSun, 1 Oct 2025.'),
       done(
@@ -664,8 +830,8 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       ),
       done(
         '12 Malaysian Armed Forces officers complete drone training in Japan',
-        '2025-05-31',
-        'Source: The Star, 23 Sep 2025. Month precision (May 2025), recorded as the last day of the month.',
+        '2025-05',
+        'Source: The Star, 23 Sep 2025. Month precision (May 2025).',
         'https://www.thestar.com.my/news/nation/2025/09/23/japan-donates-aerial-dronesrescue-boats',
       ),
       done(
@@ -687,12 +853,17 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'official-security-assistance-programme',
     title: 'Japan\'s Official Security Assistance programme',
     summary:
-      'Japan\'s grant framework for the armed forces of like-minded countries, launched in April 2023: about ¥2 bn in FY2023, ¥5 bn in FY2024, ¥8 bn for eight countries in FY2025 (including Thailand, the Philippines, Malaysia, Indonesia and Timor-Leste) and ¥18.1 bn approved by the Cabinet for FY2026, whose enactment a snap election delayed; no enactment date has been found. Country grants with their own steps are tracked as their own workstreams; Indonesia\'s patrol boats are tracked here.',
+      'Japan\'s grant framework for the armed forces of like-minded countries, launched in April 2023: about ¥2 bn in FY2023, ¥5 bn in FY2024, ¥8.1 bn in FY2025 for eight countries (Thailand, the Philippines, Sri Lanka, Malaysia, Indonesia, Papua New Guinea, Timor-Leste and Tonga) and ¥18.1 bn for FY2026, approved by the Cabinet on 26 December 2025 and, after a snap election delayed the budget, enacted by mid-April 2026 at the latest. The FY2026 recipient list (10 to 12 countries reported) was not found. Country grants with their own steps are tracked as their own workstreams; Indonesia\'s patrol boats are tracked here.',
     countries: ['JP', 'PH', 'ID', 'MY', 'TH', 'TL'],
     sectors: ['defense', 'maritime-security'],
     instrument: 'osa',
     stage: 'implementation',
     source: fromArticle(SENTENCE_SECURITY),
+    watchTerms: ['Official Security Assistance', 'OSA', 'security assistance', 'like-minded countries', 'fiscal 2026 budget', 'recipient countries'],
+    review: {
+      date: '2026-03-13',
+      note: `Checked The Japan Times, Jiji Press, Kyodo, Yomiuri, Asahi and Indonesian reports; the newest is Jiji Press / Yomiuri, 13 Mar 2026: the FY2026 budget cleared the House of Representatives, so it took effect by 12 Apr 2026 at the latest. Searched the stored sources (to about the end of May 2026) for the exact enactment date and the FY2026 recipient list: neither found. ${NOT_VERIFIED_AFTER}`,
+    },
     milestones: [
       done('OSA guidelines unveiled; FY2023 budget about ¥2 bn', '2023-04-05', 'Source: The Japan Times, 5 Apr 2023.'),
       done(
@@ -701,21 +872,27 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
         'Source: The Star / Kyodo, 1 Dec 2024 (replaces an undated NHK report, recorded earlier as the end of 2024).',
       ),
       done('First OSA for Indonesia (high-speed patrol boats) agreed', '2025-01-11', 'Source: The Star, 12 Jan 2025.'),
-      done('FY2025 OSA: ¥8 bn for eight countries incl. Thailand, the Philippines, Malaysia, Indonesia, Timor-Leste', '2025-06-27', 'Source: Jiji Press, 27 Jun 2025.'),
       done(
-        'FY2026 budget: ¥18.1 bn for OSA approved by the Cabinet, awaiting the Diet',
-        '2025-12-24',
-        'Source: Jiji Press, 24 Dec 2025. A proposal, not an appropriation.',
+        'FY2025 OSA recipients named: ¥8.1 bn for Thailand, the Philippines, Sri Lanka, Malaysia, Indonesia, Papua New Guinea, Timor-Leste and Tonga',
+        '2025-06-20',
+        'Source: Kyodo via Japan Today, 21 Jun 2025 (a government source, 20 Jun); Jiji Press, 27 Jun 2025. Replaces 27 Jun 2025, the date of the later Jiji report.',
+        'https://japantoday.com/category/national/japan-to-provide-defense-equipment-to-thailand-7-other-nations',
+      ),
+      done(
+        'FY2026 budget: ¥18.1 bn for OSA approved by the Cabinet',
+        '2025-12-26',
+        'Source: The Japan Times, 26 Dec 2025 (the Cabinet approved it "on Friday"); Jiji Press, 24 Dec 2025 previewed it. Replaces 24 Dec 2025, the preview\'s date. A proposal to the Diet, not yet an appropriation.',
       ),
       done(
         'Snap election delays the FY2026 budget; a stopgap budget is needed',
         '2026-01-19',
         'Source: Jiji Press via adnkronos, 19 Jan 2026; Asahi Shimbun. Reports of the number of FY2026 recipients conflict: 10 (Jiji), at least 12 (The Japan Times).',
+        'https://english.adnkronos.com/2026/01/19/japan-lower-house-dissolution-to-delay-budget-passage',
       ),
       done(
         'Indonesian House Commission I accepts a further ¥1.9 bn OSA patrol-boat grant',
         '2026-02-10',
-        'Source: Indonesian Post, 10 Feb 2026.',
+        'Source: Indonesian Post, 10 Feb 2026. Indonesia\'s Deputy Defence Minister Donny Ermawan (10 Feb 2026): FY2024 brought about ¥1 bn for two boats; descriptions of the FY2025 ¥1.9 bn boats conflict ("18 m class" against "14 m, 3–4 boats"; rmol.id).',
         'https://indonesianpost.com/2026/02/10/indonesia-dpr-commission-i-accept-japan-osa-patrol-vessel-grant-1-9-billion-yen',
       ),
       done(
@@ -724,15 +901,22 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
         'Source: rmol.id, 19 Feb 2026.',
         'https://rmol.id/politik/read/2026/02/19/697916/dpr-setujui-tni-al-dapat-hibah-kapal-patroli-jepang-1-9-miliar-yen',
       ),
-      assumed(
-        'FY2026 budget, with its OSA appropriation, enacted by the Diet',
-        '2026-03-31',
-        'a budget is normally enacted before the fiscal year begins on 1 Apr; the snap election delayed the FY2026 budget and a stopgap was needed (Jiji Press via adnkronos, 19 Jan 2026). No enactment date has been found (checked 2026-12-01).',
+      done(
+        'FY2026 budget, with its ¥18.1 bn OSA appropriation, enacted',
+        '2026-04',
+        'Source: the budget cleared the House of Representatives on 13 Mar 2026 (Jiji Press / nippon.com; The Yomiuri Shimbun) and the Constitution enacts a budget 30 days after lower-house approval when the chambers differ (art. 60; Kyodo / Japan Today, 24 Feb 2026): enacted by 12 Apr 2026 at the latest. The exact date was not found; recorded at month precision (April 2026) as the editors\' reading: if the upper house passed it in March, the true date is earlier. Replaces the editors\' earlier assumption (31 Mar 2026).',
+        'https://japantoday.com/category/politics/japan-pm-takaichi-aims-for-diet-enactment-of-fy-2026-budget-in-march',
       ),
       assumed(
-        'FY2026 OSA grants committed (notes exchanged with recipients)',
+        'FY2026 OSA (¥18.1 bn, 10–12 countries reported) committed: recipients named and notes exchanged',
         '2027-03-31',
-        'OSA grants are committed within the Japanese fiscal year; FY2026 ends 31 Mar 2027.',
+        'OSA grants are committed within the Japanese fiscal year; FY2026 ends 31 Mar 2027. Reports of the number of recipients conflict (10, Jiji Press, 24 Dec 2025; at least 12, The Japan Times, 26 Dec 2025); no recipient list was found in the stored sources, which run to about the end of May 2026.',
+      ),
+      done(
+        'FY2026 budget clears the House of Representatives',
+        '2026-03-13',
+        'Source: Jiji Press / nippon.com, 13 Mar 2026 (the Budget Committee approved the bill, clearing the way for the plenary vote that day); The Yomiuri Shimbun, 13 Mar 2026. Under the Constitution (art. 60) it takes effect within 30 days even without the upper house.',
+        'https://www.nippon.com/en/news/yjj2026031300179/lower-house-panel-approves-fy-2026-budget-bill.html',
       ),
     ],
   },
@@ -740,12 +924,17 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'asean-japan-economic-co-creation-supply-chains',
     title: 'ASEAN–Japan economic co-creation and supply chains',
     summary:
-      'The ASEAN–Japan Economic Co-Creation Vision and its Future Design and Action Plan, agreed by economic ministers in August 2023 and showcased at the Economic Co-Creation Forum on the summit\'s first day; the summit\'s joint vision statement pledges stronger supply chains.',
+      'The ASEAN–Japan Economic Co-Creation Vision and its Future Design and Action Plan, agreed by economic ministers in August 2023 and showcased at the Economic Co-Creation Forum on the summit\'s first day; the summit\'s joint vision statement pledges stronger supply chains. No dated follow-up step has been found.',
     countries: [...ASEAN_10, 'JP'],
     sectors: ['supply-chains', 'economic-security', 'trade-investment', 'digital'],
     instrument: 'initiative',
     stage: 'implementation',
     source: fromArticle(SENTENCE_SUBTITLE),
+    watchTerms: ['Economic Co-Creation Vision', 'Future Design and Action Plan', 'AEM-METI', 'Economic Co-Creation Forum', 'supply chains'],
+    review: {
+      date: '2023-12-17',
+      note: `Checked METI's releases of 22 Aug and 17 Dec 2023. Searched the stored sources (to about the end of May 2026) for a later AEM–METI review of the action plan: none found. ${NOT_VERIFIED_AFTER}`,
+    },
     milestones: [
       done(
         'ASEAN–Japan Economic Co-Creation Vision and Future Design and Action Plan agreed (AEM–METI consultations)',
@@ -765,7 +954,7 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
     slug: 'asia-zero-emission-community',
     title: 'Asia Zero Emission Community (AZEC)',
     summary:
-      'Japan\'s decarbonisation platform with Australia and nine ASEAN members, an ongoing initiative: its first leaders\' meeting was held in Tokyo on the summit\'s last day; ministers met in August 2024, when the Asia Zero Emission Center opened at ERIA, and in October 2025; leaders adopted a 10-year action plan in Vientiane in October 2024 and met again in Kuala Lumpur in October 2025. Australia is a member but not a country in this tracker.',
+      'Japan\'s decarbonisation platform with Australia and nine ASEAN members, an ongoing initiative on a yearly cycle: its first leaders\' meeting was held in Tokyo on the summit\'s last day; the second ministerial meeting (Jakarta, August 2024) opened the Asia Zero Emission Center at ERIA; leaders adopted a 10-year action plan in Vientiane in October 2024; the third ministerial meeting (Kuala Lumpur, October 2025), where Japan and the Philippines signed an energy memorandum, preceded the third leaders\' meeting there. An AZEC Plus online summit met in April 2026. A fourth leaders\' meeting is the editors\' assumption (none was announced) for the Manila summits of November 2026, after the stored sources end. Australia is a member but not a country in this tracker.',
     countries: ['JP', 'BN', 'KH', 'ID', 'LA', 'MY', 'PH', 'SG', 'TH', 'VN'],
     sectors: ['energy-climate'],
     instrument: 'initiative',
@@ -774,6 +963,12 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       ...KYODO_2023_12_17,
       quote:
         'Among other new efforts to further boost the economy in the fast-growing region is supporting digital startups, as well as accelerating public and private investment to achieve decarbonization, the statement showed.',
+      kind: 'context',
+    },
+    watchTerms: ['AZEC', 'Asia Zero Emission Community', 'Asia Zero Emission Center', 'ERIA', 'AZEC Leaders Meeting', 'AZEC Ministerial Meeting', 'Action Plan for the Coming Decade'],
+    review: {
+      date: '2026-05-03',
+      note: `Checked MOFA Japan, Yomiuri, Jiji, Vietnam News, Power Philippines, context.ph and Manila Bulletin reports to 3 May 2026 (Kishida, as AZEC Supreme Adviser, meets Marcos). No date for a 2026 AZEC leaders' or ministerial meeting was found. ${NOT_VERIFIED_AFTER}`,
     },
     milestones: [
       done(
@@ -782,28 +977,59 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
         'Source: MOFA Japan, 18 Dec 2023.',
         'https://www.mofa.go.jp/p_pd/ipr/pageite_000001_00071.html',
       ),
-      done('AZEC ministerial meeting', '2024-08-21', 'Source: Yomiuri Shimbun, Aug 2024.'),
-      done('Asia Zero Emission Center launched at ERIA, Jakarta', '2024-08-21', 'Source: Yomiuri Shimbun, 22 Aug 2024.'),
+      done(
+        'Second AZEC Ministerial Meeting, Jakarta; joint statement on cooperation in power, transport and industry',
+        '2024-08-21',
+        'Source: The Yomiuri Shimbun, 22 Aug 2024; Nhân Dân (the second ministerial meeting, Jakarta). Wording corrected: the second ministerial meeting, not the first.',
+        'https://japannews.yomiuri.co.jp/politics/politics-government/20240822-206597',
+      ),
+      done(
+        'Asia Zero Emission Center launched at ERIA, Jakarta',
+        '2024-08-21',
+        'Source: Yomiuri Shimbun, 22 Aug 2024.',
+        'https://japannews.yomiuri.co.jp/politics/politics-government/20240822-206597',
+      ),
       done(
         'Second AZEC Leaders Meeting, Vientiane; 10-year action plan adopted',
         '2024-10-11',
         'Source: nippon.com / Jiji Press, 11 Oct 2024 (replaces a preview in the Daily Tribune, 10 Oct 2024, recorded earlier as October 2024).',
       ),
-      done('AZEC ministerial meeting, Kuala Lumpur', '2025-10-17', 'Source: Vietnam News, Oct 2025.'),
+      done(
+        'Third AZEC Ministerial Meeting, Kuala Lumpur; Japan–Philippines memorandum of cooperation on comprehensive energy cooperation signed',
+        '2025-10-17',
+        'Source: Power Philippines, 22 Oct 2025 (the memorandum signed on 17 Oct); Vietnam News, 26 Oct 2025 (the leaders welcomed the meeting\'s outcomes); context.ph, 27 Oct 2025.',
+        'https://powerphilippines.com/philippines-and-japan-sign-moc-to-strengthen-energy-partnership',
+      ),
       done(
         'Third AZEC Leaders Meeting, Kuala Lumpur; joint statement adopted',
         '2025-10-26',
         'Source: Vietnam News, 26 Oct 2025.',
         'https://vietnamnews.vn/environment/1728176/pm-chinh-attends-asia-zero-emission-community-leaders-meeting.html',
       ),
-      done('Kishida, as AZEC "Supreme Adviser", meets President Marcos', '2026-04-30', 'Source: Manila Bulletin, 3 May 2026.'),
+      done(
+        'Kishida, as AZEC "Supreme Adviser", meets President Marcos',
+        '2026-04-30',
+        'Source: Manila Bulletin, 3 May 2026.',
+        'https://mb.com.ph/2026/05/03/marcos-urged-to-prioritize-japan-led-azec',
+      ),
+      done(
+        'AZEC Plus online summit on the energy crisis (President Marcos speaks)',
+        '2026-04-15',
+        'Source: Manila Bulletin, 15 Apr 2026.',
+        'https://mb.com.ph/2026/04/15/marcos-pushes-unified-asia-response-to-energy-crisis',
+      ),
+      assumed(
+        'Fourth AZEC Leaders Meeting',
+        '2026-11-12',
+        'AZEC leaders met alongside the ASEAN-related summits in 2024 (Vientiane, 11 Oct) and 2025 (Kuala Lumpur, 26 Oct); the 2026 ASEAN-related summits are due in Pasay (Manila) on 10–12 Nov 2026 (Vietnam News, 8 Jan 2026), so a fourth meeting is assumed by their last day. No date was announced; the 2026 summits were cut back under the Philippine energy emergency (Manila Bulletin, 27 Mar 2026); the stored sources end before November 2026, so whether it was held is unchecked.',
+      ),
     ],
   },
   {
     slug: 'asean-japan-people-to-people-exchange',
     title: 'ASEAN–Japan people-to-people exchange (WA Project 2.0)',
     summary:
-      'The Japan Foundation\'s ten-year "WA Project 2.0", meant to reach over 10 million people, and a reported ¥40 bn for people-to-people, cultural and educational exchange plus ¥15 bn for research exchange.',
+      'The Japan Foundation\'s ten-year "WA Project 2.0" (NIHONGO Partners and two-way intellectual and cultural exchange), announced at the summit and launched in October 2024, meant to reach over 10 million people, and a reported ¥40 bn for people-to-people, cultural and educational exchange plus ¥15 bn for research exchange.',
     countries: [...ASEAN_10, 'JP'],
     sectors: ['people-to-people'],
     instrument: 'initiative',
@@ -812,19 +1038,37 @@ export const WORKSTREAMS: WorkstreamSeed[] = [
       ...KYODO_2023_12_17,
       quote:
         'In a "joint vision statement" issued after the gathering in Tokyo, the leaders pledged to step up cooperation on maritime security, strengthen supply chains, promote sustainable energy practices and expand people-to-people exchanges in various sectors.',
+      kind: 'context',
+    },
+    watchTerms: ['WA Project 2.0', 'Japan Foundation', 'NIHONGO Partners', 'Two-way Intellectual and Cultural Exchange', 'people-to-people exchange'],
+    review: {
+      date: '2024-10-03',
+      note: `Checked the Japan Foundation's and MOFA Japan's pages; the newest dated one is the Japan Foundation's launch announcement of 3 Oct 2024 (an undated Japan Foundation Kuala Lumpur page also lists an exchange programme for ASEAN educators in Oct–Nov 2025). No report of spending against the ¥40 bn and ¥15 bn pledges was found in the stored sources (to about the end of May 2026). ${NOT_VERIFIED_AFTER}`,
     },
     milestones: [
-      done('Japan Foundation "WA Project 2.0" announced (10 years, over 10 million people)', '2023-12-17', 'Source: Japan Foundation, 17 Dec 2023.'),
+      done(
+        'Japan Foundation "WA Project 2.0" announced (10 years, over 10 million people)',
+        '2023-12-17',
+        'Source: Japan Foundation; MOFA Japan, 17 Dec 2023.',
+        'https://www.mofa.go.jp/p_pd/ca_opr/pageite_000001_00061.html',
+      ),
       done(
         '¥40 bn pledged for people-to-people, cultural and educational exchange, plus ¥15 bn for research exchange',
-        '2023-12-31',
-        'Source: secondary report. Month precision (December 2023), recorded as the last day of the month. A pledge, not a disbursement.',
+        '2023-12',
+        'Source: secondary report. Month precision (December 2023). A pledge, not a disbursement.',
       ),
       planned(
         'WA Project 2.0 ten-year period ends',
-        '2033-12-31',
-        'Planned: Japan Foundation (a ten-year project from 2023); year precision, recorded as the last day of 2033.',
+        '2033',
+        'Planned: Japan Foundation, 3 Oct 2024 (exchange programmes "over a ten-year period from 2024"); year precision (2033).',
         'in_progress',
+        'https://www.jpf.go.jp/e/about/press/2024/025.html',
+      ),
+      done(
+        'Japan Foundation launches the WA Project 2.0 programmes (NIHONGO Partners; Two-Way Intellectual and Cultural Exchange)',
+        '2024-10-03',
+        'Source: Japan Foundation announcement, 3 Oct 2024.',
+        'https://www.jpf.go.jp/e/about/press/2024/025.html',
       ),
     ],
   },

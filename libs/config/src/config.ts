@@ -60,6 +60,7 @@ export const ENV_SCHEMA = z.object({
   HEALTH_WARNING_DAYS: int(0, 3650).default(14),
   HEALTH_GRACE_DAYS: int(0, 3650).default(7),
   HEALTH_STALL_DAYS: int(1, 3650).default(180),
+  HEALTH_REVIEW_DAYS: int(1, 3650).default(90),
   DELIVERY_STUCK_AFTER_SECONDS: int(1, 86_400).default(120),
   SCHEDULES_ENABLED: BOOL.default(true),
   DATABASE_POOL_SIZE: int(1, 1_000).default(20),
@@ -203,6 +204,8 @@ export class AppConfig {
   readonly checkCron!: string;
   readonly digestCron!: string;
   readonly healthWindows!: HealthWindows;
+  /** A workstream not reviewed within this many days is review due (HEALTH_REVIEW_DAYS). */
+  readonly healthReviewDays!: number;
   /** A delivery `queued` this long with no live send job is re-enqueued by the reconciler. */
   readonly deliveryStuckAfterSeconds!: number;
   /** Run the cron schedules (status check, digest). Tests turn them off: SCHEDULES_ENABLED=false. */
@@ -313,6 +316,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       graceDays: env.HEALTH_GRACE_DAYS,
       stallDays: env.HEALTH_STALL_DAYS,
     },
+    healthReviewDays: env.HEALTH_REVIEW_DAYS,
     deliveryStuckAfterSeconds: env.DELIVERY_STUCK_AFTER_SECONDS,
     schedulesEnabled: env.SCHEDULES_ENABLED,
     databasePoolSize: env.DATABASE_POOL_SIZE,

@@ -26,11 +26,16 @@ export class HealthHistoryRepository {
       where: { id: workstreamId },
       select: {
         stage: true,
-        lastProgressAt: true,
         createdAt: true,
-        milestones: { where: { createdAt: { lte: end } }, select: { title: true, status: true, dueDate: true, completedOn: true, dateBasis: true } },
+        milestones: { where: { createdAt: { lte: end } } },
       },
     });
+  }
+
+  /** When editors looked at the workstream, up to `end`: only those reviews count as of then. */
+  async reviewsBy(workstreamId: string, end: Date): Promise<Date[]> {
+    const rows = await this.prisma.review.findMany({ where: { workstreamId, reviewedAt: { lte: end } }, select: { reviewedAt: true } });
+    return rows.map((r) => r.reviewedAt);
   }
 
   /** The stage then, from the stage change events: the last by `end`, else what the first later one started from; null when none. */

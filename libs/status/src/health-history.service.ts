@@ -47,12 +47,14 @@ export class HealthHistoryService {
     }
 
     const workstream = await this.history.findWithMilestonesBy(workstreamId, end);
+    // The reviews made by then, and no later: a verdict as of a past date uses only what was known.
     if (workstream.createdAt > end) {
       return { asOf: day, health: 'unknown', healthReason: `Not tracked yet on ${day}.`, healthSince: null, healthSource: 'computed' };
     }
     const then = await this.history.stageBy(workstreamId, end);
     const stage = then && STAGE_VALUES.has(then) ? (then as Stage) : workstream.stage;
-    const verdict = evaluateHealth({ ...workstream, stage }, workstream.milestones, end, this.config.healthWindows);
+    const reviews = await this.history.reviewsBy(workstreamId, end);
+    const verdict = evaluateHealth({ ...workstream, stage, reviews }, workstream.milestones, end, this.config.healthWindows);
     return { asOf: day, health: verdict.health, healthReason: verdict.reason, healthSince: null, healthSource: 'computed' };
   }
 }

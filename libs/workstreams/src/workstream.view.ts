@@ -15,7 +15,19 @@ export type EventRow = Prisma.EventGetPayload<object>;
 /** A calendar date column as `YYYY-MM-DD`. */
 export const isoDate = (d: Date | null): string | null => (d ? d.toISOString().slice(0, 10) : null);
 
-export function toWorkstreamView(row: WorkstreamRow) {
+const DAY_MS = 86_400_000;
+
+/**
+ * Whether editors owe the workstream a look: never reviewed, or not within the review window
+ * (HEALTH_REVIEW_DAYS). Pages make it visible; the review queue lists it.
+ */
+export function isReviewDue(lastReviewedAt: Date | null, reviewDays: number, now = new Date()): boolean {
+  return lastReviewedAt === null || now.getTime() - lastReviewedAt.getTime() > reviewDays * DAY_MS;
+}
+
+export const DEFAULT_REVIEW_DAYS = 90;
+
+export function toWorkstreamView(row: WorkstreamRow, reviewDays = DEFAULT_REVIEW_DAYS) {
   return {
     id: row.id,
     slug: row.slug,
@@ -30,6 +42,12 @@ export function toWorkstreamView(row: WorkstreamRow) {
     healthReason: row.healthReason,
     healthSince: row.healthSince.toISOString(),
     lastProgressAt: row.lastProgressAt?.toISOString() ?? null,
+    /** The editors' last look at the sources: an explicit review or a published change. */
+    lastReviewedAt: row.lastReviewedAt?.toISOString() ?? null,
+    lastReviewedBy: row.lastReviewedBy ?? null,
+    lastReviewNote: row.lastReviewNote ?? null,
+    reviewDue: isReviewDue(row.lastReviewedAt, reviewDays),
+    watchTerms: row.watchTerms ?? [],
     /** Filled from the latest StatusCheckRun (CheckRunsService), not stored per workstream. */
     lastCheckedAt: null as string | null,
     source: row.source ?? null,
@@ -47,8 +65,11 @@ export function toMilestoneView(row: MilestoneRow) {
     title: row.title,
     plannedStart: isoDate(row.plannedStart),
     dueDate: isoDate(row.dueDate),
+    datePrecision: row.datePrecision,
     actualStart: isoDate(row.actualStart),
+    actualStartPrecision: row.actualStartPrecision,
     completedOn: isoDate(row.completedOn),
+    completedOnPrecision: row.completedOnPrecision,
     status: row.status,
     dateBasis: row.dateBasis,
     evidenceUrl: row.evidenceUrl,
@@ -70,5 +91,7 @@ export function toEventView(row: EventRow) {
     actor: row.actor,
     occurredAt: row.occurredAt.toISOString(),
     notify: row.notify,
+    note: row.note ?? null,
+    evidenceUrl: row.evidenceUrl ?? null,
   };
 }

@@ -52,7 +52,8 @@ const toWorkstreamRow = ({ summitSlug, summitName, countryCodes, sectorSlugs, ..
  */
 const SELECT_WORKSTREAMS = Prisma.sql`
   SELECT w.id, w.slug, w.title, w.summary, w."summitId", w.instrument::text AS instrument, w.stage::text AS stage,
-         w.health::text AS health, w."healthReason", w."healthSince", w."lastProgressAt", w.source, w.version,
+         w.health::text AS health, w."healthReason", w."healthKey", w."healthSince", w."lastProgressAt", w."lastReviewedAt",
+         w."lastReviewedBy", w."lastReviewNote", w."watchTerms", w.source, w.version,
          w."archivedAt", w."createdAt", w."updatedAt", s.slug AS "summitSlug", s.name AS "summitName",
          ARRAY(SELECT wc."countryCode"::text FROM "WorkstreamCountry" wc WHERE wc."workstreamId" = w.id ORDER BY 1) AS "countryCodes",
          ARRAY(SELECT ws."sectorSlug" FROM "WorkstreamSector" ws WHERE ws."workstreamId" = w.id ORDER BY 1) AS "sectorSlugs"

@@ -414,6 +414,8 @@ describe('Public API', () => {
         actor: 'test',
         occurredAt: '2024-05-01T00:00:00.000Z',
         notify: false,
+        note: null,
+        evidenceUrl: null,
         workstream: { slug: ws.cyber.slug, title: 'Cyber 100% coverage' },
       });
     });

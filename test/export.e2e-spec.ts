@@ -52,7 +52,9 @@ async function trackerContent(prisma: PrismaClient) {
       dueDate: isoDay(m.dueDate),
       actualStart: isoDay(m.actualStart),
       completedOn: isoDay(m.completedOn),
-      status: m.status,
+      // `overdue` is the check's mark, not content: the import takes the milestone back as open and
+      // the next check flags it again.
+      status: m.status === 'overdue' ? (m.actualStart ? 'in_progress' : 'not_started') : m.status,
       dateBasis: m.dateBasis,
       evidenceUrl: m.evidenceUrl,
       note: m.note,
@@ -151,7 +153,10 @@ describe('Open data export', () => {
       expect(rows).toHaveLength(WORKSTREAMS.reduce((n, w) => n + w.milestones.length, 0));
       const first = WORKSTREAMS[0];
       const mine = rows.filter((r) => r.workstreamSlug === first.slug);
-      expect(mine.map((r) => [r.title, r.dueDate, r.status, r.dateBasis])).toEqual(first.milestones.map((m) => [m.title, m.date, m.status, m.dateBasis]));
+      // The seed stores a milestone already past due as overdue, as the check would have.
+      const asStored = (m: (typeof first.milestones)[number]) =>
+        (m.status === 'not_started' || m.status === 'in_progress') && m.date < new Date().toISOString().slice(0, 10) ? 'overdue' : m.status;
+      expect(mine.map((r) => [r.title, r.dueDate, r.status, r.dateBasis])).toEqual(first.milestones.map((m) => [m.title, m.date, asStored(m), m.dateBasis]));
     });
 
     it('bad input: 400 naming the field; a well-formed unknown country is a header-only file', async () => {

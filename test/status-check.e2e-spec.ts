@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { humanDay } from '@pledgewatch/dates';
-import { StatusCheckService } from '@pledgewatch/status';
+import { HEALTH_RULES_VERSION, StatusCheckService } from '@pledgewatch/status';
 import { bootWorker } from './support/alerts-harness';
 import { bootApi } from './support/api';
 import { eventually } from './support/eventually';
@@ -213,6 +213,32 @@ describe('status check', () => {
         const res = await http().get(`/v1/workstreams/${life.slug}?asOf=${bad}`).expect(400);
         expect(res.body.errors[0]).toMatchObject({ field: 'asOf' });
       }
+    });
+  });
+
+  describe('a change of the rules', () => {
+    it('is written quietly by the first check under the new rules: recorded, nobody alerted; the next changes alert again', async () => {
+      await check.run(); // whatever earlier tests left is judged under the current rules first
+      // A verdict stored under the earlier rules: "stalled" for a workstream nobody has reviewed.
+      const ws = await f.workstream({
+        slug: 'judged-under-old-rules',
+        createdAt: utcDay(-400),
+        health: 'stalled',
+        milestones: [{ dateBasis: 'sourced', title: 'Notes exchanged', dueDate: utcDay(-300), status: 'completed', completedOn: utcDay(-300) }],
+      });
+      await db.prisma.statusCheckRun.updateMany({ data: { rulesVersion: 2 } });
+      const quiet = await check.run();
+      expect(quiet.healthChanged).toBe(1);
+      const revised = await db.prisma.event.findFirstOrThrow({ where: { workstreamId: ws.id, type: 'workstream_health_changed' } });
+      expect(revised).toMatchObject({ from: 'stalled', to: 'unknown', notify: false });
+      expect(revised.reason).toMatch(/^Health rules revised: Nothing scheduled ahead; last progress .*; never reviewed\.$/);
+      expect((await db.prisma.statusCheckRun.findFirstOrThrow({ orderBy: { finishedAt: 'desc' } })).rulesVersion).toBe(HEALTH_RULES_VERSION);
+
+      // Under the same rules, the next change is news again.
+      await http().post(`/v1/admin/workstreams/${ws.slug}/reviews`).set(auth).send({ note: 'Checked: nothing since.' }).expect(201);
+      const news = await db.prisma.event.findMany({ where: { workstreamId: ws.id, type: 'workstream_health_changed' }, orderBy: { occurredAt: 'asc' } });
+      expect(news.at(-1)).toMatchObject({ from: 'unknown', to: 'stalled', notify: true });
+      await expect(check.run()).resolves.toMatchObject({ healthChanged: 0 });
     });
   });
 

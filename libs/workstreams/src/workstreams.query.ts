@@ -123,6 +123,33 @@ const tsquery = (q: string) => Prisma.sql`websearch_to_tsquery('english', pw_sea
 
 const HEADLINE_OPTIONS = `StartSel=${HIGHLIGHT_START}, StopSel=${HIGHLIGHT_END}`;
 
+/** The filter's conditions on `w` (never an archived workstream); `query` is the tsquery of `q`. */
+function whereOf(filter: Omit<WorkstreamFilter, 'limit' | 'cursor' | 'sort'>, query: Prisma.Sql): Prisma.Sql {
+  const where: Prisma.Sql[] = [Prisma.sql`w."archivedAt" IS NULL`];
+  if (filter.countries?.length) {
+    where.push(Prisma.sql`EXISTS (SELECT 1 FROM "WorkstreamCountry" wc
+      WHERE wc."workstreamId" = w.id AND wc."countryCode" IN (${Prisma.join(filter.countries)}))`);
+  }
+  if (filter.sectors?.length) {
+    where.push(Prisma.sql`EXISTS (SELECT 1 FROM "WorkstreamSector" ws
+      WHERE ws."workstreamId" = w.id AND ws."sectorSlug" IN (${Prisma.join(filter.sectors)}))`);
+  }
+  if (filter.health?.length) {
+    where.push(Prisma.sql`w.health IN (${Prisma.join(filter.health.map((h) => Prisma.sql`CAST(${h} AS "Health")`))})`);
+  }
+  if (filter.stages?.length) {
+    where.push(Prisma.sql`w.stage IN (${Prisma.join(filter.stages.map((s) => Prisma.sql`CAST(${s} AS "Stage")`))})`);
+  }
+  if (filter.instruments?.length) {
+    where.push(Prisma.sql`w.instrument IN (${Prisma.join(filter.instruments.map((i) => Prisma.sql`CAST(${i} AS "Instrument")`))})`);
+  }
+  if (filter.summits?.length) {
+    where.push(Prisma.sql`w."summitId" IN (SELECT s.id FROM "Summit" s WHERE s.slug IN (${Prisma.join(filter.summits)}))`);
+  }
+  if (filter.q !== undefined) where.push(Prisma.sql`w."searchDocument" @@ ${query}`);
+  return Prisma.join(where, ' AND ');
+}
+
 /** What the public sees of workstreams: never the archived ones. */
 @Injectable()
 export class WorkstreamsQuery {
@@ -140,28 +167,7 @@ export class WorkstreamsQuery {
     const kinds: SortKeyKind[] = [...keys.map((k) => k.kind), 'uuid'];
     const after = filter.cursor === undefined ? undefined : CURSOR.decode(filter.cursor, sort, kinds);
 
-    const where: Prisma.Sql[] = [Prisma.sql`w."archivedAt" IS NULL`];
-    if (filter.countries?.length) {
-      where.push(Prisma.sql`EXISTS (SELECT 1 FROM "WorkstreamCountry" wc
-        WHERE wc."workstreamId" = w.id AND wc."countryCode" IN (${Prisma.join(filter.countries)}))`);
-    }
-    if (filter.sectors?.length) {
-      where.push(Prisma.sql`EXISTS (SELECT 1 FROM "WorkstreamSector" ws
-        WHERE ws."workstreamId" = w.id AND ws."sectorSlug" IN (${Prisma.join(filter.sectors)}))`);
-    }
-    if (filter.health?.length) {
-      where.push(Prisma.sql`w.health IN (${Prisma.join(filter.health.map((h) => Prisma.sql`CAST(${h} AS "Health")`))})`);
-    }
-    if (filter.stages?.length) {
-      where.push(Prisma.sql`w.stage IN (${Prisma.join(filter.stages.map((s) => Prisma.sql`CAST(${s} AS "Stage")`))})`);
-    }
-    if (filter.instruments?.length) {
-      where.push(Prisma.sql`w.instrument IN (${Prisma.join(filter.instruments.map((i) => Prisma.sql`CAST(${i} AS "Instrument")`))})`);
-    }
-    if (filter.summits?.length) {
-      where.push(Prisma.sql`w."summitId" IN (SELECT s.id FROM "Summit" s WHERE s.slug IN (${Prisma.join(filter.summits)}))`);
-    }
-    if (filter.q !== undefined) where.push(Prisma.sql`w."searchDocument" @@ ${query}`);
+    const where = whereOf(filter, query);
 
     const keyColumns = Prisma.join(keys.map((k, i) => Prisma.sql`${k.sql} AS ${Prisma.raw(`k${i}`)}`));
     const keyNames = keys.map((_, i) => `k.k${i}`).concat('k.id');
@@ -179,7 +185,7 @@ export class WorkstreamsQuery {
     // loaded), then what each item shows, in one statement (bench:api, bench:search).
     const rows = await this.prisma.$queryRaw<(ListRow & Record<string, string> & { highlightTitle?: string; highlightExcerpt?: string })[]>`
       WITH page AS (
-        SELECT * FROM (SELECT w.id, ${keyColumns} FROM "Workstream" w WHERE ${Prisma.join(where, ' AND ')}) k
+        SELECT * FROM (SELECT w.id, ${keyColumns} FROM "Workstream" w WHERE ${where}) k
         ${afterCursor}
         ORDER BY ${Prisma.raw(keyNames.map((name) => `${name} ${direction}`).join(', '))}
         LIMIT ${filter.limit + 1}
@@ -197,6 +203,14 @@ export class WorkstreamsQuery {
       }),
       nextCursor,
     };
+  }
+
+  /** How many workstreams the filter matches, by health (what a filtered list's bar shows). */
+  async healthCounts(filter: Omit<WorkstreamFilter, 'limit' | 'cursor' | 'sort'>): Promise<Partial<Record<Health, number>>> {
+    const query = filter.q === undefined ? Prisma.empty : tsquery(filter.q);
+    const rows = await this.prisma.$queryRaw<{ health: Health; n: number }[]>`
+      SELECT w.health::text AS health, count(*)::int AS n FROM "Workstream" w WHERE ${whereOf(filter, query)} GROUP BY w.health`;
+    return Object.fromEntries(rows.map((row) => [row.health, row.n]));
   }
 
   /**

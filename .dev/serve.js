@@ -1,0 +1,3 @@
+require('./hook');
+require('reflect-metadata');
+require('./serve.ts');

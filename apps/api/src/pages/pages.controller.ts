@@ -98,6 +98,10 @@ export class PagesController {
           sources: summit.sources.map((s) => ({ ...s, date: dateView(s.date) })),
         },
         bar,
+        attention: {
+          count: (counts.all.off_track ?? 0) + (counts.all.at_risk ?? 0) + (counts.all.stalled ?? 0),
+          href: '/workstreams?health=off_track,at_risk,stalled',
+        },
         checked: run ? `Health last checked ${instantView(run.asOf).text}, ${instantView(run.asOf).time}.` : 'Health has not been checked yet.',
         countries: countries.map((c) => ({ ...c, bar: healthBar(counts.byCountry[c.code], (h) => `/countries/${c.code}?health=${h}`) })),
         sectors: sectors.map((s) => ({ ...s, bar: healthBar(counts.bySector[s.slug], (h) => `/sectors/${encodeURIComponent(s.slug)}?health=${h}`) })),
@@ -216,6 +220,11 @@ export class PagesController {
           workstreams: catalog.workstreams.map((w) => option(w.slug, w.title, filter.workstream)),
         },
         filtered: filters !== '',
+        // One click to "what changed last week / month / quarter".
+        periods: [7, 30, 90].map((days) => {
+          const since = addDays(todayUtc(), -days).toISOString().slice(0, 10);
+          return { label: `Last ${days} days`, href: `/changes${queryString({ ...canonical, since })}`, current: canonical.since === since };
+        }),
         changes: feed.items.map(feedEventView),
         nextHref: feed.nextCursor ? `/changes${queryString({ ...canonical, cursor: feed.nextCursor })}` : null,
         firstHref: filter.cursor ? `/changes${filters}` : null,

@@ -264,7 +264,7 @@ describe('Pages an analyst answers questions from', () => {
     const problem = await fetch(`${base}/v1/workstreams?instrument=loan`);
     expect(problem.status).toBe(400);
     expect(problem.headers.get('content-type')).toContain('application/problem+json');
-    expect((await problem.json()).errors[0].field).toBe('instrument');
+    expect(((await problem.json()) as { errors: { field: string }[] }).errors[0].field).toBe('instrument');
   });
 
   it('every new page type: no serious or critical axe violation, no sideways scroll at 390 px, screenshots at 1280 and 390 px', async () => {

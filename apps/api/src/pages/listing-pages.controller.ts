@@ -141,7 +141,8 @@ export class ListingPagesController {
           heading: `Follow ${heading}`,
           lead: `An email when a commitment concerning ${name} moves.`,
           hidden: [{ name: 'intersectionCountry', value: code }],
-          narrow: { label: 'Only in one sector (optional)', name: 'intersectionSector', all: 'Every sector', options: listing.sectorsHere },
+          // The view's own sector chosen: following "Philippines × Maritime security" follows that pair.
+          narrow: { label: 'Only in one sector (optional)', name: 'intersectionSector', all: 'Every sector', options: chosen(listing.sectorsHere, filter.sector) },
           fullFormHref: `/subscribe?country=${encodeURIComponent(code)}`,
         },
       });
@@ -172,7 +173,7 @@ export class ListingPagesController {
           heading: `Follow ${name.toLowerCase()}`,
           lead: `An email when a commitment in ${name.toLowerCase()} moves.`,
           hidden: [{ name: 'intersectionSector', value: slug }],
-          narrow: { label: 'Only for one country (optional)', name: 'intersectionCountry', all: 'Every country', options: listing.countriesHere },
+          narrow: { label: 'Only for one country (optional)', name: 'intersectionCountry', all: 'Every country', options: chosen(listing.countriesHere, filter.country) },
           fullFormHref: `/subscribe?sector=${encodeURIComponent(slug)}`,
         },
       });
@@ -376,5 +377,9 @@ function excerptOf(summary: string, excerpt: string) {
   if (!summary.endsWith(plain.slice(-20))) parts.push({ text: ' …', mark: false });
   return parts;
 }
+
+/** The options with the one value the view is narrowed to (if exactly one) selected. */
+const chosen = (options: { value: string; label: string }[], current: readonly string[] | undefined) =>
+  options.map((o) => ({ ...o, selected: current?.length === 1 && current[0] === o.value }));
 
 const sortByLabel = <T extends { label: string }>(items: T[]) => items.sort((a, b) => a.label.localeCompare(b.label));

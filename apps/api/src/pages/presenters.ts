@@ -300,18 +300,21 @@ export function healthStrip(
   step(current.health, current.since.slice(0, 10) < stops[stops.length - 1].from ? stops[stops.length - 1].from : current.since.slice(0, 10));
   for (let i = stops.length - 1; i > 0; i -= 1) if (stops[i].health === stops[i - 1].health) stops.splice(i, 1);
   const startMs = Date.parse(first);
-  const span = Math.max(Date.parse(today) - startMs, 86_400_000);
+  // To the end of today, so a value that began today still has a day of its own.
+  const span = Date.parse(today) + 86_400_000 - startMs;
   const periods = stops.map((stop, i) => {
     const to = stops[i + 1]?.from ?? null;
-    const x = ((Date.parse(stop.from) - startMs) / span) * 100;
+    const start = ((Date.parse(stop.from) - startMs) / span) * 100;
     const end = to ? ((Date.parse(to) - startMs) / span) * 100 : 100;
+    // At least 1 % wide, so a short period stays visible (its dates are in the text).
+    const width = Math.max(end - start, 1);
     return {
       health: stop.health,
       label: healthLabel(stop.health),
       from: dateView(stop.from)!,
       to: dateView(to),
-      x: round(x),
-      width: round(Math.max(end - x, 0.5)),
+      x: round(Math.min(start, 100 - width)),
+      width: round(width),
       fill: HEALTH_FILLS[stop.health] ?? HEALTH_FILLS.unknown,
     };
   });

@@ -155,9 +155,9 @@ describe('Pages an analyst answers questions from', () => {
     expect(await strip.getAttribute('aria-label')).toMatch(/^Health over time: .+ until today\.$/);
     expect(await strip.locator('rect').count()).toBe(periods);
 
-    // The same question by search, and as the country × sector view.
-    await page.goto(`${base}/workstreams`);
-    await page.getByLabel('Search', { exact: true }).fill('Malaysia surveillance');
+    // The same question by search from the home page, and as the country × sector view.
+    await page.goto(`${base}/`);
+    await page.getByLabel('Search every commitment').fill('Malaysia surveillance');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.waitForURL(`${base}/workstreams?q=Malaysia+surveillance`);
     expect((await listed(page))[0]).toBe('official-security-assistance-malaysia');

@@ -64,9 +64,9 @@ async function seed(url: string): Promise<void> {
   await withClient(url, async (db) => {
     await db.query('VACUUM ANALYZE');
     const { rows } = await db.query<{ indexed: number; malaysia: number }>(
-      `SELECT count("searchDocument")::int AS indexed,
-              count(*) FILTER (WHERE "searchDocument" @@ websearch_to_tsquery('english', 'Malaysia'))::int AS malaysia
-         FROM "Workstream"`,
+      `SELECT count(*)::int AS indexed,
+              count(*) FILTER (WHERE document @@ websearch_to_tsquery('english', 'Malaysia'))::int AS malaysia
+         FROM "WorkstreamSearch"`,
     );
     log(`${rows[0].indexed.toLocaleString('en')} search documents; "Malaysia" matches ${rows[0].malaysia.toLocaleString('en')}`);
   });

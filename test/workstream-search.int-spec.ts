@@ -12,7 +12,7 @@ describe('Workstream search document', () => {
   let query: WorkstreamsQuery;
   const search = async (q: string) => (await query.list({ q, limit: 50 })).items.map((w) => w.slug);
   const document = async (id: string) =>
-    (await db.prisma.$queryRaw<{ doc: string }[]>`SELECT "searchDocument"::text AS doc FROM "Workstream" WHERE id = ${id}::uuid`)[0].doc;
+    (await db.prisma.$queryRaw<{ doc: string }[]>`SELECT document::text AS doc FROM "WorkstreamSearch" WHERE "workstreamId" = ${id}::uuid`)[0].doc;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -55,12 +55,24 @@ describe('Workstream search document', () => {
     const ws = await f.workstream({ title: 'Satellite data', summary: 'Shared.' });
     const before = await document(ws.id);
     await db.prisma.$executeRaw`UPDATE "Workstream" SET health = 'stalled', "healthReason" = 'No progress.' WHERE id = ${ws.id}::uuid`;
-    await db.prisma.$executeRaw`UPDATE "Workstream" SET "searchDocument" = to_tsvector('simple', 'sentinel') WHERE id = ${ws.id}::uuid`;
+    await db.prisma.$executeRaw`UPDATE "WorkstreamSearch" SET document = to_tsvector('simple', 'sentinel') WHERE "workstreamId" = ${ws.id}::uuid`;
     await db.prisma.$executeRaw`UPDATE "Workstream" SET health = 'at_risk', title = title WHERE id = ${ws.id}::uuid`;
     expect(await document(ws.id)).toBe("'sentinel':1");
     await db.prisma.workstream.update({ where: { id: ws.id }, data: { summary: 'Shared again.' } });
     expect(await document(ws.id)).not.toBe("'sentinel':1");
     expect(before).toContain("'satellit':1A");
+  });
+
+  it('is written for a bulk insert of workstreams in one statement, and removed with its workstream', async () => {
+    const f = factories(db.prisma);
+    const summit = await f.summit();
+    await db.prisma.$executeRaw`
+      INSERT INTO "Workstream" (id, slug, title, summary, "summitId", instrument, stage, "updatedAt")
+      SELECT gen_random_uuid(), 'bulk-' || g, 'Bulk grant ' || g, 'Loaded at once.', ${summit.id}::uuid, 'initiative', 'pipeline', now()
+      FROM generate_series(1, 3) g`;
+    expect((await search('bulk grant')).sort()).toEqual(['bulk-1', 'bulk-2', 'bulk-3']);
+    await db.prisma.workstream.delete({ where: { slug: 'bulk-2' } });
+    expect(await db.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "WorkstreamSearch" s JOIN "Workstream" w ON w.id = s."workstreamId" WHERE w.slug LIKE 'bulk-%'`).toEqual([{ n: 2 }]);
   });
 
   it('matches nothing for a query without a searchable word', async () => {

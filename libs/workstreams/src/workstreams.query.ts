@@ -90,7 +90,7 @@ const OPEN_MILESTONE = Prisma.sql`m.status IN ('not_started', 'in_progress', 'ov
  * row comparison finds the rows after a cursor; the id breaks ties. Keys travel in the cursor as text.
  */
 const ORDERS: Record<WorkstreamSort, { keys: (query: Prisma.Sql) => { sql: Prisma.Sql; kind: SortKeyKind }[]; descending: boolean }> = {
-  relevance: { descending: true, keys: (query) => [{ sql: Prisma.sql`ts_rank(w."searchDocument", ${query})`, kind: 'real' }] },
+  relevance: { descending: true, keys: (query) => [{ sql: Prisma.sql`ts_rank(search.document, ${query})`, kind: 'real' }] },
   severity: {
     descending: false,
     keys: () => [
@@ -123,7 +123,17 @@ const tsquery = (q: string) => Prisma.sql`websearch_to_tsquery('english', pw_sea
 
 const HEADLINE_OPTIONS = `StartSel=${HIGHLIGHT_START}, StopSel=${HIGHLIGHT_END}`;
 
-/** The filter's conditions on `w` (never an archived workstream); `query` is the tsquery of `q`. */
+/**
+ * The workstreams a filter reads, alias `w`, and with `q` their search documents, alias `search`
+ * (a table of their own, kept by triggers: the workstream_search migration).
+ */
+function fromOf(filter: Pick<WorkstreamFilter, 'q'>): Prisma.Sql {
+  return filter.q === undefined
+    ? Prisma.sql`"Workstream" w`
+    : Prisma.sql`"WorkstreamSearch" search JOIN "Workstream" w ON w.id = search."workstreamId"`;
+}
+
+/** The filter's conditions on `w` (never an archived workstream) and `search`; `query` is the tsquery of `q`. */
 function whereOf(filter: Omit<WorkstreamFilter, 'limit' | 'cursor' | 'sort'>, query: Prisma.Sql): Prisma.Sql {
   const where: Prisma.Sql[] = [Prisma.sql`w."archivedAt" IS NULL`];
   if (filter.countries?.length) {
@@ -146,7 +156,7 @@ function whereOf(filter: Omit<WorkstreamFilter, 'limit' | 'cursor' | 'sort'>, qu
   if (filter.summits?.length) {
     where.push(Prisma.sql`w."summitId" IN (SELECT s.id FROM "Summit" s WHERE s.slug IN (${Prisma.join(filter.summits)}))`);
   }
-  if (filter.q !== undefined) where.push(Prisma.sql`w."searchDocument" @@ ${query}`);
+  if (filter.q !== undefined) where.push(Prisma.sql`search.document @@ ${query}`);
   return Prisma.join(where, ' AND ');
 }
 
@@ -185,7 +195,7 @@ export class WorkstreamsQuery {
     // loaded), then what each item shows, in one statement (bench:api, bench:search).
     const rows = await this.prisma.$queryRaw<(ListRow & Record<string, string> & { highlightTitle?: string; highlightExcerpt?: string })[]>`
       WITH page AS (
-        SELECT * FROM (SELECT w.id, ${keyColumns} FROM "Workstream" w WHERE ${where}) k
+        SELECT * FROM (SELECT w.id, ${keyColumns} FROM ${fromOf(filter)} WHERE ${where}) k
         ${afterCursor}
         ORDER BY ${Prisma.raw(keyNames.map((name) => `${name} ${direction}`).join(', '))}
         LIMIT ${filter.limit + 1}
@@ -209,7 +219,7 @@ export class WorkstreamsQuery {
   async healthCounts(filter: Omit<WorkstreamFilter, 'limit' | 'cursor' | 'sort'>): Promise<Partial<Record<Health, number>>> {
     const query = filter.q === undefined ? Prisma.empty : tsquery(filter.q);
     const rows = await this.prisma.$queryRaw<{ health: Health; n: number }[]>`
-      SELECT w.health::text AS health, count(*)::int AS n FROM "Workstream" w WHERE ${whereOf(filter, query)} GROUP BY w.health`;
+      SELECT w.health::text AS health, count(*)::int AS n FROM ${fromOf(filter)} WHERE ${whereOf(filter, query)} GROUP BY w.health`;
     return Object.fromEntries(rows.map((row) => [row.health, row.n]));
   }
 

@@ -1,7 +1,10 @@
 -- Full-text search over workstreams (GET /v1/workstreams?q=, /workstreams?q=; docs/pages.md).
--- "searchDocument" is kept by the triggers below, so every writer (the editors, the import, the
--- seed, raw SQL) keeps it right without knowing it exists. Prisma does not model triggers: they
--- live here only.
+-- "WorkstreamSearch" holds one document per workstream, kept by the triggers below, so every writer
+-- (the editors, the import, the seed, raw SQL) keeps it right without knowing it exists. A table of
+-- its own rather than a column: the status check's health updates of "Workstream" rows would
+-- otherwise write the GIN index too (every non-HOT update inserts into every index), and a search
+-- reads these narrow rows rather than whole workstreams. Prisma does not model triggers: they live
+-- here only.
 
 -- Lengths written with a unit ("97-m", "97 m", "97-metre", "97 metres") all read as "97 m", in the
 -- documents and in the queries alike (the query side calls the same function), so a search for
@@ -24,36 +27,58 @@ RETURNS tsvector LANGUAGE sql STABLE PARALLEL SAFE AS $$
          )), 'D')
 $$;
 
--- AlterTable
-ALTER TABLE "Workstream" ADD COLUMN     "searchDocument" tsvector;
+-- CreateTable
+CREATE TABLE "WorkstreamSearch" (
+    "workstreamId" UUID NOT NULL,
+    "document" tsvector NOT NULL,
 
--- A workstream's own text: computed before the row is written (only when that text changes, so
--- the status check's health updates never pay for it).
-CREATE FUNCTION pw_workstream_search_row() RETURNS trigger LANGUAGE plpgsql AS $$
+    CONSTRAINT "WorkstreamSearch_pkey" PRIMARY KEY ("workstreamId")
+);
+
+-- AddForeignKey
+ALTER TABLE "WorkstreamSearch" ADD CONSTRAINT "WorkstreamSearch_workstreamId_fkey" FOREIGN KEY ("workstreamId") REFERENCES "Workstream"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- (Re)computes the documents of the given workstreams.
+CREATE FUNCTION pw_workstream_search_refresh(ids uuid[]) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO "WorkstreamSearch" ("workstreamId", document)
+  SELECT w.id, pw_workstream_search_document(w.id, w.title, w.summary, w.source::jsonb, w.slug)
+    FROM "Workstream" w WHERE w.id = ANY (ids)
+  ON CONFLICT ("workstreamId") DO UPDATE SET document = EXCLUDED.document
+$$;
+
+-- New workstreams, once per statement (a bulk import writes its documents in one go); a
+-- workstream's own words changed, row by row (only when they change: the status check's
+-- updates of health never fire it).
+CREATE FUNCTION pw_workstream_search_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  NEW."searchDocument" := pw_workstream_search_document(NEW.id, NEW.title, NEW.summary, NEW.source::jsonb, NEW.slug);
-  RETURN NEW;
+  PERFORM pw_workstream_search_refresh(ARRAY(SELECT id FROM added_rows));
+  RETURN NULL;
 END;
 $$;
 
-CREATE TRIGGER pw_workstream_search_insert BEFORE INSERT ON "Workstream"
-  FOR EACH ROW EXECUTE FUNCTION pw_workstream_search_row();
-CREATE TRIGGER pw_workstream_search_update BEFORE UPDATE OF title, summary, source, slug ON "Workstream"
+CREATE FUNCTION pw_workstream_search_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pw_workstream_search_refresh(ARRAY[NEW.id]);
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER pw_workstream_search_insert AFTER INSERT ON "Workstream"
+  REFERENCING NEW TABLE AS added_rows FOR EACH STATEMENT EXECUTE FUNCTION pw_workstream_search_inserted();
+CREATE TRIGGER pw_workstream_search_update AFTER UPDATE OF title, summary, source, slug ON "Workstream"
   FOR EACH ROW
   WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.summary IS DISTINCT FROM NEW.summary
         OR OLD.source::text IS DISTINCT FROM NEW.source::text OR OLD.slug IS DISTINCT FROM NEW.slug)
-  EXECUTE FUNCTION pw_workstream_search_row();
+  EXECUTE FUNCTION pw_workstream_search_updated();
 
 -- Its countries and sectors are rows of their own, written after the workstream: once per
--- statement, for the workstreams the statement touched (a bulk import updates each once).
+-- statement, for the workstreams the statement touched.
 CREATE FUNCTION pw_workstream_search_topics() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    UPDATE "Workstream" w SET "searchDocument" = pw_workstream_search_document(w.id, w.title, w.summary, w.source::jsonb, w.slug)
-     WHERE w.id IN (SELECT DISTINCT "workstreamId" FROM changed_rows);
+    PERFORM pw_workstream_search_refresh(ARRAY(SELECT DISTINCT "workstreamId" FROM changed_rows));
   ELSE
-    UPDATE "Workstream" w SET "searchDocument" = pw_workstream_search_document(w.id, w.title, w.summary, w.source::jsonb, w.slug)
-     WHERE w.id IN (SELECT DISTINCT "workstreamId" FROM gone_rows);
+    PERFORM pw_workstream_search_refresh(ARRAY(SELECT DISTINCT "workstreamId" FROM gone_rows));
   END IF;
   RETURN NULL;
 END;
@@ -72,11 +97,9 @@ CREATE TRIGGER pw_workstream_search_sector_delete AFTER DELETE ON "WorkstreamSec
 CREATE FUNCTION pw_workstream_search_names() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_TABLE_NAME = 'Country' THEN
-    UPDATE "Workstream" w SET "searchDocument" = pw_workstream_search_document(w.id, w.title, w.summary, w.source::jsonb, w.slug)
-     WHERE w.id IN (SELECT "workstreamId" FROM "WorkstreamCountry" WHERE "countryCode" = NEW.code);
+    PERFORM pw_workstream_search_refresh(ARRAY(SELECT "workstreamId" FROM "WorkstreamCountry" WHERE "countryCode" = NEW.code));
   ELSE
-    UPDATE "Workstream" w SET "searchDocument" = pw_workstream_search_document(w.id, w.title, w.summary, w.source::jsonb, w.slug)
-     WHERE w.id IN (SELECT "workstreamId" FROM "WorkstreamSector" WHERE "sectorSlug" = NEW.slug);
+    PERFORM pw_workstream_search_refresh(ARRAY(SELECT "workstreamId" FROM "WorkstreamSector" WHERE "sectorSlug" = NEW.slug));
   END IF;
   RETURN NULL;
 END;
@@ -88,7 +111,7 @@ CREATE TRIGGER pw_workstream_search_sector_name AFTER UPDATE OF name ON "Sector"
   FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION pw_workstream_search_names();
 
 -- The workstreams already there.
-UPDATE "Workstream" w SET "searchDocument" = pw_workstream_search_document(w.id, w.title, w.summary, w.source::jsonb, w.slug);
+SELECT pw_workstream_search_refresh(ARRAY(SELECT id FROM "Workstream"));
 
 -- CreateIndex
-CREATE INDEX "Workstream_searchDocument_idx" ON "Workstream" USING GIN ("searchDocument");
+CREATE INDEX "WorkstreamSearch_document_idx" ON "WorkstreamSearch" USING GIN ("document");

@@ -1,3 +1,0 @@
-require('./hook');
-require('reflect-metadata');
-require('./serve.ts');

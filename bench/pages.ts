@@ -1,6 +1,6 @@
 /**
  * Pages benchmark (issue 10): requests per second and latency of the public HTML pages — the home
- * page, a country page and a workstream page over the seeded data — each against a bare Nest route
+ * page, a country page, a workstream page, a search (/workstreams?q=) and /due over the seeded data — each against a bare Nest route
  * of the same built app answering that page's own HTML as a constant body (same size, no database,
  * no template, no cache), with autocannon at 64 connections, in the same run. The API runs as a
  * child process (bench/support/api-process.ts), so the load generator does not share its event loop.
@@ -64,6 +64,8 @@ async function main() {
       ['home', '/'],
       ['country', '/countries/PH'],
       ['workstream', '/workstreams/official-security-assistance-philippines'],
+      ['search', '/workstreams?q=coast+guard'],
+      ['due', '/due'],
     ] as const;
     log(`${CONNECTIONS} connections, 2 s warm-up then ${DURATION} s per run; each page between two runs of the bare route answering its HTML`);
 

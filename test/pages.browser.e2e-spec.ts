@@ -109,7 +109,7 @@ describe('Public pages in a real browser', () => {
     );
     expect(shown).toEqual(expected);
     // The bar is an image with a text equivalent naming every count.
-    const label = await page.locator('#health-heading ~ svg[role="img"]').getAttribute('aria-label');
+    const label = await page.locator('#health-heading ~ svg.healthbar').getAttribute('aria-label');
     for (const [health, count] of Object.entries(expected)) expect(label).toContain(`${count} ${health.replace('_', ' ')}`);
     // Every country and sector of the catalog, each linking to its page.
     const countries = await json<{ items: { code: string }[] }>('/v1/countries');
@@ -117,8 +117,8 @@ describe('Public pages in a real browser', () => {
     await context.close();
   });
 
-  it('the Malaysia page lists exactly the workstreams GET /v1/workstreams?country=MY lists', async () => {
-    const expected = (await all('/v1/workstreams?country=MY')).map((w) => w.slug);
+  it('the Malaysia page lists exactly the workstreams GET /v1/workstreams?country=MY lists, most serious first', async () => {
+    const expected = (await all('/v1/workstreams?country=MY&sort=severity')).map((w) => w.slug);
     expect(expected.length).toBeGreaterThan(0);
     const context = await visitor();
     const page = await context.newPage();
@@ -133,7 +133,7 @@ describe('Public pages in a real browser', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/health=/);
     const filtered = await page.locator('#workstreams > li').evaluateAll((items) => items.map((li) => li.getAttribute('data-workstream')));
-    expect(filtered).toEqual((await all(`/v1/workstreams?country=MY&health=${health}`)).map((w) => w.slug));
+    expect(filtered).toEqual((await all(`/v1/workstreams?country=MY&health=${health}&sort=severity`)).map((w) => w.slug));
     await context.close();
   });
 

@@ -79,7 +79,7 @@ describe('Public API', () => {
       countries: ['PH'], sectors: ['maritime-security'], stage: 'implementation', health: 'off_track', createdAt: hours(1),
     });
     await make('patrol', {
-      title: 'Patrol VESSELS for Malaysia', summary: 'About 100 patrol boats over five years.',
+      title: 'Patrol VESSELS for Malaysia', summary: 'About 100 patrol boats over five years.', instrument: 'oda',
       countries: ['MY'], sectors: ['maritime-security'], stage: 'implementation', health: 'at_risk', createdAt: hours(2),
     });
     await make('satellite', {
@@ -242,13 +242,16 @@ describe('Public API', () => {
       ['a list of health values', { health: 'on_track,off_track' }, ['radar', 'satellite', 'cyber']],
       ['stage', { stage: 'implementation' }, ['radar', 'patrol']],
       ['summit', { summit: 'jakarta-2013' }, ['cyber']],
-      ['q, case-insensitive, over the title', { q: 'vessels' }, ['patrol']],
+      ['instrument', { instrument: 'oda' }, ['patrol']],
+      ['a list of instruments', { instrument: 'oda,initiative' }, ['radar', 'patrol', 'satellite', 'cyber', 'datahub', 'twinA', 'twinB']],
+      ['q over the title, any case, stemmed', { q: 'VESSEL' }, ['patrol']],
       ['q over the summary', { q: 'DASHBOARD' }, ['satellite']],
-      ['q over the slug', { q: 'radar' }, ['radar']],
-      ['q with "%" taken literally', { q: '100%' }, ['cyber']],
-      ['q with "_" taken literally', { q: 'a_h' }, ['datahub']],
-      ['q that is only "%"', { q: '%' }, ['cyber']],
-      ['q that is only "_"', { q: '_' }, ['datahub']],
+      ['q over the slug and a country name', { q: 'indonesia', sort: 'newest' }, ['cyber', 'datahub']],
+      ['q over a sector name', { q: 'maritime', sort: 'newest' }, ['radar', 'patrol']],
+      ['q with a quoted phrase', { q: '"data sharing"' }, ['satellite']],
+      ['q with or', { q: 'dashboard or radars', sort: 'newest' }, ['radar', 'satellite']],
+      ['q with -word', { q: 'patrol -malaysia' }, []],
+      ['q that is only punctuation', { q: '%' }, []],
       ['q with a backslash', { q: '\\' }, []],
       ['everything at once', { country: 'MY', sector: 'maritime-security', health: 'at_risk', stage: 'implementation', summit: 'tokyo-2023', q: 'patrol' }, ['patrol']],
       ['a filter that excludes the rest', { country: 'MY', health: 'off_track' }, []],
@@ -340,6 +343,46 @@ describe('Public API', () => {
 
     it('refuses an empty filter value', async () => {
       await expectValidationError('/v1/workstreams?q=', 'q');
+    });
+
+    it('ranks search results: a match in the title before one in the summary', async () => {
+      await db.prisma.workstream.update({ where: { id: ws.twinA.id }, data: { summary: 'Radar data for the region.' } });
+      try {
+        expect(await listSlugs({ q: 'radar' })).toEqual(slugsOf(['radar']).concat(slugsOf(['twinA'])));
+      } finally {
+        await db.prisma.workstream.update({ where: { id: ws.twinA.id }, data: { summary: `Summary of ${ws.twinA.slug}.` } });
+      }
+    });
+
+    it.each([
+      ['severity', ['radar', 'patrol', 'datahub', 'satellite', 'cyber']],
+      ['due', ['radar']],
+      ['changed', ['cyber', 'patrol', 'radar', 'satellite']],
+    ])('sorts by %s, the same across pages of 2 as on one page', async (sort, head) => {
+      const whole = await listSlugs({ sort, limit: '100' });
+      expect(whole.slice(0, head.length)).toEqual(head.map((key) => ws[key].slug));
+      expect(new Set(whole)).toEqual(new Set(visible.map((r) => r.slug)));
+      const pages = await walkPages(`/v1/workstreams?sort=${sort}`);
+      expect(pages.flat().map((item) => item.slug)).toEqual(whole);
+    });
+
+    it('sorts by title and by relevance across pages as on one page', async () => {
+      const byTitle = await listSlugs({ sort: 'title', limit: '100' });
+      expect(byTitle.slice(0, 3)).toEqual(slugsOf(['radar']).concat(slugsOf(['cyber']), slugsOf(['datahub'])));
+      expect((await walkPages('/v1/workstreams?sort=title')).flat().map((item) => item.slug)).toEqual(byTitle);
+      const ranked = await listSlugs({ q: 'space or maritime', limit: '100' });
+      expect(ranked).toHaveLength(5);
+      expect((await walkPages('/v1/workstreams?q=space%20or%20maritime')).flat().map((item) => item.slug)).toEqual(ranked);
+    });
+
+    it('refuses a bad sort, relevance without q, a bad instrument and a cursor of another sort, naming the parameter', async () => {
+      const sort = await expectValidationError('/v1/workstreams?sort=colour', 'sort');
+      expect(sort.errors[0].message).toContain('severity');
+      await expectValidationError('/v1/workstreams?sort=relevance', 'sort');
+      await expectValidationError('/v1/workstreams?instrument=loan', 'instrument', 'invalid_value');
+      const first = await http().get('/v1/workstreams').query({ sort: 'title', limit: '1' }).expect(200);
+      const res = await http().get('/v1/workstreams').query({ sort: 'severity', cursor: first.body.nextCursor }).expect(400);
+      expect(res.body).toMatchObject({ code: 'invalid_cursor', errors: [expect.objectContaining({ field: 'cursor' })] });
     });
   });
 

@@ -23,7 +23,7 @@ export interface LayoutData {
   /** The stylesheet's URL, `stylesheet().href`. */
   stylesheet: string;
   /** Which main-navigation entry is the current page. */
-  nav?: Partial<Record<'home' | 'changes' | 'subscribe', true>>;
+  nav?: Partial<Record<'home' | 'workstreams' | 'due' | 'changes' | 'subscribe', true>>;
   /** Feeds of this page: `<link rel="alternate">`. */
   alternates?: { type: string; title: string; href: string }[];
   /** The CSP nonce of this response, for a page's own inline script. */

@@ -1,1 +1,2 @@
 export * from './keyset-cursor';
+export * from './sort-key-cursor';

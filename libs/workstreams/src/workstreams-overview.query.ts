@@ -85,12 +85,24 @@ export class WorkstreamsOverviewQuery {
   }
 
   /** Open milestones due in [from, to], soonest first, of workstreams still under way. */
-  async upcomingMilestones(filter: UpcomingFilter): Promise<MilestoneWithWorkstream[]> {
+  upcomingMilestones(filter: UpcomingFilter): Promise<MilestoneWithWorkstream[]> {
+    return this.openMilestones(Prisma.sql`m."dueDate" BETWEEN ${isoDate(filter.from)}::date AND ${isoDate(filter.to)}::date`, filter);
+  }
+
+  /**
+   * Open milestones due before `before` (a day, UTC) of workstreams still under way, oldest first:
+   * past due and not recorded as done, so awaiting an editor's review.
+   */
+  pastDueMilestones(filter: Omit<UpcomingFilter, 'from' | 'to'> & { before: Date }): Promise<MilestoneWithWorkstream[]> {
+    return this.openMilestones(Prisma.sql`m."dueDate" < ${isoDate(filter.before)}::date`, filter);
+  }
+
+  private async openMilestones(due: Prisma.Sql, filter: Pick<UpcomingFilter, 'countries' | 'sectors' | 'limit'>): Promise<MilestoneWithWorkstream[]> {
     const where: Prisma.Sql[] = [
       Prisma.sql`w."archivedAt" IS NULL`,
       Prisma.sql`w.stage IN ('pipeline', 'implementation', 'finalisation')`,
       OPEN,
-      Prisma.sql`m."dueDate" BETWEEN ${isoDate(filter.from)}::date AND ${isoDate(filter.to)}::date`,
+      due,
     ];
     if (filter.countries?.length) {
       where.push(Prisma.sql`EXISTS (SELECT 1 FROM "WorkstreamCountry" wc WHERE wc."workstreamId" = w.id AND wc."countryCode" IN (${Prisma.join(filter.countries)}))`);

@@ -33,7 +33,9 @@ export class PageErrorFilter extends ProblemFilter {
     const [heading, hint] = HEADINGS[status] ?? ['Something is not right'];
     const detail = error instanceof DomainError ? error.message : 'There is no page at this address.';
     if (error instanceof DomainError && error.code === 'rate_limited') response.setHeader('Retry-After', String(error.details.retryAfter));
-    const page = this.renderer.render('error', null, { title: heading, description: detail, noindex: true, heading, detail, hint }, status);
+    // A bad parameter is named, with what is wrong with its value.
+    const errors = error instanceof DomainError ? ((error.details as { errors?: { field: string; message: string }[] }).errors ?? []) : [];
+    const page = this.renderer.render('error', null, { title: heading, description: detail, noindex: true, heading, detail, hint, errors }, status);
     sendPage(request, response, page, 'no-store');
   }
 }

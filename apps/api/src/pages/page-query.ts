@@ -41,7 +41,8 @@ export function pageQuery<S extends z.ZodRawShape>(shape: S): (query: unknown) =
 export function queryString(params: Record<string, string | undefined | null>): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) if (value) search.set(key, value);
-  const text = search.toString();
+  // Lists stay readable in a shared address: `health=off_track,stalled` (a comma needs no escaping there).
+  const text = search.toString().replace(/%2C/g, ',');
   return text ? `?${text}` : '';
 }
 

@@ -3,11 +3,9 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CatalogService } from '@pledgewatch/catalog';
 import { EVENT_TYPE_NAMES, EventsQuery, FeedEventRow } from '@pledgewatch/events';
-import { Health, Stage } from '@pledgewatch/database';
-import { NotFoundError } from '@pledgewatch/problems';
 import { CheckRunsService, HealthHistoryService } from '@pledgewatch/status';
 import { SubscriptionsService } from '@pledgewatch/subscriptions';
-import { toEventView, WorkstreamsOverviewQuery, WorkstreamsQuery, WorkstreamView } from '@pledgewatch/workstreams';
+import { toEventView, WorkstreamsOverviewQuery, WorkstreamsQuery } from '@pledgewatch/workstreams';
 import { calendarDayParam, countryList, cursor, dateOrInstant, enumList, slugList } from '../public/query-params';
 import { PageCache } from './page-cache';
 import { PageErrorFilter } from './page-error.filter';
@@ -19,34 +17,18 @@ import {
   dateView,
   EVENT_TYPE_LABELS,
   eventView,
-  HEALTH_ORDER,
   healthBadge,
   healthBar,
   healthLabel,
+  healthStrip,
   instantView,
   instrumentLabel,
   milestoneView,
-  nextMilestoneView,
-  STAGE_ORDER,
   stageLabel,
   todayUtc,
 } from './presenters';
 
-const LISTING_PAGE_SIZE = 50;
 const CHANGES_PAGE_SIZE = 25;
-
-/** The health and stage filters of GET /v1/workstreams (comma lists included). */
-const parseListingQuery = pageQuery({
-  health: enumList(Object.values(Health), 'a health value').optional(),
-  stage: enumList(Object.values(Stage), 'a stage').optional(),
-  cursor: cursor().optional(),
-});
-
-type ListingFilter = ReturnType<typeof parseListingQuery>;
-
-/** The listing's canonical query: `?health=at_risk,off_track&stage=implementation`. */
-const listingQuery = (filter: ListingFilter) =>
-  queryString({ health: filter.health?.join(','), stage: filter.stage?.join(','), cursor: filter.cursor });
 
 /** The filters of GET /v1/events, with its own parsers (comma lists included). */
 const parseChangesQuery = pageQuery({
@@ -101,7 +83,8 @@ export class PagesController {
         this.checks.latest(),
       ]);
       const summit = summits[0];
-      const bar = healthBar(counts.all);
+      // Every bar segment and legend entry opens the list of that health.
+      const bar = healthBar(counts.all, (h) => `/workstreams?health=${h}`);
       return this.renderer.render('home', '/', {
         title: summit ? `${summit.name}: the commitments at a glance` : 'Summit commitments at a glance',
         description: `${bar.text} Track what was promised${summit ? ` at the ${summit.name}` : ''}, by country and sector, and get an email when something moves.`,
@@ -115,76 +98,16 @@ export class PagesController {
           sources: summit.sources.map((s) => ({ ...s, date: dateView(s.date) })),
         },
         bar,
+        attention: {
+          count: (counts.all.off_track ?? 0) + (counts.all.at_risk ?? 0) + (counts.all.stalled ?? 0),
+          href: '/workstreams?health=off_track,at_risk,stalled',
+        },
         checked: run ? `Health last checked ${instantView(run.asOf).text}, ${instantView(run.asOf).time}.` : 'Health has not been checked yet.',
-        countries: countries.map((c) => ({ ...c, bar: healthBar(counts.byCountry[c.code]) })),
-        sectors: sectors.map((s) => ({ ...s, bar: healthBar(counts.bySector[s.slug]) })),
+        countries: countries.map((c) => ({ ...c, bar: healthBar(counts.byCountry[c.code], (h) => `/countries/${c.code}?health=${h}`) })),
+        sectors: sectors.map((s) => ({ ...s, bar: healthBar(counts.bySector[s.slug], (h) => `/sectors/${encodeURIComponent(s.slug)}?health=${h}`) })),
         changes: latest.items.map(feedEventView),
         upcoming: upcoming.map((m) => ({ workstream: m.workstream, milestone: milestoneView(m, today) })),
         horizon: dateView(horizon.toISOString()),
-      });
-    });
-    sendPage(request, response, page);
-  }
-
-  @Get('countries/:code')
-  async country(@Param('code') raw: string, @Query() query: unknown, @Req() request: Request, @Res() response: Response) {
-    const code = raw.toUpperCase();
-    if (code !== raw && /^[a-z]{2}$/i.test(raw)) return response.redirect(301, `/countries/${code}${queryString(query as Record<string, string>)}`);
-    const filter = parseListingQuery(query);
-    const path = `/countries/${encodeURIComponent(code)}`;
-    if (hasEmptyParameters(query)) return response.redirect(302, `${path}${listingQuery(filter)}`);
-    const page = await this.cache.get(`${path}${listingQuery(filter)}`, async () => {
-      const [countries, sectors, counts] = await Promise.all([this.catalog.countries(), this.catalog.sectors(), this.overview.healthOverview()]);
-      const country = countries.find((c) => c.code === code);
-      if (!country) throw new NotFoundError('Country', code);
-      const names = namesOf(countries, sectors);
-      const listing = await this.listing({ countries: [code] }, filter, path, counts.byCountry[code], names);
-      const sectorsHere = [...new Set(listing.items.flatMap((w) => w.sectors))].map((slug) => ({ value: slug, label: names.sectors.get(slug) ?? slug }));
-      return this.renderer.render('listing', `${path}${listingQuery(filter)}`, {
-        title: `${country.name}: summit commitments and their health`,
-        description: `${listing.bar.text} What was promised to or by ${country.name}, and whether it is on track.`,
-        kind: 'Country',
-        heading: country.name,
-        intro: `Commitments that concern ${country.name}, with their health, stage and next milestone.`,
-        ...listing.view,
-        box: {
-          heading: `Follow ${country.name}`,
-          lead: `An email when a commitment concerning ${country.name} moves.`,
-          hidden: [{ name: 'intersectionCountry', value: code }],
-          narrow: { label: 'Only in one sector (optional)', name: 'intersectionSector', all: 'Every sector', options: sortByLabel(sectorsHere) },
-          fullFormHref: `/subscribe?country=${encodeURIComponent(code)}`,
-        },
-      });
-    });
-    sendPage(request, response, page);
-  }
-
-  @Get('sectors/:slug')
-  async sector(@Param('slug') slug: string, @Query() query: unknown, @Req() request: Request, @Res() response: Response) {
-    const filter = parseListingQuery(query);
-    const path = `/sectors/${encodeURIComponent(slug)}`;
-    if (hasEmptyParameters(query)) return response.redirect(302, `${path}${listingQuery(filter)}`);
-    const page = await this.cache.get(`${path}${listingQuery(filter)}`, async () => {
-      const [countries, sectors, counts] = await Promise.all([this.catalog.countries(), this.catalog.sectors(), this.overview.healthOverview()]);
-      const sector = sectors.find((s) => s.slug === slug);
-      if (!sector) throw new NotFoundError('Sector', slug);
-      const names = namesOf(countries, sectors);
-      const listing = await this.listing({ sectors: [slug] }, filter, path, counts.bySector[slug], names);
-      const countriesHere = [...new Set(listing.items.flatMap((w) => w.countries))].map((code) => ({ value: code, label: names.countries.get(code) ?? code }));
-      return this.renderer.render('listing', `${path}${listingQuery(filter)}`, {
-        title: `${sector.name}: summit commitments and their health`,
-        description: `${listing.bar.text} What was promised in ${sector.name.toLowerCase()}, and whether it is on track.`,
-        kind: 'Sector',
-        heading: sector.name,
-        intro: `Commitments in ${sector.name.toLowerCase()}, with their health, stage and next milestone.`,
-        ...listing.view,
-        box: {
-          heading: `Follow ${sector.name.toLowerCase()}`,
-          lead: `An email when a commitment in ${sector.name.toLowerCase()} moves.`,
-          hidden: [{ name: 'intersectionSector', value: slug }],
-          narrow: { label: 'Only for one country (optional)', name: 'intersectionCountry', all: 'Every country', options: sortByLabel(countriesHere) },
-          fullFormHref: `/subscribe?sector=${encodeURIComponent(slug)}`,
-        },
       });
     });
     sendPage(request, response, page);
@@ -200,10 +123,11 @@ export class PagesController {
     const path = `/workstreams/${encodeURIComponent(slug)}`;
     const page = await this.cache.get(`${path}${queryString({ asOf: asOfValue })}`, async () => {
       const detail = await this.workstreams.get(slug);
-      const [[view], countries, sectors, then] = await Promise.all([
+      const [[view], countries, sectors, summits, then] = await Promise.all([
         this.checks.withLastChecked([detail]),
         this.catalog.countries(),
         this.catalog.sectors(),
+        this.catalog.summits(),
         asOf ? this.history.healthAsOf(detail.id, asOf) : Promise.resolve(undefined),
       ]);
       const names = namesOf(countries, sectors);
@@ -230,6 +154,8 @@ export class PagesController {
             source: source?.quote ? { ...source, date: dateView(source.date) } : null,
           },
           health: healthBadge(view.health),
+          summit: summits.find((s) => s.slug === view.summit) ?? null,
+          strip: healthStrip(detail.history, view.createdAt, { health: view.health, since: view.healthSince }, today),
           asOfValue,
           asOfError,
           asOf: then && {
@@ -294,6 +220,11 @@ export class PagesController {
           workstreams: catalog.workstreams.map((w) => option(w.slug, w.title, filter.workstream)),
         },
         filtered: filters !== '',
+        // One click to "what changed last week / month / quarter".
+        periods: [7, 30, 90].map((days) => {
+          const since = addDays(todayUtc(), -days).toISOString().slice(0, 10);
+          return { label: `Last ${days} days`, href: `/changes${queryString({ ...canonical, since })}`, current: canonical.since === since };
+        }),
         changes: feed.items.map(feedEventView),
         nextHref: feed.nextCursor ? `/changes${queryString({ ...canonical, cursor: feed.nextCursor })}` : null,
         firstHref: filter.cursor ? `/changes${filters}` : null,
@@ -303,60 +234,13 @@ export class PagesController {
     });
     sendPage(request, response, page);
   }
-
-  /** A country's or a sector's workstreams, a page at a time, with each one's next milestone. */
-  private async listing(
-    scope: { countries?: string[]; sectors?: string[] },
-    filter: ListingFilter,
-    path: string,
-    counts: Partial<Record<Health, number>> | undefined,
-    names: Names,
-  ) {
-    const page = await this.workstreams.list({ ...scope, health: filter.health, stages: filter.stage, limit: LISTING_PAGE_SIZE, cursor: filter.cursor });
-    const next = await this.overview.nextMilestones(page.items.map((w) => w.id));
-    const today = todayUtc();
-    const bar = healthBar(counts);
-    const only = filter.health?.length === 1 ? filter.health[0] : undefined;
-    return {
-      items: page.items,
-      bar,
-      view: {
-        bar,
-        basePath: path,
-        filter: { health: filter.health?.join(','), stage: filter.stage?.join(',') },
-        filtered: Boolean(filter.health || filter.stage),
-        healthChips: bar.legend.map((entry) => ({
-          ...entry,
-          href: `${path}${listingQuery({ health: [entry.health], stage: filter.stage })}`,
-          current: entry.health === only,
-        })),
-        healthOptions: HEALTH_ORDER.map((h) => ({ value: h, label: healthLabel(h), selected: h === only })),
-        stageOptions: STAGE_ORDER.map((s) => ({ value: s, label: stageLabel(s), selected: filter.stage?.length === 1 && filter.stage[0] === s })),
-        workstreams: page.items.map((w) => cardOf(w, next.get(w.id), names, today)),
-        nextHref: page.nextCursor ? `${path}${listingQuery({ ...filter, cursor: page.nextCursor })}` : null,
-      },
-    };
-  }
 }
 
 function namesOf(countries: { code: string; name: string }[], sectors: { slug: string; name: string }[]): Names {
   return { countries: new Map(countries.map((c) => [c.code, c.name])), sectors: new Map(sectors.map((s) => [s.slug, s.name])) };
 }
 
-const sortByLabel = <T extends { label: string }>(items: T[]) => items.sort((a, b) => a.label.localeCompare(b.label));
-
-function cardOf(w: WorkstreamView, next: Parameters<typeof nextMilestoneView>[0], names: Names, today: string) {
-  return {
-    slug: w.slug,
-    title: w.title,
-    health: healthBadge(w.health),
-    healthReason: w.healthReason,
-    stage: stageLabel(w.stage),
-    countries: w.countries.map((c) => names.countries.get(c) ?? c).join(', '),
-    next: nextMilestoneView(next, today),
-  };
-}
-
 function feedEventView(row: FeedEventRow) {
-  return { ...eventView(toEventView(row)), workstream: { slug: row.workstream.slug, title: row.workstream.title } };
+  const milestones = new Map(row.milestoneId && row.milestone ? [[row.milestoneId, row.milestone]] : []);
+  return { ...eventView(toEventView(row), milestones), workstream: { slug: row.workstream.slug, title: row.workstream.title } };
 }

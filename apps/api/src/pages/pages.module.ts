@@ -8,13 +8,14 @@ import { AssetsController } from './assets.controller';
 import { PageCache } from './page-cache';
 import { PageErrorFilter, PageNotFoundFilter } from './page-error.filter';
 import { PageRenderer } from './page-renderer';
+import { ListingPagesController } from './listing-pages.controller';
 import { PagesController } from './pages.controller';
 import { SubscribePageController } from './subscribe-page.controller';
 
 /** The public HTML pages (SPEC §3 "Pages"): thin controllers over the libraries' queries, and templates. */
 @Module({
   imports: [CatalogModule, WorkstreamsReadModule, EventsReadModule, StatusModule, SubscriptionsModule],
-  controllers: [PagesController, SubscribePageController, AssetsController],
+  controllers: [PagesController, ListingPagesController, SubscribePageController, AssetsController],
   providers: [PageRenderer, PageCache, PageErrorFilter],
 })
 export class PagesModule {}

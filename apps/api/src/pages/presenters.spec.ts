@@ -1,18 +1,27 @@
 import { ValidationError, UnprocessableError } from '@pledgewatch/problems';
-import { eventView, healthBar, milestoneView } from './presenters';
+import { HIGHLIGHT_END as E, HIGHLIGHT_START as S } from '@pledgewatch/workstreams';
+import { eventView, healthBar, healthStrip, highlighted, milestoneView, occurredView } from './presenters';
 import { formErrorsOf, formFromBody, subscribeRequestOf } from './subscribe-form';
 
 describe('healthBar', () => {
   it('stacks the counts worst first, widths summing to the whole, with a text equivalent', () => {
     const bar = healthBar({ on_track: 2, off_track: 1, unknown: 1 });
     expect(bar.total).toBe(4);
-    expect(bar.legend.map((e) => e.health)).toEqual(['off_track', 'on_track', 'unknown']);
+    expect(bar.legend.map((e) => e.health)).toEqual(['off_track', 'unknown', 'on_track']);
     expect(bar.segments.map((s) => [s.x, s.width])).toEqual([
       [0, 25],
-      [25, 50],
-      [75, 25],
+      [25, 25],
+      [50, 50],
     ]);
-    expect(bar.text).toBe('4 workstreams: 1 off track, 2 on track, 1 unknown.');
+    expect(bar.text).toBe('4 workstreams: 1 off track, 1 unknown, 2 on track.');
+    expect(bar.linked).toBe(false);
+  });
+
+  it('links every segment and legend entry to its list when asked', () => {
+    const bar = healthBar({ stalled: 3, at_risk: 1 }, (h) => `/workstreams?health=${h}`);
+    expect(bar.segments.map((s) => s.href)).toEqual(['/workstreams?health=at_risk', '/workstreams?health=stalled']);
+    expect(bar.legend.map((e) => e.href)).toEqual(['/workstreams?health=at_risk', '/workstreams?health=stalled']);
+    expect(bar.linked).toBe(true);
   });
 
   it('says so when there is nothing to draw', () => {
@@ -38,6 +47,76 @@ describe('eventView', () => {
     const common = { id: 'e', milestoneId: null, reason: 'r', occurredAt: '2026-01-01T00:00:00.000Z' };
     expect(eventView({ ...common, type: 'workstream.health_changed', from: 'on_track', to: 'at_risk' }).change).toEqual({ from: 'On track', to: 'At risk' });
     expect(eventView({ ...common, type: 'milestone.completed', from: null, to: 'completed' }).change).toBeNull();
+  });
+});
+
+describe('eventView words', () => {
+  const common = { id: 'e', milestoneId: null, reason: 'r' };
+
+  it('says a milestone status and a stage in words, never a code', () => {
+    const status = eventView({ ...common, type: 'milestone.status_changed', from: 'not_started', to: 'in_progress', occurredAt: '2026-01-01T09:30:00.000Z' });
+    expect(status.change).toEqual({ from: 'Not started', to: 'In progress' });
+    expect(eventView({ ...common, type: 'workstream.stage_changed', from: 'pipeline', to: 'implementation', occurredAt: '2026-01-01T09:30:00.000Z' }).change).toEqual({
+      from: 'Pipeline',
+      to: 'Implementation',
+    });
+  });
+
+  it('shows a fact known to the day as the day alone, anything else to the minute', () => {
+    expect(occurredView('2024-06-10T00:00:00.000Z')).toEqual({ iso: '2024-06-10', text: '10 June 2024', time: null });
+    expect(occurredView('2024-06-10T09:05:00.000Z')).toMatchObject({ text: '10 June 2024', time: '09:05 UTC' });
+  });
+
+  it('names the milestone and links its evidence', () => {
+    const view = eventView(
+      { ...common, milestoneId: 'm', type: 'milestone.completed', from: null, to: 'completed', occurredAt: '2024-06-10T00:00:00.000Z' },
+      new Map([['m', { title: 'Loan signed', evidenceUrl: 'https://example.org/jica' }]]),
+    );
+    expect(view).toMatchObject({ milestoneTitle: 'Loan signed', evidenceUrl: 'https://example.org/jica' });
+  });
+});
+
+describe('highlighted', () => {
+  it('splits a headline into plain and marked parts', () => {
+    expect(highlighted(`five ${S}97${E}-${S}m${E} vessels`)).toEqual([
+      { text: 'five ', mark: false },
+      { text: '97', mark: true },
+      { text: '-', mark: false },
+      { text: 'm', mark: true },
+      { text: ' vessels', mark: false },
+    ]);
+    expect(highlighted('no match')).toEqual([{ text: 'no match', mark: false }]);
+  });
+});
+
+describe('healthStrip', () => {
+  const change = (day: string, from: string, to: string) => ({ type: 'workstream.health_changed', from, to, occurredAt: `${day}T00:00:00.000Z` });
+
+  it('draws one period per value from the first record to today, and lists them in words', () => {
+    const strip = healthStrip(
+      [change('2024-01-01', 'unknown', 'on_track'), change('2025-01-01', 'on_track', 'at_risk'), { type: 'workstream.created', from: null, to: null, occurredAt: '2023-12-16T00:00:00.000Z' }],
+      '2026-12-01T10:00:00.000Z',
+      { health: 'at_risk', since: '2025-01-01T00:00:00.000Z' },
+      '2026-01-01',
+    );
+    expect(strip.periods.map((p) => [p.health, p.from.iso, p.to?.iso ?? null])).toEqual([
+      ['unknown', '2023-12-16', '2024-01-01'],
+      ['on_track', '2024-01-01', '2025-01-01'],
+      ['at_risk', '2025-01-01', null],
+    ]);
+    expect(strip.periods[0].x).toBe(0);
+    expect(strip.periods.reduce((sum, p) => sum + p.width, 0)).toBeCloseTo(100, 0);
+    expect(strip.text).toBe(
+      'Health over time: unknown from 16 December 2023 to 1 January 2024; on track from 1 January 2024 to 1 January 2025; at risk from 1 January 2025 until today.',
+    );
+  });
+
+  it('a value set without an event starts when its healthSince says', () => {
+    const strip = healthStrip([], '2023-12-16T00:00:00.000Z', { health: 'stalled', since: '2026-12-07T10:00:00.000Z' }, '2026-12-08');
+    expect(strip.periods.map((p) => [p.health, p.from.iso])).toEqual([
+      ['unknown', '2023-12-16'],
+      ['stalled', '2026-12-07'],
+    ]);
   });
 });
 

@@ -1,14 +1,14 @@
 import type { DateBasis, Health, MilestoneStatus, Stage } from '@pledgewatch/database';
 import { humanDate, humanValue, safeHttpUrl } from '@pledgewatch/mail';
-import type { HealthCounts, MilestoneWithWorkstream } from '@pledgewatch/workstreams';
+import { HEALTH_SEVERITY, HIGHLIGHT_END, HIGHLIGHT_START, type HealthCounts, type MilestoneWithWorkstream } from '@pledgewatch/workstreams';
 
 /**
  * How the pages word and draw values. Pure functions from the libraries' views to what the
  * templates print; nothing here reads the database.
  */
 
-/** Worst first: the order of every bar, legend and filter. */
-export const HEALTH_ORDER: readonly Health[] = ['off_track', 'at_risk', 'stalled', 'on_track', 'complete', 'unknown', 'inactive'];
+/** Worst first: the order of every bar, legend and filter (the severity sort's order). */
+export const HEALTH_ORDER: readonly Health[] = HEALTH_SEVERITY;
 
 const HEALTH_LABELS: Record<Health, string> = {
   off_track: 'Off track',
@@ -57,6 +57,7 @@ const BASIS_LABELS: Record<DateBasis, string> = {
   assumed: 'planning assumption',
 };
 
+export const INSTRUMENT_ORDER = ['partnership', 'agreement', 'oda', 'osa', 'dialogue', 'initiative', 'other'] as const;
 const INSTRUMENT_LABELS: Record<string, string> = {
   partnership: 'Partnership',
   agreement: 'Agreement',
@@ -67,6 +68,7 @@ const INSTRUMENT_LABELS: Record<string, string> = {
   other: 'Other',
 };
 
+export const milestoneStatusLabel = (status: MilestoneStatus) => MILESTONE_STATUS_LABELS[status] ?? humanValue(status);
 export const instrumentLabel = (instrument: string) => INSTRUMENT_LABELS[instrument] ?? humanValue(instrument);
 export const healthLabel = (health: Health) => HEALTH_LABELS[health] ?? humanValue(health);
 export const stageLabel = (stage: Stage) => STAGE_LABELS[stage] ?? humanValue(stage);
@@ -92,17 +94,36 @@ export function instantView(iso: string | Date): DateView & { time: string } {
   return { iso: value, text: humanDate(value), time: `${TIME.format(date)} UTC` };
 }
 
+/**
+ * When a change happened: a fact known only to the day is recorded at midnight UTC and shown as
+ * the day alone (no "00:00 UTC" it never had); anything else to the minute.
+ */
+export function occurredView(iso: string | Date): DateView & { time: string | null } {
+  const view = instantView(iso);
+  return view.iso.endsWith('T00:00:00.000Z') ? { iso: view.iso.slice(0, 10), text: view.text, time: null } : view;
+}
+
 export interface HealthBar {
   total: number;
   /** The text equivalent, read out for the SVG and printed beside it. */
   text: string;
-  segments: { health: Health; label: string; count: number; x: number; width: number; fill: string }[];
-  legend: { health: Health; label: string; count: number }[];
+  segments: { health: Health; label: string; count: number; x: number; width: number; fill: string; href?: string }[];
+  legend: { health: Health; label: string; count: number; href?: string }[];
+  /** Whether the segments and legend entries link to their lists. */
+  linked: boolean;
 }
 
-/** A stacked bar as inline SVG (viewBox 0..100 wide) with its text equivalent. */
-export function healthBar(counts: HealthCounts | undefined): HealthBar {
-  const legend = HEALTH_ORDER.filter((h) => (counts?.[h] ?? 0) > 0).map((h) => ({ health: h, label: healthLabel(h), count: counts![h]! }));
+/**
+ * A stacked bar as inline SVG (viewBox 0..100 wide) with its text equivalent; with `hrefOf`, each
+ * segment and legend entry links to the list of that health.
+ */
+export function healthBar(counts: HealthCounts | undefined, hrefOf?: (health: Health) => string): HealthBar {
+  const legend = HEALTH_ORDER.filter((h) => (counts?.[h] ?? 0) > 0).map((h) => ({
+    health: h,
+    label: healthLabel(h),
+    count: counts![h]!,
+    ...(hrefOf && { href: hrefOf(h) }),
+  }));
   const total = legend.reduce((sum, entry) => sum + entry.count, 0);
   let x = 0;
   const segments = legend.map((entry) => {
@@ -115,7 +136,7 @@ export function healthBar(counts: HealthCounts | undefined): HealthBar {
     total === 0
       ? 'No workstreams yet.'
       : `${total} workstream${total === 1 ? '' : 's'}: ${legend.map((e) => `${e.count} ${e.label.toLowerCase()}`).join(', ')}.`;
-  return { total, text, segments, legend };
+  return { total, text, segments, legend, linked: hrefOf !== undefined };
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
@@ -147,7 +168,7 @@ export function milestoneView(m: MilestoneLike, today: string) {
   return {
     title: m.title,
     status: m.status,
-    statusLabel: MILESTONE_STATUS_LABELS[m.status] ?? humanValue(m.status),
+    statusLabel: milestoneStatusLabel(m.status),
     overdue: m.status === 'overdue',
     deferred: m.status === 'deferred',
     completed: m.status === 'completed',
@@ -181,6 +202,15 @@ export const EVENT_TYPE_LABELS: Record<string, string> = {
 
 const CHANGE_SHOWN = new Set(['workstream.health_changed', 'workstream.stage_changed', 'milestone.rescheduled', 'milestone.status_changed', 'milestone.overdue']);
 
+/** The words for a change's from and to values, by kind of change (never a code such as not_started). */
+const VALUE_WORDS: Record<string, (value: string) => string> = {
+  'workstream.health_changed': (v) => healthLabel(v as Health),
+  'workstream.stage_changed': (v) => stageLabel(v as Stage),
+  'milestone.status_changed': (v) => milestoneStatusLabel(v as MilestoneStatus),
+  'milestone.overdue': (v) => milestoneStatusLabel(v as MilestoneStatus),
+  'milestone.completed': (v) => milestoneStatusLabel(v as MilestoneStatus),
+};
+
 export interface EventLike {
   id: string;
   type: string;
@@ -195,13 +225,8 @@ export interface EventLike {
 export function eventView(e: EventLike, milestones: Map<string, { title: string; evidenceUrl: string | null }> = new Map()) {
   const milestone = e.milestoneId ? milestones.get(e.milestoneId) : undefined;
   const health = e.type === 'workstream.health_changed';
-  const change =
-    e.from !== null || e.to !== null
-      ? {
-          from: health && e.from ? healthLabel(e.from as Health) : humanValue(e.from),
-          to: health && e.to ? healthLabel(e.to as Health) : humanValue(e.to),
-        }
-      : null;
+  const word = VALUE_WORDS[e.type] ?? humanValue;
+  const change = e.from !== null || e.to !== null ? { from: e.from ? word(e.from) : 'none', to: e.to ? word(e.to) : 'none' } : null;
   return {
     id: e.id,
     type: e.type,
@@ -210,7 +235,7 @@ export function eventView(e: EventLike, milestones: Map<string, { title: string;
     change: CHANGE_SHOWN.has(e.type) ? change : null,
     toHealth: health && e.to ? healthBadge(e.to as Health) : null,
     reason: e.reason,
-    at: instantView(e.occurredAt),
+    at: occurredView(e.occurredAt),
     milestoneTitle: milestone?.title ?? null,
     evidenceUrl: safeHttpUrl(milestone?.evidenceUrl ?? null),
   };
@@ -221,4 +246,78 @@ export const todayUtc = (now = new Date()) => now.toISOString().slice(0, 10);
 
 export function addDays(day: string, days: number): Date {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000);
+}
+
+/** A highlighted title or excerpt (matches between HIGHLIGHT_START and HIGHLIGHT_END) as parts to print, the matches marked. */
+export function highlighted(text: string): { text: string; mark: boolean }[] {
+  const parts: { text: string; mark: boolean }[] = [];
+  for (const [i, chunk] of text.split(HIGHLIGHT_START).entries()) {
+    const [marked, rest] = i === 0 ? [null, chunk] : splitOnce(chunk, HIGHLIGHT_END);
+    if (marked) parts.push({ text: marked, mark: true });
+    if (rest) parts.push({ text: rest, mark: false });
+  }
+  return parts;
+}
+
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + separator.length).replaceAll(separator, '')];
+}
+
+export interface HealthPeriod {
+  health: Health;
+  label: string;
+  from: DateView;
+  /** null: until today. */
+  to: DateView | null;
+  x: number;
+  width: number;
+  fill: string;
+}
+
+/**
+ * Health over time from a workstream's recorded health changes: one period per value, from the
+ * start of its record (its first event or its creation, whichever is earlier) to today, drawn as
+ * a strip (viewBox 0..100 wide) with the periods in words as its text alternative.
+ */
+export function healthStrip(
+  events: readonly { type: string; from: string | null; to: string | null; occurredAt: string }[],
+  createdAt: string,
+  current: { health: Health; since: string },
+  today: string,
+): { periods: HealthPeriod[]; text: string; start: DateView; end: DateView } {
+  const changes = events.filter((e) => e.type === 'workstream.health_changed' && e.to).sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+  const first = [createdAt, current.since, ...events.map((e) => e.occurredAt)].sort()[0].slice(0, 10);
+  // Before the first recorded change: its "from", or unknown when nothing was recorded.
+  const stops: { health: Health; from: string }[] = [{ health: ((changes[0]?.from as Health | null) ?? 'unknown') as Health, from: first }];
+  const step = (health: Health, day: string) => {
+    const last = stops[stops.length - 1];
+    if (day <= last.from) last.health = health; // the same day: the day's last value
+    else if (health !== last.health) stops.push({ health, from: day });
+  };
+  for (const change of changes) step(change.to as Health, change.occurredAt.slice(0, 10));
+  // The current value, since when it holds (a value set without an event, e.g. by the seed).
+  step(current.health, current.since.slice(0, 10) < stops[stops.length - 1].from ? stops[stops.length - 1].from : current.since.slice(0, 10));
+  for (let i = stops.length - 1; i > 0; i -= 1) if (stops[i].health === stops[i - 1].health) stops.splice(i, 1);
+  const startMs = Date.parse(first);
+  // To the end of today, so a value that began today still has a day of its own.
+  const span = Date.parse(today) + 86_400_000 - startMs;
+  const periods = stops.map((stop, i) => {
+    const to = stops[i + 1]?.from ?? null;
+    const start = ((Date.parse(stop.from) - startMs) / span) * 100;
+    const end = to ? ((Date.parse(to) - startMs) / span) * 100 : 100;
+    // At least 1 % wide, so a short period stays visible (its dates are in the text).
+    const width = Math.max(end - start, 1);
+    return {
+      health: stop.health,
+      label: healthLabel(stop.health),
+      from: dateView(stop.from)!,
+      to: dateView(to),
+      x: round(Math.min(start, 100 - width)),
+      width: round(width),
+      fill: HEALTH_FILLS[stop.health] ?? HEALTH_FILLS.unknown,
+    };
+  });
+  const text = `Health over time: ${periods.map((p) => `${p.label.toLowerCase()} from ${p.from.text}${p.to ? ` to ${p.to.text}` : ' until today'}`).join('; ')}.`;
+  return { periods, text, start: dateView(first)!, end: dateView(today)! };
 }

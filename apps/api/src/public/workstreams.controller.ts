@@ -5,14 +5,14 @@ import { parse } from '@pledgewatch/problems';
 import { CheckRunsService, HealthHistoryService } from '@pledgewatch/status';
 import { WorkstreamsQuery } from '@pledgewatch/workstreams';
 import { z } from 'zod';
-import { toWorkstreamFilter, WORKSTREAM_FILTER_PARAMETERS } from './filter-params';
+import { SORT_PARAMETER, toWorkstreamFilter, WORKSTREAM_FILTER_PARAMETERS } from './filter-params';
 import { calendarDayParam, cursor, limit } from './query-params';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiProblems, ApiQueryOf } from '../http/openapi.decorators';
 import { WorkstreamDetail, WorkstreamPage } from '../http/response-schemas';
 import { PublicReadCacheInterceptor } from './public-read-cache';
 
-const LIST_PARAMETERS = WORKSTREAM_FILTER_PARAMETERS.extend({ limit: limit(), cursor: cursor().optional() });
+const LIST_PARAMETERS = WORKSTREAM_FILTER_PARAMETERS.extend({ sort: SORT_PARAMETER, limit: limit(), cursor: cursor().optional() });
 
 const DETAIL_PARAMETERS = z.strictObject({
   asOf: calendarDayParam().optional(),
@@ -34,14 +34,14 @@ export class WorkstreamsController {
     return { ...view, feeds: feedLinks(this.config.publicBaseUrl, { workstream: [view.slug] }) };
   }
 
-  @ApiOperation({ summary: 'Workstreams, newest first, filtered and keyset-paginated' })
+  @ApiOperation({ summary: 'Workstreams: searched (q, ranked), filtered, sorted and keyset-paginated; newest first by default' })
   @ApiQueryOf(LIST_PARAMETERS)
   @ApiAnswer(200, WorkstreamPage)
   @ApiProblems(400)
   @Get()
   async list(@Query() query: unknown) {
     const p = parse(LIST_PARAMETERS, query, 'The query has invalid parameters.');
-    const page = await this.workstreams.list({ ...toWorkstreamFilter(p), limit: p.limit, cursor: p.cursor });
+    const page = await this.workstreams.list({ ...toWorkstreamFilter(p), sort: p.sort, limit: p.limit, cursor: p.cursor });
     return { ...page, items: (await this.checks.withLastChecked(page.items)).map((item) => this.withFeeds(item)) };
   }
 

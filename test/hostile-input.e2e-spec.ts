@@ -232,6 +232,7 @@ describe('Hostile input: the route table under attack', () => {
       'GET /v1/events': { query: { since: '2024-01-01' } },
       'GET /v1/admin/digests/preview': { query: { subscriber: subscriber.email, asOf: '2026-11-30' } },
       'GET /v1/subscriptions/confirm': { query: { token: usedConfirm.token } },
+      'POST /v1/subscriptions/confirm': { query: { token: usedConfirm.token }, body: {}, form: { confirm: 'yes' } },
       'GET /v1/subscriptions/unsubscribe': { query: { token: unsubscribeToken } },
       // One-click unsubscribe ignores its body: the attacks go to the URL and the form's encoding.
       'POST /v1/subscriptions/unsubscribe': { query: { token: unsubscribeToken }, body: {}, form: { 'List-Unsubscribe': 'One-Click' } },
@@ -591,6 +592,9 @@ describe('Hostile input: no error body echoes a token from the URL', () => {
       ['get', 'confirm', used.token, 410],
       ['get', 'confirm', expired.token, 410],
       ['get', 'confirm', unknown, 400],
+      ['post', 'confirm', used.token, 410],
+      ['post', 'confirm', expired.token, 410],
+      ['post', 'confirm', unknown, 400],
       ['get', 'manage', forged, 400],
       ['post', 'manage', forged, 400],
       ['get', 'unsubscribe', forged, 400],

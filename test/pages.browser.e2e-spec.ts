@@ -231,6 +231,7 @@ describe('Public pages in a real browser', () => {
     const mail = (await sink.waitFor(before + 1, 20_000)).find((m) => m.to && JSON.stringify(m.to).includes(email));
     expect(mail).toBeDefined();
     await page.goto(confirmLinkIn(mail!.text ?? ''));
+    await page.getByRole('button', { name: 'Confirm my subscription' }).click();
     await page.getByRole('heading', { level: 1, name: 'Subscription confirmed' }).waitFor();
     // The email-link pages share the layout: skip link, landmarks, the site's stylesheet.
     expect(await page.locator('a.skip-link').count()).toBe(1);

@@ -128,13 +128,26 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     expect(stored.tokenHash).toBe(createHash('sha256').update(token).digest('hex'));
     expect(stored.expiresAt.getTime() - Date.now()).toBeGreaterThan(6.9 * 24 * 3600 * 1000);
 
-    const confirmed = await http().get(confirm).set('Accept', JSON_ACCEPT).expect(200);
+    // Opening the link (a person, a mail scanner, a link preview) changes nothing: GET and HEAD show
+    // what the button would do; only its POST confirms.
+    const shown = await http().get(confirm).set('Accept', JSON_ACCEPT).expect(200);
+    expect(shown.body).toMatchObject({ status: 'awaiting_post', action: 'confirm', subscription: { email, state: 'pending' } });
+    const shownPage = await http().get(confirm).set('Accept', 'text/html').expect(200);
+    expect(shownPage.text).toContain('<form method="post" action="confirm?token&#x3D;');
+    expect(shownPage.text).toContain('Confirm my subscription');
+    await http().head(confirm).expect(200);
+    await http().get(confirm).set('Accept', '*/*').expect(200);
+    expect(await subscriber(email)).toMatchObject({ state: 'pending', confirmedAt: null });
+    expect(await db.prisma.subscriberToken.findUniqueOrThrow({ where: { id: stored.id } })).toMatchObject({ usedAt: null });
+
+    const confirmed = await http().post(confirm).set('Accept', JSON_ACCEPT).expect(200);
     expect(confirmed.body).toMatchObject({ status: 'confirmed', subscription: { email, state: 'active', countries: ['MY'], workstreams: [workstreamSlug] } });
     expect(await subscriber(email)).toMatchObject({ state: 'active', confirmedAt: expect.any(Date) });
 
     const again = await http().get(confirm).set('Accept', JSON_ACCEPT).expect(410);
     expect(again.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(again.body.code).toBe('token_used');
+    expect((await http().post(confirm).set('Accept', JSON_ACCEPT).expect(410)).body.code).toBe('token_used');
     const page = await http().get(confirm).set('Accept', 'text/html').expect(410);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.text).toContain('This link has already been used');
@@ -152,8 +165,8 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     const second = await subscribe({ email, sectors: ['space'], alerts: false }).expect(202);
     const [, secondMail] = await waitForMailTo(email, 2);
     expect((await subscriber(email))!.subscriptions.map((s) => s.sectorSlug)).toEqual(['space']);
-    expect((await http().get(linkIn(firstMail, 'confirm')).set('Accept', JSON_ACCEPT).expect(400)).body.code).toBe('token_invalid');
-    await http().get(linkIn(secondMail, 'confirm')).set('Accept', JSON_ACCEPT).expect(200);
+    expect((await http().post(linkIn(firstMail, 'confirm')).set('Accept', JSON_ACCEPT).expect(400)).body.code).toBe('token_invalid');
+    await http().post(linkIn(secondMail, 'confirm')).set('Accept', JSON_ACCEPT).expect(200);
     expect(await subscriber(email)).toMatchObject({ state: 'active', alerts: false });
 
     // Active: nothing changes until the owner of the inbox agrees.
@@ -171,7 +184,16 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     expect(before).toMatchObject({ state: 'active', alerts: false, digestHour: 8 });
     expect(before!.subscriptions.map((s) => s.sectorSlug)).toEqual(['space']);
 
-    const applied = await http().get(linkIn(changeMail, 'confirm')).set('Accept', JSON_ACCEPT).expect(200);
+    // A scanner opening the "confirm the changes" link applies nothing (it would switch mail off unasked).
+    const changeLink = linkIn(changeMail, 'confirm');
+    expect((await http().get(changeLink).set('Accept', JSON_ACCEPT).expect(200)).body).toMatchObject({ status: 'awaiting_post', action: 'apply_change' });
+    const changePage = await http().get(changeLink).expect(200);
+    expect(changePage.text).toContain('Country: Viet Nam');
+    expect(changePage.text).toContain('Apply the changes');
+    await http().head(changeLink).expect(200);
+    expect((await subscriber(email))!.subscriptions.map((s) => s.sectorSlug)).toEqual(['space']);
+
+    const applied = await http().post(changeLink).type('form').send('').set('Accept', JSON_ACCEPT).expect(200);
     expect(applied.body).toMatchObject({
       status: 'changes_applied',
       subscription: { countries: ['VN'], sectors: [], intersections: [{ country: 'PH', sector: 'trade-investment' }], digestHour: 18, alerts: true },
@@ -188,7 +210,7 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     const email = unique('tokens');
     await subscribe({ email, countries: ['MY'] }).expect(202);
     const [mail] = await waitForMailTo(email, 1);
-    await http().get(linkIn(mail, 'confirm')).set('Accept', JSON_ACCEPT).expect(200);
+    await http().post(linkIn(mail, 'confirm')).set('Accept', JSON_ACCEPT).expect(200);
     const { id } = (await subscriber(email))!;
     const [used] = await db.prisma.subscriberToken.findMany({ where: { subscriberId: id } });
     const day = 24 * 3600 * 1000;
@@ -202,7 +224,7 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     await subscribe({ email, countries: ['VN'] }).expect(202);
     await waitForMailTo(email, 2);
     expect(await db.prisma.subscriberToken.count({ where: { subscriberId: id } })).toBe(2); // kept: still answers "already used"
-    expect((await http().get(linkIn(mail, 'confirm')).set('Accept', JSON_ACCEPT).expect(410)).body.code).toBe('token_used');
+    expect((await http().post(linkIn(mail, 'confirm')).set('Accept', JSON_ACCEPT).expect(410)).body.code).toBe('token_used');
 
     await db.prisma.subscriberToken.update({ where: { id: used.id }, data: { expiresAt: new Date(Date.now() - 31 * day) } });
     await subscribe({ email, countries: ['PH'] }).expect(202);
@@ -264,7 +286,7 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     const email = unique('leaver');
     await subscribe({ email, countries: ['MY'] }).expect(202);
     const [mail] = await waitForMailTo(email, 1);
-    await http().get(linkIn(mail, 'confirm')).expect(200);
+    await http().post(linkIn(mail, 'confirm')).type('form').send('').expect(200);
     const oneClick = new URL(rawHeader(mail, 'List-Unsubscribe')!.slice(1, -1));
     const path = `${oneClick.pathname}${oneClick.search}`;
     expect(linkIn(mail, 'unsubscribe')).toBe(path);
@@ -303,7 +325,7 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     const email = unique('manager');
     await subscribe({ email, countries: ['MY'] }).expect(202);
     const [mail] = await waitForMailTo(email, 1);
-    await http().get(linkIn(mail, 'confirm')).expect(200);
+    await http().post(linkIn(mail, 'confirm')).type('form').send('').expect(200);
     const manage = linkIn(mail, 'manage');
 
     const view = await http().get(manage).set('Accept', JSON_ACCEPT).expect(200);

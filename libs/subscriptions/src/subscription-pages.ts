@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { LayoutData, pageTemplates, stylesheet } from '@pledgewatch/page-layout';
 import { knownTimezones, WEEKDAYS } from './subscription-input';
-import { describePreferences, describeTopics, SubscriberRecord, topicRefsOf } from './subscription-view';
+import { describePreferences, describeTopics, SubscriberRecord, TopicRecord, topicRefsOf } from './subscription-view';
 
 /** Beside the compiled code; the build copies them (nest-cli.json "assets"). */
 export const PAGES_DIR = path.join(__dirname, 'pages');
@@ -52,6 +52,22 @@ export class SubscriptionPages {
       topics: describeTopics(subscriber.topics),
       delivery: describePreferences(subscriber),
       manageUrl,
+    });
+  }
+
+  /** The page a confirm or apply-change link opens: a button that POSTs; the GET changed nothing. */
+  confirm(subscriber: SubscriberRecord, action: 'confirm' | 'apply_change', topics: TopicRecord[], token: string): string {
+    const [title, lead, topicsHeading, button] =
+      action === 'confirm'
+        ? ['Confirm your subscription', `Subscribe ${subscriber.email} to Pledgewatch emails about:`, 'You will follow', 'Confirm my subscription']
+        : ['Confirm the changes', `Change what ${subscriber.email} gets from Pledgewatch.`, 'You will follow', 'Apply the changes'];
+    return this.templates.render('confirm', 'html', {
+      ...privatePage(title, 'Your Pledgewatch subscription.'),
+      lead,
+      topicsHeading,
+      topics: describeTopics(topics),
+      button,
+      action: `confirm?token=${encodeURIComponent(token)}`,
     });
   }
 

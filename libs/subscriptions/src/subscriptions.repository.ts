@@ -64,6 +64,8 @@ export type Redemption =
   | { outcome: 'invalid' | 'used' | 'expired' }
   | { outcome: 'confirmed' | 'changed' | 'already_active'; subscriberId: string };
 
+export type Peek = { outcome: 'invalid' | 'used' | 'expired' } | { outcome: 'valid'; purpose: TokenPurpose; subscriberId: string; change: PendingChange | null };
+
 export interface ConfirmationDelivery {
   id: string;
   payload: Exclude<ConfirmationPayload, { template: 'request' }>;
@@ -278,6 +280,21 @@ export class SubscriptionsRepository {
       }),
     ]);
     return { token, expiresAt };
+  }
+
+  /**
+   * What a single-use token would do, without using it: the page a GET of the link shows (mail
+   * scanners open links, so only the page's POST redeems).
+   */
+  async peekToken(token: string, now = new Date()): Promise<Peek> {
+    const row = await this.prisma.subscriberToken.findUnique({
+      where: { tokenHash: hashSingleUseToken(token) },
+      select: { subscriberId: true, purpose: true, expiresAt: true, usedAt: true, payload: true },
+    });
+    if (!row) return { outcome: 'invalid' };
+    if (row.usedAt) return { outcome: 'used' };
+    if (row.expiresAt <= now) return { outcome: 'expired' };
+    return { outcome: 'valid', purpose: row.purpose as TokenPurpose, subscriberId: row.subscriberId, change: row.payload as unknown as PendingChange | null };
   }
 
   /** Uses a single-use token once, atomically with what it does. */

@@ -7,10 +7,14 @@ import { SubscribeRateLimiter } from './subscribe-rate-limiter';
 import { LinkTokenError, SubscriberGoneError } from './subscription-errors';
 import { parseSubscribeRequest, PreferencesUpdate, requireTopics, TopicRefs } from './subscription-input';
 import { ManageCatalog } from './subscription-pages';
-import { SubscriberRecord, topicRefsOf } from './subscription-view';
-import { KnownTopics, SubscriptionsRepository, TopicRow } from './subscriptions.repository';
+import { SubscriberRecord, TopicRecord, topicRefsOf } from './subscription-view';
+import { KnownTopics, SubscriptionsRepository, TokenPurpose, TopicRow } from './subscriptions.repository';
 
 export type ConfirmOutcome = 'confirmed' | 'changed' | 'already_active';
+
+function linkTokenError(outcome: 'invalid' | 'used' | 'expired'): LinkTokenError {
+  return { invalid: LinkTokenError.invalid, used: LinkTokenError.used, expired: LinkTokenError.expired }[outcome]();
+}
 
 /** Topic names → rows, or a 422 naming every one that does not exist. */
 export function topicRows(topics: TopicRefs, known: KnownTopics): TopicRow[] {
@@ -74,17 +78,29 @@ export class SubscriptionsService {
     await this.deliveries.enqueue([deliveryId], 'confirmation').catch((error: Error) => this.logger.warn(`confirmation ${deliveryId} not enqueued, the reconciler will: ${error.message}`));
   }
 
-  /** Follows a confirm / apply-change link: once. */
+  /**
+   * What a confirm / apply-change link would do, changing nothing: mail scanners and link
+   * previews open every link in an email, so only the page's POST (confirm) redeems it.
+   */
+  async confirmation(token: string | undefined): Promise<{ action: TokenPurpose; subscriber: SubscriberRecord; topics: TopicRecord[] }> {
+    if (!token || !isSingleUseTokenShaped(token)) throw LinkTokenError.invalid();
+    const peek = await this.repository.peekToken(token);
+    if (peek.outcome !== 'valid') throw linkTokenError(peek.outcome);
+    const subscriber = await this.load(peek.subscriberId);
+    // The topics the button leads to: a pending subscription's own, or the requested change's.
+    const topics = peek.purpose === 'apply_change' && peek.change ? await this.repository.describeRows(peek.change.topics) : subscriber.topics;
+    return { action: peek.purpose, subscriber, topics };
+  }
+
+  /** Follows a confirm / apply-change link by POST: once. */
   async confirm(token: string | undefined): Promise<{ outcome: ConfirmOutcome; subscriber: SubscriberRecord }> {
     if (!token || !isSingleUseTokenShaped(token)) throw LinkTokenError.invalid();
     const redemption = await this.repository.redeemToken(token);
     switch (redemption.outcome) {
       case 'invalid':
-        throw LinkTokenError.invalid();
       case 'used':
-        throw LinkTokenError.used();
       case 'expired':
-        throw LinkTokenError.expired();
+        throw linkTokenError(redemption.outcome);
     }
     return { outcome: redemption.outcome, subscriber: await this.load(redemption.subscriberId) };
   }

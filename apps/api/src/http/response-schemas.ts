@@ -311,6 +311,13 @@ export const Subscription = z
     digestHour: z.number().int(),
   })
   .meta({ id: 'Subscription' });
+export const ConfirmationPending = z
+  .strictObject({
+    status: z.literal('awaiting_post'),
+    action: z.enum(['confirm', 'apply_change']),
+    subscription: Subscription,
+  })
+  .meta({ id: 'ConfirmationPending', description: 'What a POST of the same confirm link would do; the GET changed nothing' });
 export const SubscribeAccepted = z.strictObject({ status: z.literal('accepted'), message: z.string() }).meta({ id: 'SubscribeAccepted' });
 export const SubscriptionAnswer = z
   .strictObject({

@@ -16,7 +16,7 @@ import { SubscriptionPageFilter } from './subscription-page.filter';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { SUBSCRIBE_BODY, UPDATE_BODY } from '@pledgewatch/subscriptions';
 import { ApiAnswer, ApiJsonBody, ApiProblems } from '../http/openapi.decorators';
-import { SubscribeAccepted, SubscriptionAnswer } from '../http/response-schemas';
+import { ConfirmationPending, SubscribeAccepted, SubscriptionAnswer } from '../http/response-schemas';
 
 /** One answer for every address, so nobody learns who subscribes. */
 export const SUBSCRIBE_ACCEPTED = {
@@ -45,13 +45,33 @@ export class SubscriptionsController {
     return SUBSCRIBE_ACCEPTED;
   }
 
-  /** Activates a pending subscription, or applies an active subscriber's requested change. */
-  @ApiOperation({ summary: 'Confirm link: HTML to a browser, JSON to Accept: application/json' })
+  /**
+   * Shows what the link's POST would do, and changes nothing: mail scanners and link previews open
+   * every link in an email (GET and HEAD), and must neither subscribe an address nor apply a change.
+   */
+  @ApiOperation({ summary: 'Confirm page (GET never confirms): what the POST would do' })
+  @ApiQuery({ name: 'token', required: true, description: 'The token from the email link', schema: { type: 'string', maxLength: 200 } })
+  @ApiProduces('text/html', 'application/json')
+  @ApiAnswer(200, ConfirmationPending)
+  @ApiProblems(400, 410)
+  @Get('confirm')
+  @UseFilters(SubscriptionPageFilter)
+  async confirmPage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    setLinkPageHeaders(response);
+    const { action, subscriber, topics } = await this.subscriptions.confirmation(tokenOf(token));
+    if (wantsJson(request)) return { status: 'awaiting_post', action, subscription: toView(subscriber) };
+    return this.html(response, this.pages.confirm(subscriber, action, topics, tokenOf(token)!));
+  }
+
+  /** The page's button: activates a pending subscription, or applies an active subscriber's requested change. */
+  @ApiOperation({ summary: 'Confirm: activate the subscription or apply the requested change (once)' })
   @ApiQuery({ name: 'token', required: true, description: 'The token from the email link', schema: { type: 'string', maxLength: 200 } })
   @ApiProduces('text/html', 'application/json')
   @ApiAnswer(200, SubscriptionAnswer)
   @ApiProblems(400, 410)
-  @Get('confirm')
+  @Post('confirm')
+  @RequestBody('form', 'json')
+  @HttpCode(200)
   @UseFilters(SubscriptionPageFilter)
   async confirm(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     setLinkPageHeaders(response);

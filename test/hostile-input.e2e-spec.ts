@@ -225,8 +225,8 @@ describe('Hostile input: the route table under attack', () => {
     // The setup's own events are handed to the queue after commit (dispatchedAt): let that finish before any baseline.
     await eventually(async () => (await db.prisma.event.count({ where: { dispatchedAt: null } })) === 0, 10_000, 'the setup events to be dispatched');
 
-    const manageToken = tokenOf(links.manageUrl(subscriber.id));
-    const unsubscribeToken = tokenOf(links.unsubscribeUrl(subscriber.id));
+    const manageToken = tokenOf(links.manageUrl(subscriber));
+    const unsubscribeToken = tokenOf(links.unsubscribeUrl(subscriber));
     const known: Record<string, Partial<Base>> = {
       'GET /v1/workstreams/:slug': { params: { slug: workstream.slug }, query: { asOf: '2024-06-30' } },
       'GET /v1/events': { query: { since: '2024-01-01' } },

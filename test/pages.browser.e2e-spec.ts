@@ -357,9 +357,9 @@ describe('Public pages in a real browser', () => {
       body: JSON.stringify({ email, countries: ['PH'] }),
     });
     expect(subscribed.status).toBe(202);
-    const { id } = await db.prisma.subscriber.findUniqueOrThrow({ where: { email } });
+    const holder = await db.prisma.subscriber.findUniqueOrThrow({ where: { email } });
     const links = api.get(SubscriberLinks, { strict: false });
-    pages.push(['manage', links.manageUrl(id).slice(base.length), 200], ['unsubscribe', links.unsubscribeUrl(id).slice(base.length), 200]);
+    pages.push(['manage', links.manageUrl(holder).slice(base.length), 200], ['unsubscribe', links.unsubscribeUrl(holder).slice(base.length), 200]);
 
     // axe is injected as a script of its own, which the pages' CSP (nonce only) would refuse.
     const context = await visitor({ bypassCSP: true });

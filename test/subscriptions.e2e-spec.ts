@@ -1,4 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { AppConfig } from '@pledgewatch/config';
+import { linkExpiryDay, signLinkToken } from '@pledgewatch/subscriber-links';
 import request from 'supertest';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { JobQueues, QUEUES } from '@pledgewatch/queue';
@@ -6,6 +8,7 @@ import type { ParsedMail } from 'mailparser';
 import { SUBSCRIBE_ACCEPTED } from '../apps/api/src/subscriptions/subscriptions.controller';
 
 import { bootWorker, settle, testEnv } from './support/alerts-harness';
+import { bearer, insertApiKey } from './support/admin';
 import { bootApi } from './support/api';
 import { dropQueueKeys, testQueuePrefix } from './support/queues';
 import { ResponseContract } from './support/contract';
@@ -308,7 +311,8 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     expect(twice.body).toMatchObject({ status: 'unsubscribed', subscription: { state: 'unsubscribed' } });
 
     // A forged or damaged token: 400 (page for a person, problem+json for a client).
-    const forged = path.replace(/token=./, (m) => (m.endsWith('A') ? 'token=B' : 'token=A'));
+    // (A character of the signature changed: the claimed subscriber exists, the signature is not ours.)
+    const forged = path.replace(/(token=[^.]+\.\d+\.)(.)/, (_, head: string, c: string) => `${head}${c === 'A' ? 'B' : 'A'}`);
     expect((await http().post(forged).set('Accept', JSON_ACCEPT).expect(400)).body.code).toBe('token_invalid');
     expect((await http().get(forged).expect(400)).text).toContain('This link is not valid');
     // The manage token is not an unsubscribe token.
@@ -372,12 +376,50 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     expect(empty.text).toContain('Nothing was saved');
     expect((await subscriber(email))!.subscriptions).toHaveLength(2);
 
-    // Leave, then come back from the same page (the address was confirmed before).
+    // Leave. The manage link then changes preferences but never brings the address back: a
+    // forwarded or old email must not re-subscribe anyone; coming back is a fresh double opt-in.
     const left = await http().post(manage).type('form').send('action=leave').expect(200);
     expect(left.text).toContain('You are unsubscribed');
-    expect(await subscriber(email)).toMatchObject({ state: 'unsubscribed' });
-    await http().post(manage).set('Accept', JSON_ACCEPT).send({ alerts: true }).expect(200);
-    expect(await subscriber(email)).toMatchObject({ state: 'active', alerts: true, unsubscribedAt: null });
+    const unsubscribedAt = (await subscriber(email))!.unsubscribedAt;
+    expect(unsubscribedAt).toEqual(expect.any(Date));
+    for (const body of [{}, { digestHour: 9 }, { alerts: true, countries: ['MY'] }]) {
+      const res = await http().post(manage).set('Accept', JSON_ACCEPT).send(body).expect(200);
+      expect(res.body.subscription.state).toBe('unsubscribed');
+    }
+    await http().post(manage).type('form').send('action=save&countries=VN&alerts=on&timezone=UTC&digestDay=monday&digestHour=8').expect(200);
+    expect(await subscriber(email)).toMatchObject({ state: 'unsubscribed', unsubscribedAt, alerts: true });
+    expect((await http().get(manage).expect(200)).text).toContain('subscribe again on the home page');
+  });
+
+  it('manage and unsubscribe links expire after LINK_TTL_DAYS and are revoked per subscriber', async () => {
+    const email = unique('revoked');
+    await subscribe({ email, countries: ['MY'] }).expect(202);
+    const [mail] = await waitForMailTo(email, 1);
+    await http().post(linkIn(mail, 'confirm')).set('Accept', JSON_ACCEPT).expect(200);
+    const manage = linkIn(mail, 'manage');
+    const unsubscribe = linkIn(mail, 'unsubscribe');
+    const { id } = (await subscriber(email))!;
+    await http().get(manage).set('Accept', JSON_ACCEPT).expect(200);
+
+    // A link whose expiry day has come (signed as the service would have, 91 days ago): 410.
+    const secret = app.get(AppConfig).linkSecret;
+    const old = signLinkToken(secret, 'manage', { subscriberId: id, expiryDay: linkExpiryDay(90, Date.now() - 91 * 86_400_000) }, 0);
+    expect((await http().get(`/v1/subscriptions/manage?token=${old}`).set('Accept', JSON_ACCEPT).expect(410)).body.code).toBe('token_expired');
+    expect(manage.split('token=')[1].split('.')[1]).toBe(String(linkExpiryDay(90)));
+
+    // Revoked by an admin: every link sent so far stops working, the next email's work.
+    const admin = await insertApiKey(db.prisma, 'privacy-admin', 'admin');
+    await http().post(`/v1/admin/subscribers/${id}/revoke-links`).set(bearer(admin.key)).expect(204);
+    expect((await http().get(manage).set('Accept', JSON_ACCEPT).expect(400)).body.code).toBe('token_invalid');
+    expect((await http().post(unsubscribe).set('Accept', JSON_ACCEPT).expect(400)).body.code).toBe('token_invalid');
+    expect(await subscriber(email)).toMatchObject({ state: 'active', linkEpoch: 1 });
+    await http().post(`/v1/admin/subscribers/${randomUUID()}/revoke-links`).set(bearer(admin.key)).expect(404);
+    await http().post('/v1/admin/subscribers/not-an-id/revoke-links').set(bearer(admin.key)).expect(404);
+
+    await subscribe({ email, countries: ['VN'] }).expect(202);
+    const [, next] = await waitForMailTo(email, 2);
+    const fresh = await http().get(linkIn(next, 'manage')).set('Accept', JSON_ACCEPT).expect(200);
+    expect(fresh.body.subscription).toMatchObject({ email, state: 'active' });
   });
 
   it('answers before the branch on the address\'s state: both requests leave the same queued work, decided in the worker', async () => {

@@ -15,7 +15,7 @@ export interface ManageCatalog {
 
 const PROBLEM_TITLES: Record<string, [title: string, hint?: string]> = {
   token_used: ['This link has already been used', 'Each confirmation link works once. If you already confirmed, there is nothing more to do.'],
-  token_expired: ['This link has expired', 'Confirmation links work for 7 days. Subscribe again to get a new one.'],
+  token_expired: ['This link has expired', 'Confirmation links work for 7 days, the other links in an email for a few months: use a more recent email, or subscribe again.'],
   token_invalid: ['This link is not valid', 'It may be incomplete, or a newer email replaced it: use the link in the most recent email.'],
   subscriber_not_found: ['This address is no longer on our lists', 'There is nothing to unsubscribe from.'],
 };
@@ -104,7 +104,7 @@ export class SubscriptionPages {
       ...feedback,
       stateNote: {
         pending: 'Your subscription is not confirmed yet: nothing is sent until you follow the link in the confirmation email.',
-        unsubscribed: 'You are unsubscribed. Saving these preferences subscribes you again.',
+        unsubscribed: 'You are unsubscribed: nothing is sent. To come back, subscribe again on the home page; we will email you a new confirmation link.',
         active: '',
       }[subscriber.state],
       action: `manage?token=${encodeURIComponent(token)}`,

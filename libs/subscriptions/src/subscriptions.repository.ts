@@ -86,6 +86,7 @@ const SUBSCRIBER_SELECT = {
   email: true,
   state: true,
   confirmedAt: true,
+  linkEpoch: true,
   alerts: true,
   digest: true,
   skipEmptyDigest: true,
@@ -337,15 +338,27 @@ export class SubscriptionsRepository {
     });
   }
 
-  /** Saves preferences and, when given, the full new set of topics; `state` re-subscribes from the manage page. */
-  async updatePreferences(id: string, preferences: Partial<Preferences>, topics: TopicRow[] | null, state?: SubscriberState): Promise<void> {
+  /** Saves preferences and, when given, the full new set of topics; never the state. */
+  async updatePreferences(id: string, preferences: Partial<Preferences>, topics: TopicRow[] | null): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      await tx.subscriber.update({
-        where: { id },
-        data: { ...preferenceData(preferences), ...(state ? { state, unsubscribedAt: state === 'active' ? null : undefined } : {}) },
-      });
+      await tx.subscriber.update({ where: { id }, data: preferenceData(preferences) });
       if (topics) await this.replaceTopics(tx, id, topics);
     });
+  }
+
+  /** Revokes every manage and unsubscribe link sent so far; false when there is no such subscriber. */
+  async revokeLinks(id: string): Promise<boolean> {
+    const { count } = await this.prisma.subscriber.updateMany({ where: { id }, data: { linkEpoch: { increment: 1 } } });
+    return count > 0;
+  }
+
+  /**
+   * Erases a subscriber: the row, and by its foreign keys (ON DELETE CASCADE) its topics, tokens
+   * and deliveries, so no record keeps the address. False when there was none.
+   */
+  async erase(id: string): Promise<boolean> {
+    const { count } = await this.prisma.subscriber.deleteMany({ where: { id } });
+    return count > 0;
   }
 
   private async replaceTopics(tx: Prisma.TransactionClient, subscriberId: string, topics: TopicRow[]): Promise<void> {

@@ -105,11 +105,17 @@ export class SubscriptionsService {
     return { outcome: redemption.outcome, subscriber: await this.load(redemption.subscriberId) };
   }
 
-  /** The subscriber an unsubscribe or manage link names; 400 for a bad token, 404 when deleted. */
+  /**
+   * The subscriber an unsubscribe or manage link names: 400 for a forged or revoked token (signed
+   * for an older link generation), 410 once LINK_TTL_DAYS have passed, 404 when erased.
+   */
   async subscriberFor(purpose: LinkPurpose, token: string | undefined): Promise<SubscriberRecord> {
-    const id = token ? this.links.subscriberIdFrom(purpose, token) : null;
+    const id = token ? this.links.claimedSubscriber(token) : null;
     if (!id) throw LinkTokenError.invalid();
-    return this.load(id);
+    const subscriber = await this.load(id);
+    const verdict = this.links.verdict(purpose, token!, subscriber);
+    if (verdict !== 'valid') throw linkTokenError(verdict);
+    return subscriber;
   }
 
   /** One-click unsubscribe: idempotent. */
@@ -124,9 +130,10 @@ export class SubscriptionsService {
   }
 
   /**
-   * Saves a change from the manage page, or leaves. The link came by email to this address, so
-   * a deliberate POST with it is the address owner's; it re-subscribes a once-confirmed address
-   * that had left, but never confirms a pending one (that stays the confirmation link's job).
+   * Saves a change from the manage page, or leaves. It never changes the subscription's state
+   * otherwise: a manage link can be forwarded, kept in an old email or opened by someone else, so
+   * an address that left comes back only by subscribing again (a fresh double opt-in), and a
+   * pending one is confirmed only by its confirmation link.
    */
   async updatePreferences(token: string | undefined, update: PreferencesUpdate): Promise<{ left: boolean; subscriber: SubscriberRecord }> {
     const subscriber = await this.subscriberFor('manage', token);
@@ -138,8 +145,7 @@ export class SubscriptionsService {
     const topics: TopicRefs = { ...topicRefsOf(subscriber.topics), ...update.topics };
     requireTopics(topics);
     const rows = topicsChanged ? await this.resolveTopics(topics) : null;
-    const rejoin = subscriber.state === 'unsubscribed' && subscriber.confirmedAt ? 'active' : undefined;
-    await this.repository.updatePreferences(subscriber.id, update.preferences, rows, rejoin);
+    await this.repository.updatePreferences(subscriber.id, update.preferences, rows);
     return { left: false, subscriber: await this.load(subscriber.id) };
   }
 

@@ -76,7 +76,7 @@ export class SubscriptionsController {
   async confirm(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     setLinkPageHeaders(response);
     const { outcome, subscriber } = await this.subscriptions.confirm(tokenOf(token));
-    const manageUrl = this.links.manageUrl(subscriber.id);
+    const manageUrl = this.links.manageUrl(subscriber);
     if (wantsJson(request)) {
       const status = { confirmed: 'confirmed', already_active: 'already_confirmed', changed: 'changes_applied' }[outcome];
       return { status, subscription: toView(subscriber), manageUrl };
@@ -89,14 +89,14 @@ export class SubscriptionsController {
   @ApiQuery({ name: 'token', required: true, description: 'The token from the email link', schema: { type: 'string', maxLength: 200 } })
   @ApiProduces('text/html', 'application/json')
   @ApiAnswer(200, SubscriptionAnswer)
-  @ApiProblems(400)
+  @ApiProblems(400, 404, 410)
   @Get('unsubscribe')
   @UseFilters(SubscriptionPageFilter)
   async unsubscribePage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     setLinkPageHeaders(response);
     const subscriber = await this.subscriptions.subscriberFor('unsubscribe', tokenOf(token));
     if (wantsJson(request)) return { subscription: toView(subscriber) };
-    return this.html(response, this.pages.unsubscribe(subscriber, tokenOf(token)!, this.links.manageUrl(subscriber.id)));
+    return this.html(response, this.pages.unsubscribe(subscriber, tokenOf(token)!, this.links.manageUrl(subscriber)));
   }
 
   /** RFC 8058 one-click (`List-Unsubscribe=One-Click`) and the page's button; idempotent. */
@@ -104,7 +104,7 @@ export class SubscriptionsController {
   @ApiQuery({ name: 'token', required: true, description: 'The token from the email link', schema: { type: 'string', maxLength: 200 } })
   @ApiProduces('text/html', 'application/json')
   @ApiAnswer(200, SubscriptionAnswer)
-  @ApiProblems(400)
+  @ApiProblems(400, 404, 410)
   @Post('unsubscribe')
   @RequestBody('form', 'multipart', 'json')
   @HttpCode(200)
@@ -113,14 +113,14 @@ export class SubscriptionsController {
     setLinkPageHeaders(response);
     const subscriber = await this.subscriptions.unsubscribe(tokenOf(token));
     if (wantsJson(request)) return { status: 'unsubscribed', subscription: toView(subscriber) };
-    return this.html(response, this.pages.unsubscribed(subscriber.email, this.links.manageUrl(subscriber.id)));
+    return this.html(response, this.pages.unsubscribed(subscriber.email, this.links.manageUrl(subscriber)));
   }
 
   @ApiOperation({ summary: 'Manage page / current preferences' })
   @ApiQuery({ name: 'token', required: true, description: 'The token from the email link', schema: { type: 'string', maxLength: 200 } })
   @ApiProduces('text/html', 'application/json')
   @ApiAnswer(200, SubscriptionAnswer)
-  @ApiProblems(400)
+  @ApiProblems(400, 404, 410)
   @Get('manage')
   @UseFilters(SubscriptionPageFilter)
   async managePage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
@@ -139,7 +139,7 @@ export class SubscriptionsController {
   @ApiProduces('text/html', 'application/json')
   @ApiJsonBody(UPDATE_BODY)
   @ApiAnswer(200, SubscriptionAnswer)
-  @ApiProblems(400, 422)
+  @ApiProblems(400, 404, 410, 422)
   @Post('manage')
   @RequestBody('form', 'json')
   @HttpCode(200)
@@ -167,7 +167,7 @@ export class SubscriptionsController {
       });
       return this.html(response, page);
     }
-    if (saved.left) return this.html(response, this.pages.unsubscribed(saved.subscriber.email, this.links.manageUrl(saved.subscriber.id)));
+    if (saved.left) return this.html(response, this.pages.unsubscribed(saved.subscriber.email, this.links.manageUrl(saved.subscriber)));
     const page = this.pages.manage(saved.subscriber, await this.subscriptions.catalog(), tokenOf(token)!, {
       notice: 'Your preferences are saved.',
     });

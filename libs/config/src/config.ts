@@ -222,8 +222,6 @@ export interface WebhookSettings {
   retrySpanMs: number;
   /** WEBHOOK_TIMEOUT_MS: one POST, connection to last byte. */
   timeoutMs: number;
-  /** Plain http and loopback addresses are accepted outside production only (for local receivers). */
-  allowLoopback: boolean;
 }
 
 /** One validated, typed configuration object; injected by class. */
@@ -258,6 +256,11 @@ export class AppConfig {
   readonly jobConcurrency!: JobConcurrency;
   /** Webhook deliveries: retry delays (exponential from backoffMs, until retrySpanMs) and the request timeout. */
   readonly webhooks!: WebhookSettings;
+  /**
+   * Where outgoing requests (webhooks, evidence capture, sources) may connect: the one outbound
+   * guard (@pledgewatch/outbound). Loopback and plain http only outside production, for local servers.
+   */
+  readonly outbound!: { allowLoopback: boolean };
   /**
    * The most messages a second that every worker together sends (MAIL_RATE_PER_SECOND), enforced
    * on each send through a pacer in the queues' store; null: unlimited.
@@ -373,8 +376,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       backoffMs: env.WEBHOOK_BACKOFF_MS,
       retrySpanMs: env.WEBHOOK_RETRY_SPAN,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
-      allowLoopback: env.NODE_ENV !== 'production',
     },
+    outbound: { allowLoopback: env.NODE_ENV !== 'production' },
     mailRatePerSecond: env.MAIL_RATE_PER_SECOND ?? null,
     emailSendBatchSize: env.MAIL_RATE_PER_SECOND === undefined ? env.EMAIL_SEND_BATCH_SIZE : 1,
     publicCacheEntries: env.PUBLIC_CACHE_ENTRIES,

@@ -557,6 +557,25 @@ describe('Hostile input: the cases the issue names', () => {
       expect(res.headers['x-frame-options']).toBe('DENY');
     }
   });
+
+  it('answers a wrong method on a real route with 405 and Allow, from the route table; an unknown path stays 404', async () => {
+    const cases: [string, string, string][] = [
+      ['delete', '/v1/countries', 'GET, HEAD'],
+      ['put', '/v1/subscriptions', 'POST'],
+      ['delete', '/v1/subscriptions/confirm', 'GET, HEAD, POST'],
+      ['patch', '/v1/subscriptions/unsubscribe', 'GET, HEAD, POST'],
+      ['post', `/v1/workstreams/some-slug`, 'GET, HEAD'],
+      ['put', '/v1/admin/subscribers/8d3f9f9e-3c1a-4c55-9a4c-2f8f0f0e0b11', 'DELETE'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await http()[method as 'get'](path);
+      expect({ method, path, status: res.status, allow: res.headers.allow, code: res.body.code }).toEqual({ method, path, status: 405, allow, code: 'method_not_allowed' });
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    }
+    const unknown = await http().delete('/v1/nope').expect(404);
+    expect(unknown.headers.allow).toBeUndefined();
+    expect(unknown.body.code).toBe('not_found');
+  });
 });
 
 describe('Hostile input: no error body echoes a token from the URL', () => {

@@ -58,6 +58,8 @@ export const ENV_SCHEMA = z.object({
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, ":", "_" or "-"').default('pw'),
   CHECK_CRON: CRON.default('0 * * * *'),
   DIGEST_CRON: CRON.default('5 * * * *'),
+  /** When the erasure of expired personal data runs (docs/privacy.md): hourly by default. */
+  PRIVACY_CRON: CRON.default('35 * * * *'),
   HEALTH_WARNING_DAYS: int(0, 3650).default(14),
   HEALTH_GRACE_DAYS: int(0, 3650).default(7),
   HEALTH_STALL_DAYS: int(1, 3650).default(180),
@@ -200,6 +202,7 @@ export interface JobConcurrency {
   'status.check': number;
   'digest.run': number;
   'webhook.send': number;
+  'privacy.erase': number;
 }
 
 /**
@@ -246,6 +249,8 @@ export class AppConfig {
   readonly queuePrefix!: string;
   readonly checkCron!: string;
   readonly digestCron!: string;
+  /** PRIVACY_CRON: enqueues the hourly erasure of never-confirmed and long-unsubscribed subscribers. */
+  readonly privacyCron!: string;
   readonly healthWindows!: HealthWindows;
   /** A delivery `queued` this long with no live send job is re-enqueued by the reconciler. */
   readonly deliveryStuckAfterSeconds!: number;
@@ -335,6 +340,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         'status.check': parsed.data.CONCURRENCY_STATUS_CHECK,
         'digest.run': parsed.data.CONCURRENCY_DIGEST_RUN,
         'webhook.send': parsed.data.CONCURRENCY_WEBHOOK_SEND,
+        // One statement batch at a time, once an hour: never worth a setting (nor a place in poolNeed).
+        'privacy.erase': 1,
       }
     : null;
   const poolTooSmall =
@@ -363,6 +370,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     queuePrefix: env.QUEUE_PREFIX,
     checkCron: env.CHECK_CRON,
     digestCron: env.DIGEST_CRON,
+    privacyCron: env.PRIVACY_CRON,
     healthWindows: {
       warningDays: env.HEALTH_WARNING_DAYS,
       graceDays: env.HEALTH_GRACE_DAYS,

@@ -81,6 +81,20 @@ export class SubscriptionPages {
     });
   }
 
+  /** "Delete my data": what it erases, and a button that POSTs; the GET changed nothing. */
+  erase(subscriber: SubscriberRecord, token: string, manageUrl: string): string {
+    return this.templates.render('erase', 'html', {
+      ...privatePage('Delete your data', 'Erase your Pledgewatch subscription.'),
+      email: subscriber.email,
+      action: `erase?token=${encodeURIComponent(token)}`,
+      manageUrl,
+    });
+  }
+
+  erased(email: string): string {
+    return this.templates.render('erased', 'html', { ...privatePage('Your data is erased', 'Erase your Pledgewatch subscription.'), email });
+  }
+
   unsubscribed(email: string, manageUrl: string): string {
     return this.templates.render('unsubscribed', 'html', { ...privatePage('You are unsubscribed', 'Stop Pledgewatch emails.'), email, manageUrl });
   }
@@ -108,6 +122,7 @@ export class SubscriptionPages {
         active: '',
       }[subscriber.state],
       action: `manage?token=${encodeURIComponent(token)}`,
+      eraseUrl: `erase?token=${encodeURIComponent(token)}`,
       countries: catalog.countries.map((c) => ({ ...c, checked: refs.countries.includes(c.code) })),
       sectors: catalog.sectors.map((s) => ({ ...s, checked: refs.sectors.includes(s.slug) })),
       intersections: refs.intersections.map(({ country, sector }) => ({

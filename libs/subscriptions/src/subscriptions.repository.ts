@@ -353,6 +353,48 @@ export class SubscriptionsRepository {
   }
 
   /**
+   * Erases, in batches, the subscribers kept past their time as of `now`: pending ones whose last
+   * request or change is older than `pendingMs` (never confirmed), unsubscribed ones who left more
+   * than `unsubscribedMs` ago. Their topics, tokens and deliveries go with them (ON DELETE CASCADE).
+   */
+  async eraseExpired(now: Date, pendingMs: number, unsubscribedMs: number, batch = 1_000): Promise<{ pending: number; unsubscribed: number }> {
+    const erased = { pending: 0, unsubscribed: 0 };
+    const pendingBefore = new Date(now.getTime() - pendingMs);
+    const unsubscribedBefore = new Date(now.getTime() - unsubscribedMs);
+    for (;;) {
+      const rows = await this.prisma.$queryRaw<{ state: SubscriberState }[]>`
+        DELETE FROM "Subscriber" WHERE id IN (
+          SELECT id FROM "Subscriber"
+           WHERE (state = 'pending'::"SubscriberState" AND "confirmedAt" IS NULL AND "updatedAt" < ${pendingBefore})
+              OR (state = 'unsubscribed'::"SubscriberState" AND "unsubscribedAt" < ${unsubscribedBefore})
+           LIMIT ${batch}
+           FOR UPDATE SKIP LOCKED)
+        RETURNING state::text AS state`;
+      for (const row of rows) erased[row.state === 'pending' ? 'pending' : 'unsubscribed']++;
+      if (rows.length < batch) return erased;
+    }
+  }
+
+  /** Everything held about one subscriber besides its preferences and topics: what the manage page's JSON shows. */
+  async heldAbout(id: string) {
+    return this.prisma.subscriber.findUnique({
+      where: { id },
+      select: {
+        id: true,
+        createdAt: true,
+        updatedAt: true,
+        confirmedAt: true,
+        unsubscribedAt: true,
+        tokens: { select: { purpose: true, createdAt: true, expiresAt: true, usedAt: true, payload: true }, orderBy: { createdAt: 'asc' } },
+        deliveries: {
+          select: { kind: true, status: true, attempts: true, createdAt: true, sentAt: true, lastError: true, digestWeek: true, eventId: true },
+          orderBy: { createdAt: 'asc' },
+        },
+      },
+    });
+  }
+
+  /**
    * Erases a subscriber: the row, and by its foreign keys (ON DELETE CASCADE) its topics, tokens
    * and deliveries, so no record keeps the address. False when there was none.
    */

@@ -10,6 +10,17 @@ import { ManageCatalog } from './subscription-pages';
 import { SubscriberRecord, TopicRecord, topicRefsOf } from './subscription-view';
 import { KnownTopics, SubscriptionsRepository, TokenPurpose, TopicRow } from './subscriptions.repository';
 
+/** What the manage page's JSON shows beyond preferences and topics: every other thing held about the person. */
+export interface HeldData {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  confirmedAt: string | null;
+  unsubscribedAt: string | null;
+  confirmationLinks: { purpose: string; createdAt: string; expiresAt: string; usedAt: string | null; pendingChange: unknown }[];
+  deliveries: { kind: string; status: string; attempts: number; createdAt: string; sentAt: string | null; lastError: string | null; digestWeek: string | null; eventId: string | null }[];
+}
+
 export type ConfirmOutcome = 'confirmed' | 'changed' | 'already_active';
 
 function linkTokenError(outcome: 'invalid' | 'used' | 'expired'): LinkTokenError {
@@ -123,6 +134,38 @@ export class SubscriptionsService {
     const subscriber = await this.subscriberFor('unsubscribe', token);
     await this.repository.unsubscribe(subscriber.id);
     return this.load(subscriber.id);
+  }
+
+  /** "Delete my data" from a manage link: the subscriber and everything held about them (docs/privacy.md). */
+  async erase(token: string | undefined): Promise<SubscriberRecord> {
+    const subscriber = await this.subscriberFor('manage', token);
+    await this.repository.erase(subscriber.id);
+    return subscriber;
+  }
+
+  /** Everything held about the subscriber a manage link names, for its JSON: the record, its tokens and deliveries. */
+  async heldAbout(subscriber: SubscriberRecord): Promise<HeldData> {
+    const held = await this.repository.heldAbout(subscriber.id);
+    if (!held) throw new SubscriberGoneError();
+    return {
+      id: held.id,
+      createdAt: held.createdAt.toISOString(),
+      updatedAt: held.updatedAt.toISOString(),
+      confirmedAt: held.confirmedAt?.toISOString() ?? null,
+      unsubscribedAt: held.unsubscribedAt?.toISOString() ?? null,
+      // Hashes only: the tokens themselves were never stored.
+      confirmationLinks: held.tokens.map((t) => ({ purpose: t.purpose, createdAt: t.createdAt.toISOString(), expiresAt: t.expiresAt.toISOString(), usedAt: t.usedAt?.toISOString() ?? null, pendingChange: t.payload ?? null })),
+      deliveries: held.deliveries.map((d) => ({
+        kind: d.kind,
+        status: d.status,
+        attempts: d.attempts,
+        createdAt: d.createdAt.toISOString(),
+        sentAt: d.sentAt?.toISOString() ?? null,
+        lastError: d.lastError,
+        digestWeek: d.digestWeek?.toISOString().slice(0, 10) ?? null,
+        eventId: d.eventId,
+      })),
+    };
   }
 
   catalog(): Promise<ManageCatalog> {

@@ -16,7 +16,7 @@ import { SubscriptionPageFilter } from './subscription-page.filter';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { SUBSCRIBE_BODY, UPDATE_BODY } from '@pledgewatch/subscriptions';
 import { ApiAnswer, ApiJsonBody, ApiProblems } from '../http/openapi.decorators';
-import { ConfirmationPending, SubscribeAccepted, SubscriptionAnswer } from '../http/response-schemas';
+import { ConfirmationPending, Erased, SubscribeAccepted, SubscriptionAnswer } from '../http/response-schemas';
 
 /** One answer for every address, so nobody learns who subscribes. */
 export const SUBSCRIBE_ACCEPTED = {
@@ -126,8 +126,40 @@ export class SubscriptionsController {
   async managePage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     setLinkPageHeaders(response);
     const subscriber = await this.subscriptions.subscriberFor('manage', tokenOf(token));
-    if (wantsJson(request)) return { subscription: toView(subscriber) };
+    if (wantsJson(request)) return { subscription: toView(subscriber), held: await this.subscriptions.heldAbout(subscriber) };
     return this.html(response, this.pages.manage(subscriber, await this.subscriptions.catalog(), tokenOf(token)!));
+  }
+
+  /** "Delete my data", reached from the manage page (the manage link's token): shows what a POST erases. */
+  @ApiOperation({ summary: 'Delete-my-data page (GET erases nothing)' })
+  @ApiQuery({ name: 'token', required: true, description: 'The token of the manage link', schema: { type: 'string', maxLength: 200 } })
+  @ApiProduces('text/html', 'application/json')
+  @ApiAnswer(200, SubscriptionAnswer)
+  @ApiProblems(400, 404, 410)
+  @Get('erase')
+  @UseFilters(SubscriptionPageFilter)
+  async erasePage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    setLinkPageHeaders(response);
+    const subscriber = await this.subscriptions.subscriberFor('manage', tokenOf(token));
+    if (wantsJson(request)) return { subscription: toView(subscriber) };
+    return this.html(response, this.pages.erase(subscriber, tokenOf(token)!, this.links.manageUrl(subscriber)));
+  }
+
+  /** Erases the subscriber and everything held about them (docs/privacy.md); the link stops working. */
+  @ApiOperation({ summary: 'Delete my data: erase the subscriber, topics, tokens and deliveries' })
+  @ApiQuery({ name: 'token', required: true, description: 'The token of the manage link', schema: { type: 'string', maxLength: 200 } })
+  @ApiProduces('text/html', 'application/json')
+  @ApiAnswer(200, Erased)
+  @ApiProblems(400, 404, 410)
+  @Post('erase')
+  @RequestBody('form', 'json')
+  @HttpCode(200)
+  @UseFilters(SubscriptionPageFilter)
+  async erase(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    setLinkPageHeaders(response);
+    const subscriber = await this.subscriptions.erase(tokenOf(token));
+    if (wantsJson(request)) return { status: 'erased' };
+    return this.html(response, this.pages.erased(subscriber.email));
   }
 
   /**

@@ -575,6 +575,36 @@ describe('Admin API: workstreams, milestones, import', () => {
     });
   });
 
+  describe('text and URLs as stored', () => {
+    it('refuses bidirectional controls in a one-line field with 422 naming it, and nothing is written', async () => {
+      const before = await db.prisma.workstream.count();
+      for (const [body, field] of [
+        [createBody({ title: 'Patrol \u202evessels' }), 'title'],
+        [createBody({ title: 'Isolated \u2066x\u2069' }), 'title'],
+        [createBody({ milestones: [{ title: 'Mark\u200f', dueDate: day(10) }] }), 'milestones.0.title'],
+        [createBody({ source: { quote: 'q', title: 'T\u061c', date: '2023-12-17' } }), 'source.title'],
+      ] as const) {
+        const res = await http().post('/v1/admin/workstreams').set(editor).send(body).expect(422);
+        expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(res.body).toMatchObject({ code: 'bidi_control', errors: [{ field, code: 'bidi_control' }] });
+      }
+      expect(await db.prisma.workstream.count()).toBe(before);
+    });
+
+    it('strips them from multi-line fields, and stores URLs in their WHATWG serialisation', async () => {
+      const ws = await create({
+        title: 'Normalised vessels',
+        summary: 'Five \u202evessels\n\u2067delivered\u2069.',
+        source: { quote: 'Japan will \u200eprovide.', title: 'Joint Statement', url: 'HTTPS://Example.ORG:443/a/../joint?q=a b#x', date: '2023-12-17' },
+        milestones: [{ title: 'Handover', dueDate: day(30), evidenceUrl: 'http://EXAMPLE.org:80/%7efleet' }],
+      });
+      const stored = await db.prisma.workstream.findUniqueOrThrow({ where: { id: ws.id }, include: { milestones: true } });
+      expect(stored.summary).toBe('Five vessels\ndelivered.');
+      expect(stored.source).toMatchObject({ quote: 'Japan will provide.', url: 'https://example.org/joint?q=a%20b#x' });
+      expect(stored.milestones[0].evidenceUrl).toBe('http://example.org/%7efleet');
+    });
+  });
+
   it('answered every request above as its OpenAPI schema says', () => {
     expect(contract.violations).toEqual([]);
     expect(contract.count).toBeGreaterThan(10);

@@ -93,7 +93,7 @@ describe('journey: from subscribing to an alert to unsubscribing in one click', 
     const [confirmation] = await sink.waitFor(1);
     expect((Array.isArray(confirmation.to) ? confirmation.to[0] : confirmation.to)?.text).toBe('analyst@example.org');
     const confirmLink = linkIn(confirmation.text ?? '', new RegExp(`${BASE}/v1/subscriptions/confirm\\?token=[^\\s]+`));
-    await request(server).get(pathOf(confirmLink)).set('Accept', 'application/json').expect(200);
+    await request(server).post(pathOf(confirmLink)).set('Accept', 'application/json').expect(200);
     const subscriber = await db.prisma.subscriber.findUniqueOrThrow({ where: { email: 'analyst@example.org' } });
     expect(subscriber.state).toBe('active');
     // Events of the set-up (created, milestones added) are for digests and feeds only.

@@ -197,7 +197,7 @@ describe('delivery reconciler', () => {
 
       const link = /http:\/\/pledgewatch\.test(\/v1\/subscriptions\/confirm\?token=\S+)/.exec(mail.text ?? '')?.[1];
       expect(link).toBeDefined();
-      await request(api.getHttpServer()).get(link!).set('Accept', 'application/json').expect(200);
+      await request(api.getHttpServer()).post(link!).set('Accept', 'application/json').expect(200);
       expect((await db.prisma.subscriber.findUniqueOrThrow({ where: { id: subscriber.id } })).state).toBe('active');
     } finally {
       await api?.close();

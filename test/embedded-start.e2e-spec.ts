@@ -137,7 +137,7 @@ describe('npm start on a machine with only Node.js (embedded PostgreSQL, queues 
       return mails.length ? mails : null;
     }, 60_000, 'the confirmation email');
     const token = /confirm\?token=([^\s&"]+)/.exec(confirmation.text)![1];
-    expect((await fetch(`${base}/v1/subscriptions/confirm?token=${token}`, { headers: { accept: 'application/json' } })).status).toBe(200);
+    expect((await fetch(`${base}/v1/subscriptions/confirm?token=${token}`, { method: 'POST', headers: { accept: 'application/json' } })).status).toBe(200);
 
     // An editor's milestone change alerts the confirmed subscriber.
     type Milestone = { id: string; dueDate: string; status: string };

@@ -225,13 +225,14 @@ describe('Hostile input: the route table under attack', () => {
     // The setup's own events are handed to the queue after commit (dispatchedAt): let that finish before any baseline.
     await eventually(async () => (await db.prisma.event.count({ where: { dispatchedAt: null } })) === 0, 10_000, 'the setup events to be dispatched');
 
-    const manageToken = tokenOf(links.manageUrl(subscriber.id));
-    const unsubscribeToken = tokenOf(links.unsubscribeUrl(subscriber.id));
+    const manageToken = tokenOf(links.manageUrl(subscriber));
+    const unsubscribeToken = tokenOf(links.unsubscribeUrl(subscriber));
     const known: Record<string, Partial<Base>> = {
       'GET /v1/workstreams/:slug': { params: { slug: workstream.slug }, query: { asOf: '2024-06-30' } },
       'GET /v1/events': { query: { since: '2024-01-01' } },
       'GET /v1/admin/digests/preview': { query: { subscriber: subscriber.email, asOf: '2026-11-30' } },
       'GET /v1/subscriptions/confirm': { query: { token: usedConfirm.token } },
+      'POST /v1/subscriptions/confirm': { query: { token: usedConfirm.token }, body: {}, form: { confirm: 'yes' } },
       'GET /v1/subscriptions/unsubscribe': { query: { token: unsubscribeToken } },
       // One-click unsubscribe ignores its body: the attacks go to the URL and the form's encoding.
       'POST /v1/subscriptions/unsubscribe': { query: { token: unsubscribeToken }, body: {}, form: { 'List-Unsubscribe': 'One-Click' } },
@@ -556,6 +557,25 @@ describe('Hostile input: the cases the issue names', () => {
       expect(res.headers['x-frame-options']).toBe('DENY');
     }
   });
+
+  it('answers a wrong method on a real route with 405 and Allow, from the route table; an unknown path stays 404', async () => {
+    const cases: [string, string, string][] = [
+      ['delete', '/v1/countries', 'GET, HEAD'],
+      ['put', '/v1/subscriptions', 'POST'],
+      ['delete', '/v1/subscriptions/confirm', 'GET, HEAD, POST'],
+      ['patch', '/v1/subscriptions/unsubscribe', 'GET, HEAD, POST'],
+      ['post', `/v1/workstreams/some-slug`, 'GET, HEAD'],
+      ['put', '/v1/admin/subscribers/8d3f9f9e-3c1a-4c55-9a4c-2f8f0f0e0b11', 'DELETE'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await http()[method as 'get'](path);
+      expect({ method, path, status: res.status, allow: res.headers.allow, code: res.body.code }).toEqual({ method, path, status: 405, allow, code: 'method_not_allowed' });
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    }
+    const unknown = await http().delete('/v1/nope').expect(404);
+    expect(unknown.headers.allow).toBeUndefined();
+    expect(unknown.body.code).toBe('not_found');
+  });
 });
 
 describe('Hostile input: no error body echoes a token from the URL', () => {
@@ -591,6 +611,9 @@ describe('Hostile input: no error body echoes a token from the URL', () => {
       ['get', 'confirm', used.token, 410],
       ['get', 'confirm', expired.token, 410],
       ['get', 'confirm', unknown, 400],
+      ['post', 'confirm', used.token, 410],
+      ['post', 'confirm', expired.token, 410],
+      ['post', 'confirm', unknown, 400],
       ['get', 'manage', forged, 400],
       ['post', 'manage', forged, 400],
       ['get', 'unsubscribe', forged, 400],

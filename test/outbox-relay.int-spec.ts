@@ -7,6 +7,9 @@ import { DatabaseModule } from '@pledgewatch/database';
 import { EventsDispatcher, EventsWriteModule } from '@pledgewatch/events';
 import { JobQueues, JOBS, QueueModule, QUEUES } from '@pledgewatch/queue';
 import { OutboxRelay } from '../apps/worker/src/outbox/outbox-relay';
+import { AlertDeliveriesRepository } from '@pledgewatch/alerts';
+import type { PrismaService } from '@pledgewatch/database';
+import { EventsOutboxRepository } from '../libs/events/src/events-outbox.repository';
 import { WORKER_OPTIONS, WorkerOptions } from '../apps/worker/src/worker-options';
 import { testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
@@ -167,5 +170,27 @@ describe('event outbox', () => {
     // Live again: a further sweep leaves them alone.
     await expect(app.get(OutboxRelay).sweep()).resolves.toBe(0);
     expect(enqueued.filter((id) => ids.includes(id))).toHaveLength(5);
+  });
+
+  it('a fan-out that finishes before its dispatch commits leaves the event finished, not pending again', async () => {
+    const [id] = await writeEvents(1);
+    const outbox = new EventsOutboxRepository(db.prisma as unknown as PrismaService);
+    const alerts = new AlertDeliveriesRepository(db.prisma as unknown as PrismaService);
+    /** The fan-out's statement waits for a row lock (the dispatch's FOR UPDATE): Postgres says so itself. */
+    const waitingForLock = async () =>
+      (await db.prisma.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%fanoutPending%'`)[0].n > 0;
+    let finished: Promise<void> | undefined;
+    await outbox.takeBatch({ ids: [id] }, 10, async () => {
+      // The interleaving of the race, made deterministic: the job was enqueued, a fast worker ran
+      // the whole fan-out and marked it finished, and only then does the dispatch commit. Wait
+      // until that mark has either been written or is blocked behind the dispatch's row lock.
+      let done = false;
+      finished = alerts.finishFanout(id).then(() => void (done = true));
+      await eventually(async () => done || (await waitingForLock()), 10_000, 'the fan-out to finish or wait for the dispatch');
+    });
+    await finished;
+    expect(await db.prisma.event.findUniqueOrThrow({ where: { id } })).toMatchObject({ dispatchedAt: expect.any(Date), fanoutPending: false });
   });
 });

@@ -231,6 +231,7 @@ describe('Public pages in a real browser', () => {
     const mail = (await sink.waitFor(before + 1, 20_000)).find((m) => m.to && JSON.stringify(m.to).includes(email));
     expect(mail).toBeDefined();
     await page.goto(confirmLinkIn(mail!.text ?? ''));
+    await page.getByRole('button', { name: 'Confirm my subscription' }).click();
     await page.getByRole('heading', { level: 1, name: 'Subscription confirmed' }).waitFor();
     // The email-link pages share the layout: skip link, landmarks, the site's stylesheet.
     expect(await page.locator('a.skip-link').count()).toBe(1);
@@ -356,9 +357,9 @@ describe('Public pages in a real browser', () => {
       body: JSON.stringify({ email, countries: ['PH'] }),
     });
     expect(subscribed.status).toBe(202);
-    const { id } = await db.prisma.subscriber.findUniqueOrThrow({ where: { email } });
+    const holder = await db.prisma.subscriber.findUniqueOrThrow({ where: { email } });
     const links = api.get(SubscriberLinks, { strict: false });
-    pages.push(['manage', links.manageUrl(id).slice(base.length), 200], ['unsubscribe', links.unsubscribeUrl(id).slice(base.length), 200]);
+    pages.push(['manage', links.manageUrl(holder).slice(base.length), 200], ['unsubscribe', links.unsubscribeUrl(holder).slice(base.length), 200]);
 
     // axe is injected as a script of its own, which the pages' CSP (nonce only) would refuse.
     const context = await visitor({ bypassCSP: true });

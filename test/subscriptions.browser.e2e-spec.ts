@@ -65,8 +65,11 @@ describe('Subscription pages in a real browser', () => {
     const [mail] = await sink.waitFor(1);
     const page = await browser.context.newPage();
 
-    // Confirm: the link exactly as the email carries it.
+    // Confirm: the link exactly as the email carries it opens a page; its button confirms.
     await page.goto(linkIn(mail, base, 'confirm'));
+    await page.getByRole('heading', { level: 1, name: 'Confirm your subscription' }).waitFor();
+    expect(await db.prisma.subscriber.findUnique({ where: { email } })).toMatchObject({ state: 'pending' });
+    await page.getByRole('button', { name: 'Confirm my subscription' }).click();
     await page.getByRole('heading', { level: 1, name: 'Subscription confirmed' }).waitFor();
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     await page.screenshot({ path: path.join(ARTIFACTS, 'confirm-page.png'), fullPage: true });

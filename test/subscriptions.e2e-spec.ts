@@ -1,4 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { AppConfig } from '@pledgewatch/config';
+import { linkExpiryDay, signLinkToken } from '@pledgewatch/subscriber-links';
 import request from 'supertest';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { JobQueues, QUEUES } from '@pledgewatch/queue';
@@ -6,6 +8,7 @@ import type { ParsedMail } from 'mailparser';
 import { SUBSCRIBE_ACCEPTED } from '../apps/api/src/subscriptions/subscriptions.controller';
 
 import { bootWorker, settle, testEnv } from './support/alerts-harness';
+import { bearer, insertApiKey } from './support/admin';
 import { bootApi } from './support/api';
 import { dropQueueKeys, testQueuePrefix } from './support/queues';
 import { ResponseContract } from './support/contract';
@@ -128,13 +131,26 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     expect(stored.tokenHash).toBe(createHash('sha256').update(token).digest('hex'));
     expect(stored.expiresAt.getTime() - Date.now()).toBeGreaterThan(6.9 * 24 * 3600 * 1000);
 
-    const confirmed = await http().get(confirm).set('Accept', JSON_ACCEPT).expect(200);
+    // Opening the link (a person, a mail scanner, a link preview) changes nothing: GET and HEAD show
+    // what the button would do; only its POST confirms.
+    const shown = await http().get(confirm).set('Accept', JSON_ACCEPT).expect(200);
+    expect(shown.body).toMatchObject({ status: 'awaiting_post', action: 'confirm', subscription: { email, state: 'pending' } });
+    const shownPage = await http().get(confirm).set('Accept', 'text/html').expect(200);
+    expect(shownPage.text).toContain('<form method="post" action="confirm?token&#x3D;');
+    expect(shownPage.text).toContain('Confirm my subscription');
+    await http().head(confirm).expect(200);
+    await http().get(confirm).set('Accept', '*/*').expect(200);
+    expect(await subscriber(email)).toMatchObject({ state: 'pending', confirmedAt: null });
+    expect(await db.prisma.subscriberToken.findUniqueOrThrow({ where: { id: stored.id } })).toMatchObject({ usedAt: null });
+
+    const confirmed = await http().post(confirm).set('Accept', JSON_ACCEPT).expect(200);
     expect(confirmed.body).toMatchObject({ status: 'confirmed', subscription: { email, state: 'active', countries: ['MY'], workstreams: [workstreamSlug] } });
     expect(await subscriber(email)).toMatchObject({ state: 'active', confirmedAt: expect.any(Date) });
 
     const again = await http().get(confirm).set('Accept', JSON_ACCEPT).expect(410);
     expect(again.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(again.body.code).toBe('token_used');
+    expect((await http().post(confirm).set('Accept', JSON_ACCEPT).expect(410)).body.code).toBe('token_used');
     const page = await http().get(confirm).set('Accept', 'text/html').expect(410);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.text).toContain('This link has already been used');
@@ -152,8 +168,8 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     const second = await subscribe({ email, sectors: ['space'], alerts: false }).expect(202);
     const [, secondMail] = await waitForMailTo(email, 2);
     expect((await subscriber(email))!.subscriptions.map((s) => s.sectorSlug)).toEqual(['space']);
-    expect((await http().get(linkIn(firstMail, 'confirm')).set('Accept', JSON_ACCEPT).expect(400)).body.code).toBe('token_invalid');
-    await http().get(linkIn(secondMail, 'confirm')).set('Accept', JSON_ACCEPT).expect(200);
+    expect((await http().post(linkIn(firstMail, 'confirm')).set('Accept', JSON_ACCEPT).expect(400)).body.code).toBe('token_invalid');
+    await http().post(linkIn(secondMail, 'confirm')).set('Accept', JSON_ACCEPT).expect(200);
     expect(await subscriber(email)).toMatchObject({ state: 'active', alerts: false });
 
     // Active: nothing changes until the owner of the inbox agrees.
@@ -171,7 +187,16 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     expect(before).toMatchObject({ state: 'active', alerts: false, digestHour: 8 });
     expect(before!.subscriptions.map((s) => s.sectorSlug)).toEqual(['space']);
 
-    const applied = await http().get(linkIn(changeMail, 'confirm')).set('Accept', JSON_ACCEPT).expect(200);
+    // A scanner opening the "confirm the changes" link applies nothing (it would switch mail off unasked).
+    const changeLink = linkIn(changeMail, 'confirm');
+    expect((await http().get(changeLink).set('Accept', JSON_ACCEPT).expect(200)).body).toMatchObject({ status: 'awaiting_post', action: 'apply_change' });
+    const changePage = await http().get(changeLink).expect(200);
+    expect(changePage.text).toContain('Country: Viet Nam');
+    expect(changePage.text).toContain('Apply the changes');
+    await http().head(changeLink).expect(200);
+    expect((await subscriber(email))!.subscriptions.map((s) => s.sectorSlug)).toEqual(['space']);
+
+    const applied = await http().post(changeLink).type('form').send('').set('Accept', JSON_ACCEPT).expect(200);
     expect(applied.body).toMatchObject({
       status: 'changes_applied',
       subscription: { countries: ['VN'], sectors: [], intersections: [{ country: 'PH', sector: 'trade-investment' }], digestHour: 18, alerts: true },
@@ -188,7 +213,7 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     const email = unique('tokens');
     await subscribe({ email, countries: ['MY'] }).expect(202);
     const [mail] = await waitForMailTo(email, 1);
-    await http().get(linkIn(mail, 'confirm')).set('Accept', JSON_ACCEPT).expect(200);
+    await http().post(linkIn(mail, 'confirm')).set('Accept', JSON_ACCEPT).expect(200);
     const { id } = (await subscriber(email))!;
     const [used] = await db.prisma.subscriberToken.findMany({ where: { subscriberId: id } });
     const day = 24 * 3600 * 1000;
@@ -202,7 +227,7 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     await subscribe({ email, countries: ['VN'] }).expect(202);
     await waitForMailTo(email, 2);
     expect(await db.prisma.subscriberToken.count({ where: { subscriberId: id } })).toBe(2); // kept: still answers "already used"
-    expect((await http().get(linkIn(mail, 'confirm')).set('Accept', JSON_ACCEPT).expect(410)).body.code).toBe('token_used');
+    expect((await http().post(linkIn(mail, 'confirm')).set('Accept', JSON_ACCEPT).expect(410)).body.code).toBe('token_used');
 
     await db.prisma.subscriberToken.update({ where: { id: used.id }, data: { expiresAt: new Date(Date.now() - 31 * day) } });
     await subscribe({ email, countries: ['PH'] }).expect(202);
@@ -264,7 +289,7 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     const email = unique('leaver');
     await subscribe({ email, countries: ['MY'] }).expect(202);
     const [mail] = await waitForMailTo(email, 1);
-    await http().get(linkIn(mail, 'confirm')).expect(200);
+    await http().post(linkIn(mail, 'confirm')).type('form').send('').expect(200);
     const oneClick = new URL(rawHeader(mail, 'List-Unsubscribe')!.slice(1, -1));
     const path = `${oneClick.pathname}${oneClick.search}`;
     expect(linkIn(mail, 'unsubscribe')).toBe(path);
@@ -286,7 +311,8 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     expect(twice.body).toMatchObject({ status: 'unsubscribed', subscription: { state: 'unsubscribed' } });
 
     // A forged or damaged token: 400 (page for a person, problem+json for a client).
-    const forged = path.replace(/token=./, (m) => (m.endsWith('A') ? 'token=B' : 'token=A'));
+    // (A character of the signature changed: the claimed subscriber exists, the signature is not ours.)
+    const forged = path.replace(/(token=[^.]+\.\d+\.)(.)/, (_, head: string, c: string) => `${head}${c === 'A' ? 'B' : 'A'}`);
     expect((await http().post(forged).set('Accept', JSON_ACCEPT).expect(400)).body.code).toBe('token_invalid');
     expect((await http().get(forged).expect(400)).text).toContain('This link is not valid');
     // The manage token is not an unsubscribe token.
@@ -303,7 +329,7 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     const email = unique('manager');
     await subscribe({ email, countries: ['MY'] }).expect(202);
     const [mail] = await waitForMailTo(email, 1);
-    await http().get(linkIn(mail, 'confirm')).expect(200);
+    await http().post(linkIn(mail, 'confirm')).type('form').send('').expect(200);
     const manage = linkIn(mail, 'manage');
 
     const view = await http().get(manage).set('Accept', JSON_ACCEPT).expect(200);
@@ -350,12 +376,50 @@ describe('Subscriptions: double opt-in, email links, pages', () => {
     expect(empty.text).toContain('Nothing was saved');
     expect((await subscriber(email))!.subscriptions).toHaveLength(2);
 
-    // Leave, then come back from the same page (the address was confirmed before).
+    // Leave. The manage link then changes preferences but never brings the address back: a
+    // forwarded or old email must not re-subscribe anyone; coming back is a fresh double opt-in.
     const left = await http().post(manage).type('form').send('action=leave').expect(200);
     expect(left.text).toContain('You are unsubscribed');
-    expect(await subscriber(email)).toMatchObject({ state: 'unsubscribed' });
-    await http().post(manage).set('Accept', JSON_ACCEPT).send({ alerts: true }).expect(200);
-    expect(await subscriber(email)).toMatchObject({ state: 'active', alerts: true, unsubscribedAt: null });
+    const unsubscribedAt = (await subscriber(email))!.unsubscribedAt;
+    expect(unsubscribedAt).toEqual(expect.any(Date));
+    for (const body of [{}, { digestHour: 9 }, { alerts: true, countries: ['MY'] }]) {
+      const res = await http().post(manage).set('Accept', JSON_ACCEPT).send(body).expect(200);
+      expect(res.body.subscription.state).toBe('unsubscribed');
+    }
+    await http().post(manage).type('form').send('action=save&countries=VN&alerts=on&timezone=UTC&digestDay=monday&digestHour=8').expect(200);
+    expect(await subscriber(email)).toMatchObject({ state: 'unsubscribed', unsubscribedAt, alerts: true });
+    expect((await http().get(manage).expect(200)).text).toContain('subscribe again on the home page');
+  });
+
+  it('manage and unsubscribe links expire after LINK_TTL_DAYS and are revoked per subscriber', async () => {
+    const email = unique('revoked');
+    await subscribe({ email, countries: ['MY'] }).expect(202);
+    const [mail] = await waitForMailTo(email, 1);
+    await http().post(linkIn(mail, 'confirm')).set('Accept', JSON_ACCEPT).expect(200);
+    const manage = linkIn(mail, 'manage');
+    const unsubscribe = linkIn(mail, 'unsubscribe');
+    const { id } = (await subscriber(email))!;
+    await http().get(manage).set('Accept', JSON_ACCEPT).expect(200);
+
+    // A link whose expiry day has come (signed as the service would have, 91 days ago): 410.
+    const secret = app.get(AppConfig).linkSecret;
+    const old = signLinkToken(secret, 'manage', { subscriberId: id, expiryDay: linkExpiryDay(90, Date.now() - 91 * 86_400_000) }, 0);
+    expect((await http().get(`/v1/subscriptions/manage?token=${old}`).set('Accept', JSON_ACCEPT).expect(410)).body.code).toBe('token_expired');
+    expect(manage.split('token=')[1].split('.')[1]).toBe(String(linkExpiryDay(90)));
+
+    // Revoked by an admin: every link sent so far stops working, the next email's work.
+    const admin = await insertApiKey(db.prisma, 'privacy-admin', 'admin');
+    await http().post(`/v1/admin/subscribers/${id}/revoke-links`).set(bearer(admin.key)).expect(204);
+    expect((await http().get(manage).set('Accept', JSON_ACCEPT).expect(400)).body.code).toBe('token_invalid');
+    expect((await http().post(unsubscribe).set('Accept', JSON_ACCEPT).expect(400)).body.code).toBe('token_invalid');
+    expect(await subscriber(email)).toMatchObject({ state: 'active', linkEpoch: 1 });
+    await http().post(`/v1/admin/subscribers/${randomUUID()}/revoke-links`).set(bearer(admin.key)).expect(404);
+    await http().post('/v1/admin/subscribers/not-an-id/revoke-links').set(bearer(admin.key)).expect(404);
+
+    await subscribe({ email, countries: ['VN'] }).expect(202);
+    const [, next] = await waitForMailTo(email, 2);
+    const fresh = await http().get(linkIn(next, 'manage')).set('Accept', JSON_ACCEPT).expect(200);
+    expect(fresh.body.subscription).toMatchObject({ email, state: 'active' });
   });
 
   it('answers before the branch on the address\'s state: both requests leave the same queued work, decided in the worker', async () => {

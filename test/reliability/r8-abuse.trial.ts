@@ -66,9 +66,9 @@ describe('R8 abuse: floods, timing, tokens, injection', () => {
     const confirmation = confirmationRaw ? await simpleParser(confirmationRaw) : undefined;
     const link = /https?:\/\/\S+\/v1\/subscriptions\/confirm\?token=[\w.~-]+/.exec(confirmation?.text ?? '')?.[0];
     const token = link ? new URL(link).searchParams.get('token')! : '';
-    const first = await call(loose.base, 'GET', `/v1/subscriptions/confirm?token=${encodeURIComponent(token)}`);
-    const second = await call(loose.base, 'GET', `/v1/subscriptions/confirm?token=${encodeURIComponent(token)}`);
-    const guessed = await call(loose.base, 'GET', `/v1/subscriptions/confirm?token=${'A'.repeat(token.length || 40)}`);
+    const first = await call(loose.base, 'POST', `/v1/subscriptions/confirm?token=${encodeURIComponent(token)}`);
+    const second = await call(loose.base, 'POST', `/v1/subscriptions/confirm?token=${encodeURIComponent(token)}`);
+    const guessed = await call(loose.base, 'POST', `/v1/subscriptions/confirm?token=${'A'.repeat(token.length || 40)}`);
 
     // Injection: markup in editor fields reaches an alert and the manage page inert; CR/LF in an address is refused.
     const headerInjection = await subscribe(loose.base, 'victim@reliability.example\r\nBcc: evil@attacker.example');

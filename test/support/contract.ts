@@ -125,6 +125,7 @@ export class ResponseContract {
   private check(req: ExpressRequest, res: ServerResponse, body: string): void {
     const template = typeof req.route?.path === 'string' ? toOpenApiPath(join(req.baseUrl ?? '', req.route.path)) : null;
     if (!template) return; // no route matched: the 404 of an unknown path
+    if (req.method === 'HEAD') return; // a GET without its body: nothing for a schema to check
     const label = `${req.method} ${template} → ${res.statusCode}`;
     const operation = (this.document.paths[template] as Record<string, { responses?: Record<string, { content?: Record<string, { schema?: object }> }> }> | undefined)?.[req.method.toLowerCase()];
     if (!operation) return void this.violations.push(`${label}: route not in the OpenAPI document`);

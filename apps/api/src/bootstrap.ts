@@ -30,7 +30,7 @@ export async function createApiApp(config: AppConfig = loadConfig(), options: Ap
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   // First, so every answer (a body-parser failure too) carries the id its log line and problem have.
   app.use((req: Parameters<typeof assignRequestId>[0], res: Parameters<typeof assignRequestId>[1], next: () => void) => {
     assignRequestId(req, res);

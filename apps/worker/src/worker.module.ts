@@ -10,6 +10,7 @@ import { ConfirmationSendingModule } from '@pledgewatch/subscriptions';
 import { WebhookSendingModule } from '@pledgewatch/webhooks';
 import { DeliveriesWorkerModule } from './deliveries/deliveries-worker.module';
 import { DigestWorkerModule } from './digest/digest-worker.module';
+import { PrivacyWorkerModule } from './privacy/privacy-worker.module';
 import { EventFanoutProcessor } from './outbox/event-fanout.processor';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { StatusCheckProcessor } from './status/status-check.processor';
@@ -35,6 +36,7 @@ export class WorkerModule {
         DigestWorkerModule,
         ConfirmationSendingModule,
         WebhookSendingModule,
+        PrivacyWorkerModule,
       ],
       providers: [
         { provide: WORKER_OPTIONS, useValue: options },

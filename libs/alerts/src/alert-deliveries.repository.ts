@@ -88,9 +88,17 @@ export class AlertDeliveriesRepository {
     return rows[0];
   }
 
-  /** The fan-out of this event has created every delivery it will: the outbox relay leaves it alone. */
+  /**
+   * The fan-out of this event has created every delivery it will: the outbox relay leaves it alone.
+   *
+   * Unconditional on purpose. The dispatcher enqueues the job while it holds the event's row lock
+   * and sets `fanoutPending` in that transaction, which commits after the enqueue: a fast fan-out
+   * can finish first. `… WHERE "fanoutPending"` would then match nothing (the committed row still
+   * says false), return at once, and the dispatch's commit would set the flag back for good. By id
+   * alone, the UPDATE waits for the dispatch's lock and clears the flag after its commit.
+   */
   async finishFanout(eventId: string): Promise<void> {
-    await this.prisma.$executeRaw`UPDATE "Event" SET "fanoutPending" = false WHERE id = ${eventId}::uuid AND "fanoutPending"`;
+    await this.prisma.$executeRaw`UPDATE "Event" SET "fanoutPending" = false WHERE id = ${eventId}::uuid`;
   }
 
   async findEventFacts(eventId: string): Promise<EventFactsRow | null> {

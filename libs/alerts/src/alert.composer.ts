@@ -39,7 +39,7 @@ export class AlertComposer implements DeliveryComposer, OnModuleInit {
     if (delivery.state !== 'active' || !delivery.alerts) return { suppress: SUBSCRIBER_LEFT };
     const facts = delivery.eventId ? await this.facts.get(delivery.eventId) : null;
     if (!facts) return { suppress: 'event gone' };
-    const { headers, manageUrl, unsubscribeUrl } = this.links.forRecipient(delivery.subscriberId);
+    const { headers, manageUrl, unsubscribeUrl } = this.links.forRecipient({ id: delivery.subscriberId, linkEpoch: delivery.linkEpoch });
     return { send: { prepared: await this.prepare(facts), values: { manageUrl, unsubscribeUrl }, headers } };
   }
 

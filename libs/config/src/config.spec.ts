@@ -81,4 +81,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_CLUSTER_NODES: ' , ' })).toThrow(/at least one node/);
     expect(() => loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000', REDIS_URL: 'redis://cache:6379' })).toThrow(/not both/);
   });
+
+  it('reads TRUST_PROXY as a hop count, false, or addresses, CIDRs and names; refuses true and junk', () => {
+    expect(loadConfig({}).trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.7 ,loopback,fd00::/8' }).trustProxy).toEqual(['10.0.0.0/8', '192.0.2.7', 'loopback', 'fd00::/8']);
+    for (const bad of ['true', '10.0.0.0/33', 'proxy.example', '11', '1.2.3.4/8/1', ',']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+    }
+  });
+
+  it('reads LINK_TTL_DAYS (90) and QUEUE_DASHBOARD (read-only)', () => {
+    expect(loadConfig({})).toMatchObject({ linkTtlDays: 90, queueDashboard: 'read-only' });
+    expect(loadConfig({ LINK_TTL_DAYS: '7', QUEUE_DASHBOARD: 'full' })).toMatchObject({ linkTtlDays: 7, queueDashboard: 'full' });
+    for (const bad of ['0', 'forever', '4000']) expect(() => loadConfig({ LINK_TTL_DAYS: bad })).toThrow(/LINK_TTL_DAYS/);
+    expect(() => loadConfig({ QUEUE_DASHBOARD: 'yes' })).toThrow(/QUEUE_DASHBOARD/);
+  });
 });

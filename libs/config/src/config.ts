@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIP } from 'node:net';
 
 /** Nest's log levels, most to least severe; LOG_LEVEL keeps its own and every more severe one. */
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -57,6 +58,8 @@ export const ENV_SCHEMA = z.object({
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, ":", "_" or "-"').default('pw'),
   CHECK_CRON: CRON.default('0 * * * *'),
   DIGEST_CRON: CRON.default('5 * * * *'),
+  /** When the erasure of expired personal data runs (docs/privacy.md): hourly by default. */
+  PRIVACY_CRON: CRON.default('35 * * * *'),
   HEALTH_WARNING_DAYS: int(0, 3650).default(14),
   HEALTH_GRACE_DAYS: int(0, 3650).default(7),
   HEALTH_STALL_DAYS: int(1, 3650).default(180),
@@ -88,7 +91,52 @@ export const ENV_SCHEMA = z.object({
     .string()
     .min(32, 'must be at least 32 characters (signs the unsubscribe and manage links in emails); e.g. `openssl rand -base64 48`')
     .optional(),
+  /** Days a manage or unsubscribe link in an email works; every email carries fresh ones. */
+  LINK_TTL_DAYS: int(1, 3650).default(90),
+  /** The queue dashboard at /admin/queues: `read-only` (default) or `full` (retry, remove, add jobs; Origin-checked). */
+  QUEUE_DASHBOARD: z.enum(['read-only', 'full']).default('read-only'),
+  /**
+   * Which proxies in front of the API may set X-Forwarded-For (Express's `trust proxy`): a hop
+   * count (`1`), `false`, or addresses and CIDRs (`10.0.0.0/8, 192.0.2.7`) and the names
+   * `loopback`, `linklocal`, `uniquelocal`, comma-separated.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('loopback')
+    .transform((value, ctx) => {
+      const parsed = parseTrustProxy(value);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
 });
+
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY as Express's `trust proxy` setting takes it: a hop count, false, or a list of
+ * addresses, CIDRs and names; a message when it is none of these. `true` (trust every hop) is
+ * refused: any client could then choose its own address, and with it the rate limiter's bucket.
+ */
+export function parseTrustProxy(value: string): number | false | string[] | string {
+  const trimmed = value.trim();
+  if (trimmed === 'false') return false;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) <= 10 ? Number(trimmed) : 'a hop count is at most 10';
+  const entries = trimmed.split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (!entries.length) return 'must be a hop count, false, or addresses/CIDRs/loopback/linklocal/uniquelocal, comma-separated';
+  for (const entry of entries) {
+    if (TRUST_PROXY_NAMES.has(entry)) continue;
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    if (!family || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
+      return `"${entry}" is not an address, a CIDR, loopback, linklocal or uniquelocal (true is refused: every client could pick its own address)`;
+    }
+  }
+  return entries;
+}
 
 /**
  * Signs unsubscribe/manage links when LINK_SECRET is unset outside production. Links signed with it
@@ -155,6 +203,7 @@ export interface JobConcurrency {
   'status.check': number;
   'digest.run': number;
   'webhook.send': number;
+  'privacy.erase': number;
 }
 
 /**
@@ -177,8 +226,6 @@ export interface WebhookSettings {
   retrySpanMs: number;
   /** WEBHOOK_TIMEOUT_MS: one POST, connection to last byte. */
   timeoutMs: number;
-  /** Plain http and loopback addresses are accepted outside production only (for local receivers). */
-  allowLoopback: boolean;
 }
 
 /** One validated, typed configuration object; injected by class. */
@@ -203,6 +250,8 @@ export class AppConfig {
   readonly queuePrefix!: string;
   readonly checkCron!: string;
   readonly digestCron!: string;
+  /** PRIVACY_CRON: enqueues the hourly erasure of never-confirmed and long-unsubscribed subscribers. */
+  readonly privacyCron!: string;
   readonly healthWindows!: HealthWindows;
   /** A workstream not reviewed within this many days is review due (HEALTH_REVIEW_DAYS). */
   readonly healthReviewDays!: number;
@@ -215,6 +264,11 @@ export class AppConfig {
   readonly jobConcurrency!: JobConcurrency;
   /** Webhook deliveries: retry delays (exponential from backoffMs, until retrySpanMs) and the request timeout. */
   readonly webhooks!: WebhookSettings;
+  /**
+   * Where outgoing requests (webhooks, evidence capture, sources) may connect: the one outbound
+   * guard (@pledgewatch/outbound). Loopback and plain http only outside production, for local servers.
+   */
+  readonly outbound!: { allowLoopback: boolean };
   /**
    * The most messages a second that every worker together sends (MAIL_RATE_PER_SECOND), enforced
    * on each send through a pacer in the queues' store; null: unlimited.
@@ -248,6 +302,12 @@ export class AppConfig {
   readonly linkSecret!: string;
   /** True when LINK_SECRET was unset (development/test): warn at boot. */
   readonly linkSecretIsDevDefault!: boolean;
+  /** How long a manage or unsubscribe link works (LINK_TTL_DAYS), in days. */
+  readonly linkTtlDays!: number;
+  /** `full` lets the queue dashboard change jobs (same-origin requests only); `read-only` otherwise. */
+  readonly queueDashboard!: Env['QUEUE_DASHBOARD'];
+  /** Express's `trust proxy` (TRUST_PROXY): who may say, in X-Forwarded-For, which client is calling. */
+  readonly trustProxy!: number | false | string[];
 }
 
 export class ConfigError extends Error {
@@ -283,6 +343,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         'status.check': parsed.data.CONCURRENCY_STATUS_CHECK,
         'digest.run': parsed.data.CONCURRENCY_DIGEST_RUN,
         'webhook.send': parsed.data.CONCURRENCY_WEBHOOK_SEND,
+        // One statement batch at a time, once an hour: never worth a setting (nor a place in poolNeed).
+        'privacy.erase': 1,
       }
     : null;
   const poolTooSmall =
@@ -311,6 +373,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     queuePrefix: env.QUEUE_PREFIX,
     checkCron: env.CHECK_CRON,
     digestCron: env.DIGEST_CRON,
+    privacyCron: env.PRIVACY_CRON,
     healthWindows: {
       warningDays: env.HEALTH_WARNING_DAYS,
       graceDays: env.HEALTH_GRACE_DAYS,
@@ -325,8 +388,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       backoffMs: env.WEBHOOK_BACKOFF_MS,
       retrySpanMs: env.WEBHOOK_RETRY_SPAN,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
-      allowLoopback: env.NODE_ENV !== 'production',
     },
+    outbound: { allowLoopback: env.NODE_ENV !== 'production' },
     mailRatePerSecond: env.MAIL_RATE_PER_SECOND ?? null,
     emailSendBatchSize: env.MAIL_RATE_PER_SECOND === undefined ? env.EMAIL_SEND_BATCH_SIZE : 1,
     publicCacheEntries: env.PUBLIC_CACHE_ENTRIES,
@@ -338,5 +401,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     linkSecret: env.LINK_SECRET ?? DEV_LINK_SECRET,
     linkSecretIsDevDefault: !env.LINK_SECRET,
+    linkTtlDays: env.LINK_TTL_DAYS,
+    queueDashboard: env.QUEUE_DASHBOARD,
+    trustProxy: env.TRUST_PROXY,
   });
 }

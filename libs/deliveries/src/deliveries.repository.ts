@@ -18,6 +18,8 @@ export interface DeliveryToSend {
   state: SubscriberState;
   alerts: boolean;
   digest: boolean;
+  /** The generation of the recipient's manage and unsubscribe links (Subscriber.linkEpoch). */
+  linkEpoch: number;
   /** Digest deliveries: the local date of the week's digest, `YYYY-MM-DD`. */
   digestWeek: string | null;
   /** The batch job that carries it (Delivery.sendJobId), or null: its own job. */
@@ -77,7 +79,7 @@ export class DeliveriesRepository {
     return this.prisma.$queryRaw<LoadedDelivery[]>`
       SELECT d.id::text AS id, d.kind, d.status, d.attempts, d."eventId"::text AS "eventId", d.payload,
              to_char(d."digestWeek", 'YYYY-MM-DD') AS "digestWeek", d."webhookEndpointId"::text AS "webhookEndpointId", d."sendJobId",
-             s.id::text AS "subscriberId", s.email, s.state, s.alerts, s.digest
+             s.id::text AS "subscriberId", s.email, s.state, s.alerts, s.digest, s."linkEpoch"
         FROM "Delivery" d LEFT JOIN "Subscriber" s ON s.id = d."subscriberId"
        WHERE d.id = ANY(${ids}::uuid[])`;
   }

@@ -6,7 +6,6 @@ export * from './delivery-composers';
 export * from './delivery-queue';
 export * from './delivery-reconciler.service';
 export * from './delivery-sender';
-export * from './webhook-address-guard';
 export * from './webhook-attempts.repository';
 export * from './webhook-channel';
 export * from './webhook-signature';

@@ -5,7 +5,7 @@ import { AppConfig } from '@pledgewatch/config';
 import type { WebhookDeliveryToSend } from './deliveries.repository';
 import { ChannelError, type DeliveryChannel } from './delivery-channels';
 import type { WebhookMessage } from './delivery-composers';
-import { assertWebhookDestination, guardedLookup, WebhookAddressPolicy, WebhookUrlError } from './webhook-address-guard';
+import { assertOutboundDestination, guardedLookup, OutboundPolicy, OutboundUrlError } from '@pledgewatch/outbound';
 import { WebhookAttemptsRepository } from './webhook-attempts.repository';
 import { webhookHeaders } from './webhook-signature';
 
@@ -24,7 +24,7 @@ interface Answer {
  * One POST, no redirects followed (node's http client never follows them), the connection made only
  * to an address the guard accepts, the whole exchange within `timeoutMs`, at most 1 KB of the body read.
  */
-function post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number, policy: WebhookAddressPolicy): Promise<Answer> {
+function post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number, policy: OutboundPolicy): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const request = client.request(
@@ -78,14 +78,14 @@ function describe(error: unknown, timeoutMs: number): string {
  */
 @Injectable()
 export class WebhookChannel implements DeliveryChannel<'webhook'> {
-  private readonly policy: WebhookAddressPolicy;
+  private readonly policy: OutboundPolicy;
   private readonly timeoutMs: number;
 
   constructor(
     private readonly attempts: WebhookAttemptsRepository,
     config: AppConfig,
   ) {
-    this.policy = { allowLoopback: config.webhooks.allowLoopback };
+    this.policy = config.outbound;
     this.timeoutMs = config.webhooks.timeoutMs;
   }
 
@@ -99,7 +99,7 @@ export class WebhookChannel implements DeliveryChannel<'webhook'> {
     let responseBody: string | null = null;
     let failure: ChannelError | null = null;
     try {
-      const url = await assertWebhookDestination(message.url, this.policy);
+      const url = await assertOutboundDestination(message.url, this.policy);
       const answer = await post(url, webhookHeaders(message.secret, messageId, message.body), message.body, this.timeoutMs, this.policy);
       statusCode = answer.status;
       responseBody = answer.body;
@@ -108,7 +108,7 @@ export class WebhookChannel implements DeliveryChannel<'webhook'> {
         failure = new ChannelError(`HTTP ${answer.status}${redirect}`, !isTransientWebhookStatus(answer.status));
       }
     } catch (error) {
-      failure = new ChannelError(describe(error, this.timeoutMs), error instanceof WebhookUrlError);
+      failure = new ChannelError(describe(error, this.timeoutMs), error instanceof OutboundUrlError);
     }
     await this.attempts.record({
       deliveryId: delivery.id,

@@ -10,6 +10,8 @@ export interface DigestRecipient {
   state: string;
   digest: boolean;
   timezone: string;
+  /** The generation of the recipient's manage and unsubscribe links (Subscriber.linkEpoch). */
+  linkEpoch: number;
   topics: DigestTopics;
 }
 
@@ -127,11 +129,12 @@ interface RecipientRow {
   state: string;
   digest: boolean;
   timezone: string;
+  linkEpoch: number;
   subscriptions: { countryCode: string | null; sectorSlug: string | null; workstreamId: string | null }[];
 }
 
 const RECIPIENT_SELECT = Prisma.sql`
-  SELECT s.id::text AS id, s.email, s.state::text AS state, s.digest, s.timezone,
+  SELECT s.id::text AS id, s.email, s.state::text AS state, s.digest, s.timezone, s."linkEpoch",
          COALESCE(json_agg(json_build_object('countryCode', t."countryCode", 'sectorSlug', t."sectorSlug", 'workstreamId', t."workstreamId"))
                     FILTER (WHERE t.id IS NOT NULL), '[]') AS subscriptions
     FROM "Subscriber" s
@@ -145,5 +148,5 @@ function toRecipient(row: RecipientRow): DigestRecipient {
     else if (s.countryCode) topics.countries.push(s.countryCode);
     else if (s.sectorSlug) topics.sectors.push(s.sectorSlug);
   }
-  return { id: row.id, email: row.email, state: row.state, digest: row.digest, timezone: row.timezone, topics };
+  return { id: row.id, email: row.email, state: row.state, digest: row.digest, timezone: row.timezone, linkEpoch: row.linkEpoch, topics };
 }

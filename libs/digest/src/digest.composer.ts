@@ -80,7 +80,7 @@ export class DigestComposer implements DeliveryComposer {
     if (!recipient) return { suppress: DIGEST_NOT_WANTED };
     if (isEmptyTopics(recipient.topics)) return { suppress: DIGEST_NO_TOPICS };
     const asOf = digestAsOf(delivery.payload) ?? new Date();
-    const { headers, manageUrl, unsubscribeUrl } = this.links.forRecipient(recipient.id);
+    const { headers, manageUrl, unsubscribeUrl } = this.links.forRecipient(recipient);
     return { send: { prepared: await this.prepare(recipient, asOf), values: { manageUrl, unsubscribeUrl }, headers } };
   }
 
@@ -108,7 +108,7 @@ export class DigestComposer implements DeliveryComposer {
    */
   async render(recipient: DigestRecipient, asOf: Date, cache: DigestContentCache = this.cache): Promise<RenderedDigest> {
     const content = await cache.contentFor(asOf, recipient.topics);
-    const { headers, ...links } = this.links.forRecipient(recipient.id);
+    const { headers, ...links } = this.links.forRecipient(recipient);
     const feeds = followedTopicFeeds(this.config.publicBaseUrl, recipient.topics);
     const data = digestTemplateData(content, recipient.timezone, { publicBaseUrl: this.config.publicBaseUrl, ...links, feeds });
     const { html, text } = this.renderer.render('digest', data);

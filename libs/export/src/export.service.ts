@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { stringify } from 'csv-stringify/sync';
 import { Readable } from 'node:stream';
 import type { Milestone } from '@pledgewatch/database';
 import { WorkstreamFilter, WorkstreamsQuery, WorkstreamView } from '@pledgewatch/workstreams';
+import { csvRows as csv } from './csv';
 import { MILESTONE_COLUMNS, milestoneRecord, trackerItem, WORKSTREAM_COLUMNS, workstreamRecord } from './export-records';
 import { ExportRepository } from './export.repository';
 
@@ -24,7 +24,7 @@ export class ExportService {
     private readonly repository: ExportRepository,
   ) {}
 
-  /** RFC 4180: one header row, CRLF, quoted where needed; a cell starting with = + - @ is neutralised. */
+  /** RFC 4180: one header row, CRLF, quoted where needed (any line break); formulas neutralised line by line (csv.ts). */
   workstreamsCsv(filter: ExportFilter): Promise<Readable> {
     return this.stream(filter, false, function* (batch, first) {
       yield csv(batch.workstreams.map(workstreamRecord), WORKSTREAM_COLUMNS, first);
@@ -87,13 +87,4 @@ export class ExportService {
 interface Batch {
   workstreams: WorkstreamView[];
   milestones: Map<string, Milestone[]>;
-}
-
-function csv(records: Record<string, string>[], columns: readonly string[], header: boolean): string {
-  return stringify(records, {
-    header,
-    columns: [...columns],
-    record_delimiter: 'windows',
-    escape_formulas: true,
-  });
 }

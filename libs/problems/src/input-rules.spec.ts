@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { calendarDate, DATE_RANGE, dayOrInstant, multiLine, parseCalendarDay, singleLine, textProblem } from './input-rules';
-import { fieldErrors } from './parse';
+import { fieldErrors, parse } from './parse';
 
 const codes = (schema: z.ZodType, input: unknown) => {
   const result = schema.safeParse(input);
@@ -36,6 +36,29 @@ describe('text rules', () => {
     expect(codes(singleLine(10), 'Title\n')).toEqual(['control_character']);
     expect(singleLine(10).parse('  Title  ')).toBe('Title');
     expect(multiLine(20).parse(' a\n\tb ')).toBe('a\n\tb');
+  });
+});
+
+describe('bidirectional controls', () => {
+  const BIDI = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c'];
+
+  it.each(BIDI)('refuses %j in one-line text as bidi_control, answered 422 naming the field', (c) => {
+    expect(codes(singleLine(100), `Patrol ${c}sessev`)).toEqual(['bidi_control']);
+    const schema = z.strictObject({ title: singleLine(100) });
+    expect(() => parse(schema, { title: `Patrol ${c}sessev` })).toThrow(expect.objectContaining({ status: 422, code: 'bidi_control', details: { errors: [expect.objectContaining({ field: 'title', code: 'bidi_control' })] } }));
+  });
+
+  it.each(BIDI)('strips %j from multi-line text, keeping the words', (c) => {
+    expect(multiLine(100).parse(`Five ${c}vessels\n${c}delivered${c}`)).toBe('Five vessels\ndelivered');
+  });
+
+  it('answers 400, not 422, when other errors come with it', () => {
+    const schema = z.strictObject({ title: singleLine(100), count: z.number() });
+    expect(() => parse(schema, { title: 'a\u202eb', count: 'x' })).toThrow(expect.objectContaining({ status: 400, code: 'validation_failed' }));
+  });
+
+  it('leaves right-to-left text itself alone', () => {
+    expect(singleLine(100).parse('مرحبا עולם')).toBe('مرحبا עולם');
   });
 });
 

@@ -43,8 +43,30 @@ export function textRule(kind: TextKind) {
   };
 }
 
-/** Any string that passes the text rule of its kind (checked before trimming, so nothing is hidden by it). */
-export const safeString = (kind: TextKind = 'single-line') => z.string().check(textRule(kind));
+/**
+ * Bidirectional formatting controls: embeddings and overrides (U+202A–U+202E), isolates
+ * (U+2066–U+2069), the implicit marks (U+200E, U+200F, U+061C). In a title they can make text
+ * display as something else ("Trojan Source"), in subjects, pages, feeds and CSV alike.
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/** Refused in one-line fields (`bidi_control`, answered 422 by `parse`): a name or title never needs them. */
+function bidiRule(ctx: z.core.ParsePayload<string>): void {
+  BIDI_CONTROLS.lastIndex = 0;
+  if (BIDI_CONTROLS.test(ctx.value)) {
+    ctx.issues.push({ code: 'custom', input: ctx.value, message: 'must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C)', params: { code: 'bidi_control' } });
+  }
+}
+
+/** Multi-line prose (a pasted quote may carry them) keeps its words and loses the controls. */
+export const stripBidiControls = (value: string): string => value.replace(BIDI_CONTROLS, '');
+
+/**
+ * Any string that passes the text rule of its kind (checked before trimming, so nothing is hidden
+ * by it); one-line text also refuses bidirectional controls, multi-line text has them removed.
+ */
+export const safeString = (kind: TextKind = 'single-line') =>
+  kind === 'single-line' ? z.string().check(textRule(kind), bidiRule) : z.string().check(textRule(kind)).overwrite(stripBidiControls);
 
 /** A required one-line string: trimmed, not empty, at most `max` characters. */
 export const singleLine = (max: number) => safeString('single-line').trim().min(1, 'must not be empty').max(max);

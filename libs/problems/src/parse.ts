@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { FieldError, ValidationError } from './domain-error';
+import { FieldError, UnprocessableError, ValidationError } from './domain-error';
+
+/** Well-formed input the API still will not take: answered 422 rather than 400 when they are the only errors. */
+const UNPROCESSABLE_CODES = new Set(['bidi_control']);
 
 /** Field errors in the API's shape, from a zod failure. */
 export function fieldErrors(error: z.ZodError): FieldError[] {
@@ -21,6 +24,12 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 /** Parses input with a schema, or throws a 400 ValidationError naming every bad field. */
 export function parse<S extends z.ZodType>(schema: S, input: unknown, message?: string): z.output<S> {
   const result = schema.safeParse(input);
-  if (!result.success) throw new ValidationError(fieldErrors(result.error), message);
+  if (!result.success) {
+    const errors = fieldErrors(result.error);
+    if (errors.every((e) => UNPROCESSABLE_CODES.has(e.code))) {
+      throw new UnprocessableError(errors[0].code, `${errors.map((e) => `${e.field || 'The body'} ${e.message}`).join('; ')}.`, errors);
+    }
+    throw new ValidationError(errors, message);
+  }
   return result.data;
 }

@@ -50,7 +50,7 @@ describe('job catalog', () => {
       expect(loadConfig({ WEBHOOK_RETRY_SPAN: '90m' }).webhooks.retrySpanMs).toBe(90 * MINUTE);
       expect(() => loadConfig({ WEBHOOK_RETRY_SPAN: 'a day' })).toThrow(/WEBHOOK_RETRY_SPAN/);
       expect(() => loadConfig({ WEBHOOK_RETRY_SPAN: '60d' })).toThrow(/WEBHOOK_RETRY_SPAN/);
-      expect(loadConfig({ NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(32) }).webhooks.allowLoopback).toBe(false);
+      expect(loadConfig({ NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(32) }).outbound.allowLoopback).toBe(false);
     });
   });
 

@@ -17,6 +17,8 @@ export const QUEUES = {
   digest: 'digest',
   /** Outgoing webhooks: one job per `webhook` delivery row. */
   webhook: 'webhook',
+  /** Erasing personal data past its keeping time (docs/privacy.md): one job per hourly slot. */
+  privacy: 'privacy',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -27,6 +29,7 @@ export const JOBS = {
   emailSendBatch: 'email.sendBatch',
   digestRun: 'digest.run',
   webhookSend: 'webhook.send',
+  privacyErase: 'privacy.erase',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -71,6 +74,12 @@ export interface WebhookSendPayload {
   deliveryId: string;
 }
 
+/** `privacy.erase`: erase the subscribers kept past their time (never confirmed: 7 days; unsubscribed: 30), as of the slot. */
+export interface PrivacyErasePayload {
+  /** The slot: the start of a UTC hour, ISO 8601. */
+  slot: string;
+}
+
 /**
  * BullMQ priorities of `email.send` jobs by delivery kind (1 goes first): when the send rate is
  * the bottleneck, a confirmation someone is waiting for overtakes a fan-out's alerts, and alerts
@@ -86,6 +95,7 @@ export interface JobPayloads {
   'email.sendBatch': EmailSendBatchPayload;
   'digest.run': DigestRunPayload;
   'webhook.send': WebhookSendPayload;
+  'privacy.erase': PrivacyErasePayload;
 }
 export type JobPayload<N extends JobName> = JobPayloads[N];
 
@@ -171,6 +181,17 @@ export const JOB_CATALOG: Record<JobName, JobDefinition> = {
       removeOnFail: { age: 30 * DAY },
     },
   },
+  // Kept two days, like digest.run: replicas' crons enqueue the same slot id. A missed slot is no
+  // loss: each run erases everything past its time, not only what expired in its hour.
+  'privacy.erase': {
+    queue: QUEUES.privacy,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 60_000 },
+      removeOnComplete: { age: 2 * DAY, count: 1_000 },
+      removeOnFail: { age: 30 * DAY },
+    },
+  },
 };
 
 export const JOB_NAMES = Object.keys(JOB_CATALOG) as JobName[];
@@ -206,6 +227,9 @@ export const fanoutJobId = (eventId: string): string => eventId;
 
 /** `digest-2026-11-29T2300Z`: one `digest.run` per hourly slot (no ":" in custom BullMQ ids). */
 export const digestJobId = (slot: Date): string => `digest-${slot.toISOString().slice(0, 16).replace(/:/g, '')}Z`;
+
+/** `privacy-2026-12-07T2100Z`: one `privacy.erase` per hourly slot. */
+export const privacyJobId = (slot: Date): string => `privacy-${slot.toISOString().slice(0, 16).replace(/:/g, '')}Z`;
 
 /** How webhooks retry (WEBHOOK_BACKOFF_MS, WEBHOOK_RETRY_SPAN). */
 export interface WebhookRetryPolicy {

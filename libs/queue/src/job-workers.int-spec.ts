@@ -83,6 +83,7 @@ describe('JobWorkers', () => {
         'email.sendBatch': { deliveryIds: ['d-2', 'd-3'] },
         'digest.run': { slot: '2026-11-29T23:00:00.000Z' },
         'webhook.send': { deliveryId: 'w-1' },
+        'privacy.erase': { slot: '2026-12-07T21:00:00.000Z' },
       };
       for (const name of JOB_NAMES) await jobs.add(name, { payload: payloads[name] as never, jobId: `routes-${name.replace('.', '-')}` });
       const deadline = Date.now() + 10_000;

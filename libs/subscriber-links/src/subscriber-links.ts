@@ -1,8 +1,14 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@pledgewatch/config';
-import { LinkPurpose, signLinkToken, verifyLinkToken } from './link-tokens';
+import { isLinkExpired, linkExpiryDay, LinkPurpose, readLinkToken, signLinkToken, verifyLinkToken } from './link-tokens';
 
 export const SUBSCRIPTIONS_PATH = '/v1/subscriptions';
+
+/** Whose links: the subscriber and its link generation (Subscriber.linkEpoch; raising it revokes every link sent). */
+export interface LinkHolder {
+  id: string;
+  linkEpoch: number;
+}
 
 /** What every email to a subscriber carries: its manage and unsubscribe links and the RFC 8058 headers. */
 export interface RecipientLinks {
@@ -28,12 +34,13 @@ export class SubscriberLinks implements OnModuleInit {
     }
   }
 
-  unsubscribeUrl(subscriberId: string): string {
-    return this.url('unsubscribe', signLinkToken(this.config.linkSecret, 'unsubscribe', subscriberId));
+  /** The recipient's link, valid for LINK_TTL_DAYS and until its link generation (Subscriber.linkEpoch) moves on. */
+  unsubscribeUrl(subscriber: LinkHolder): string {
+    return this.url('unsubscribe', this.sign('unsubscribe', subscriber));
   }
 
-  manageUrl(subscriberId: string): string {
-    return this.url('manage', signLinkToken(this.config.linkSecret, 'manage', subscriberId));
+  manageUrl(subscriber: LinkHolder): string {
+    return this.url('manage', this.sign('manage', subscriber));
   }
 
   /** The single-use link of a confirmation or "apply this change" email. */
@@ -42,18 +49,31 @@ export class SubscriberLinks implements OnModuleInit {
   }
 
   /** Both links and the List-Unsubscribe headers for one recipient (one signature each). */
-  forRecipient(subscriberId: string): RecipientLinks {
-    const unsubscribeUrl = this.unsubscribeUrl(subscriberId);
+  forRecipient(subscriber: LinkHolder): RecipientLinks {
+    const unsubscribeUrl = this.unsubscribeUrl(subscriber);
     return {
-      manageUrl: this.manageUrl(subscriberId),
+      manageUrl: this.manageUrl(subscriber),
       unsubscribeUrl,
       headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
     };
   }
 
-  /** The subscriber a link token names, or null when it is malformed or not ours. */
-  subscriberIdFrom(purpose: LinkPurpose, token: string): string | null {
-    return verifyLinkToken(this.config.linkSecret, purpose, token);
+  /** The subscriber a link token claims to be for, unverified (its generation is in the database), or null when malformed. */
+  claimedSubscriber(token: string): string | null {
+    return readLinkToken(token)?.subscriberId ?? null;
+  }
+
+  /** A link token checked against its subscriber's current generation: forged or revoked is `invalid`, old is `expired`. */
+  verdict(purpose: LinkPurpose, token: string, subscriber: LinkHolder, now = Date.now()): 'valid' | 'invalid' | 'expired' {
+    const claims = readLinkToken(token);
+    if (!claims || claims.subscriberId !== subscriber.id.toLowerCase()) return 'invalid';
+    if (!verifyLinkToken(this.config.linkSecret, purpose, token, subscriber.linkEpoch)) return 'invalid';
+    return isLinkExpired(claims, now) ? 'expired' : 'valid';
+  }
+
+  private sign(purpose: LinkPurpose, subscriber: LinkHolder): string {
+    const claims = { subscriberId: subscriber.id, expiryDay: linkExpiryDay(this.config.linkTtlDays) };
+    return signLinkToken(this.config.linkSecret, purpose, claims, subscriber.linkEpoch);
   }
 
   private url(page: 'unsubscribe' | 'manage' | 'confirm', token: string): string {

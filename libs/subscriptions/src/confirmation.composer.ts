@@ -49,7 +49,7 @@ export class ConfirmationComposer implements DeliveryComposer, OnModuleInit {
       change,
       CONFIRMATION_TOKEN_TTL_MS,
     );
-    const { headers, manageUrl, unsubscribeUrl } = this.links.forRecipient(subscriber.id);
+    const { headers, manageUrl, unsubscribeUrl } = this.links.forRecipient(subscriber);
     const subject = change ? 'Confirm the changes to your Pledgewatch subscription' : 'Confirm your Pledgewatch subscription';
     const { html, text } = this.renderer.render(payload.template, {
       subject,

@@ -1,5 +1,6 @@
 export * from './confirmation.composer';
 export * from './subscribe-rate-limiter';
+export * from './subscriber-retention.service';
 export * from './subscribers-admin.service';
 export * from './subscription-errors';
 export * from './subscription-input';

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Page } from '@pledgewatch/pagination';
+import { NotFoundError } from '@pledgewatch/problems';
 import { AdminSubscriberRow, SubscriberFilter, SubscriptionsRepository } from './subscriptions.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A subscriber as an editor sees one: preferences and topics, grouped the way POST /v1/subscriptions takes them. */
 export function toAdminSubscriberView(row: AdminSubscriberRow) {
@@ -39,5 +42,15 @@ export class SubscribersAdminService {
   async list(filter: SubscriberFilter): Promise<Page<AdminSubscriberView>> {
     const page = await this.repository.listSubscribers(filter);
     return { items: page.items.map(toAdminSubscriberView), nextCursor: page.nextCursor };
+  }
+
+  /** Every manage and unsubscribe link sent to the subscriber stops working; the next email carries new ones. */
+  async revokeLinks(id: string): Promise<void> {
+    if (!UUID.test(id) || !(await this.repository.revokeLinks(id.toLowerCase()))) throw new NotFoundError('Subscriber', id);
+  }
+
+  /** Erases the subscriber and everything held about them (docs/privacy.md). */
+  async erase(id: string): Promise<void> {
+    if (!UUID.test(id) || !(await this.repository.erase(id.toLowerCase()))) throw new NotFoundError('Subscriber', id);
   }
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { LayoutData, pageTemplates, stylesheet } from '@pledgewatch/page-layout';
 import { knownTimezones, WEEKDAYS } from './subscription-input';
-import { describePreferences, describeTopics, SubscriberRecord, topicRefsOf } from './subscription-view';
+import { describePreferences, describeTopics, SubscriberRecord, TopicRecord, topicRefsOf } from './subscription-view';
 
 /** Beside the compiled code; the build copies them (nest-cli.json "assets"). */
 export const PAGES_DIR = path.join(__dirname, 'pages');
@@ -15,7 +15,7 @@ export interface ManageCatalog {
 
 const PROBLEM_TITLES: Record<string, [title: string, hint?: string]> = {
   token_used: ['This link has already been used', 'Each confirmation link works once. If you already confirmed, there is nothing more to do.'],
-  token_expired: ['This link has expired', 'Confirmation links work for 7 days. Subscribe again to get a new one.'],
+  token_expired: ['This link has expired', 'Confirmation links work for 7 days, the other links in an email for a few months: use a more recent email, or subscribe again.'],
   token_invalid: ['This link is not valid', 'It may be incomplete, or a newer email replaced it: use the link in the most recent email.'],
   subscriber_not_found: ['This address is no longer on our lists', 'There is nothing to unsubscribe from.'],
 };
@@ -55,6 +55,22 @@ export class SubscriptionPages {
     });
   }
 
+  /** The page a confirm or apply-change link opens: a button that POSTs; the GET changed nothing. */
+  confirm(subscriber: SubscriberRecord, action: 'confirm' | 'apply_change', topics: TopicRecord[], token: string): string {
+    const [title, lead, topicsHeading, button] =
+      action === 'confirm'
+        ? ['Confirm your subscription', `Subscribe ${subscriber.email} to Pledgewatch emails about:`, 'You will follow', 'Confirm my subscription']
+        : ['Confirm the changes', `Change what ${subscriber.email} gets from Pledgewatch.`, 'You will follow', 'Apply the changes'];
+    return this.templates.render('confirm', 'html', {
+      ...privatePage(title, 'Your Pledgewatch subscription.'),
+      lead,
+      topicsHeading,
+      topics: describeTopics(topics),
+      button,
+      action: `confirm?token=${encodeURIComponent(token)}`,
+    });
+  }
+
   unsubscribe(subscriber: SubscriberRecord, token: string, manageUrl: string): string {
     return this.templates.render('unsubscribe', 'html', {
       ...privatePage(subscriber.state === 'unsubscribed' ? 'Already unsubscribed' : 'Unsubscribe from Pledgewatch', 'Stop Pledgewatch emails.'),
@@ -63,6 +79,20 @@ export class SubscriptionPages {
       action: `unsubscribe?token=${encodeURIComponent(token)}`,
       manageUrl,
     });
+  }
+
+  /** "Delete my data": what it erases, and a button that POSTs; the GET changed nothing. */
+  erase(subscriber: SubscriberRecord, token: string, manageUrl: string): string {
+    return this.templates.render('erase', 'html', {
+      ...privatePage('Delete your data', 'Erase your Pledgewatch subscription.'),
+      email: subscriber.email,
+      action: `erase?token=${encodeURIComponent(token)}`,
+      manageUrl,
+    });
+  }
+
+  erased(email: string): string {
+    return this.templates.render('erased', 'html', { ...privatePage('Your data is erased', 'Erase your Pledgewatch subscription.'), email });
   }
 
   unsubscribed(email: string, manageUrl: string): string {
@@ -88,10 +118,11 @@ export class SubscriptionPages {
       ...feedback,
       stateNote: {
         pending: 'Your subscription is not confirmed yet: nothing is sent until you follow the link in the confirmation email.',
-        unsubscribed: 'You are unsubscribed. Saving these preferences subscribes you again.',
+        unsubscribed: 'You are unsubscribed: nothing is sent. To come back, subscribe again on the home page; we will email you a new confirmation link.',
         active: '',
       }[subscriber.state],
       action: `manage?token=${encodeURIComponent(token)}`,
+      eraseUrl: `erase?token=${encodeURIComponent(token)}`,
       countries: catalog.countries.map((c) => ({ ...c, checked: refs.countries.includes(c.code) })),
       sectors: catalog.sectors.map((s) => ({ ...s, checked: refs.sectors.includes(s.slug) })),
       intersections: refs.intersections.map(({ country, sector }) => ({

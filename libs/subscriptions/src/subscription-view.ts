@@ -17,6 +17,8 @@ export interface SubscriberRecord extends Preferences {
   email: string;
   state: SubscriberState;
   confirmedAt: Date | null;
+  /** The generation of the manage and unsubscribe links (raising it revokes those sent). */
+  linkEpoch: number;
   topics: TopicRecord[];
 }
 

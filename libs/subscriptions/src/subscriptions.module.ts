@@ -4,6 +4,7 @@ import { MailRenderingModule } from '@pledgewatch/mail';
 import { SubscriberLinksModule } from '@pledgewatch/subscriber-links';
 import { ConfirmationComposer } from './confirmation.composer';
 import { SubscribeRateLimiter } from './subscribe-rate-limiter';
+import { SubscriberRetention } from './subscriber-retention.service';
 import { SubscribersAdminService } from './subscribers-admin.service';
 import { SubscriptionPages } from './subscription-pages';
 import { SubscriptionsRepository } from './subscriptions.repository';
@@ -27,6 +28,13 @@ export class SubscriptionsModule {}
   providers: [SubscriptionsRepository, ConfirmationComposer],
 })
 export class ConfirmationSendingModule {}
+
+/** The worker's erasure of personal data past its keeping time (docs/privacy.md). */
+@Module({
+  providers: [SubscriptionsRepository, SubscriberRetention],
+  exports: [SubscriberRetention],
+})
+export class SubscriberRetentionModule {}
 
 /** What admins see of subscribers. */
 @Module({

@@ -64,6 +64,8 @@ export type Redemption =
   | { outcome: 'invalid' | 'used' | 'expired' }
   | { outcome: 'confirmed' | 'changed' | 'already_active'; subscriberId: string };
 
+export type Peek = { outcome: 'invalid' | 'used' | 'expired' } | { outcome: 'valid'; purpose: TokenPurpose; subscriberId: string; change: PendingChange | null };
+
 export interface ConfirmationDelivery {
   id: string;
   payload: Exclude<ConfirmationPayload, { template: 'request' }>;
@@ -84,6 +86,7 @@ const SUBSCRIBER_SELECT = {
   email: true,
   state: true,
   confirmedAt: true,
+  linkEpoch: true,
   alerts: true,
   digest: true,
   skipEmptyDigest: true,
@@ -280,6 +283,21 @@ export class SubscriptionsRepository {
     return { token, expiresAt };
   }
 
+  /**
+   * What a single-use token would do, without using it: the page a GET of the link shows (mail
+   * scanners open links, so only the page's POST redeems).
+   */
+  async peekToken(token: string, now = new Date()): Promise<Peek> {
+    const row = await this.prisma.subscriberToken.findUnique({
+      where: { tokenHash: hashSingleUseToken(token) },
+      select: { subscriberId: true, purpose: true, expiresAt: true, usedAt: true, payload: true },
+    });
+    if (!row) return { outcome: 'invalid' };
+    if (row.usedAt) return { outcome: 'used' };
+    if (row.expiresAt <= now) return { outcome: 'expired' };
+    return { outcome: 'valid', purpose: row.purpose as TokenPurpose, subscriberId: row.subscriberId, change: row.payload as unknown as PendingChange | null };
+  }
+
   /** Uses a single-use token once, atomically with what it does. */
   async redeemToken(token: string, now = new Date()): Promise<Redemption> {
     const hash = hashSingleUseToken(token);
@@ -320,15 +338,69 @@ export class SubscriptionsRepository {
     });
   }
 
-  /** Saves preferences and, when given, the full new set of topics; `state` re-subscribes from the manage page. */
-  async updatePreferences(id: string, preferences: Partial<Preferences>, topics: TopicRow[] | null, state?: SubscriberState): Promise<void> {
+  /** Saves preferences and, when given, the full new set of topics; never the state. */
+  async updatePreferences(id: string, preferences: Partial<Preferences>, topics: TopicRow[] | null): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      await tx.subscriber.update({
-        where: { id },
-        data: { ...preferenceData(preferences), ...(state ? { state, unsubscribedAt: state === 'active' ? null : undefined } : {}) },
-      });
+      await tx.subscriber.update({ where: { id }, data: preferenceData(preferences) });
       if (topics) await this.replaceTopics(tx, id, topics);
     });
+  }
+
+  /** Revokes every manage and unsubscribe link sent so far; false when there is no such subscriber. */
+  async revokeLinks(id: string): Promise<boolean> {
+    const { count } = await this.prisma.subscriber.updateMany({ where: { id }, data: { linkEpoch: { increment: 1 } } });
+    return count > 0;
+  }
+
+  /**
+   * Erases, in batches, the subscribers kept past their time as of `now`: pending ones whose last
+   * request or change is older than `pendingMs` (never confirmed), unsubscribed ones who left more
+   * than `unsubscribedMs` ago. Their topics, tokens and deliveries go with them (ON DELETE CASCADE).
+   */
+  async eraseExpired(now: Date, pendingMs: number, unsubscribedMs: number, batch = 1_000): Promise<{ pending: number; unsubscribed: number }> {
+    const erased = { pending: 0, unsubscribed: 0 };
+    const pendingBefore = new Date(now.getTime() - pendingMs);
+    const unsubscribedBefore = new Date(now.getTime() - unsubscribedMs);
+    for (;;) {
+      const rows = await this.prisma.$queryRaw<{ state: SubscriberState }[]>`
+        DELETE FROM "Subscriber" WHERE id IN (
+          SELECT id FROM "Subscriber"
+           WHERE (state = 'pending'::"SubscriberState" AND "confirmedAt" IS NULL AND "updatedAt" < ${pendingBefore})
+              OR (state = 'unsubscribed'::"SubscriberState" AND "unsubscribedAt" < ${unsubscribedBefore})
+           LIMIT ${batch}
+           FOR UPDATE SKIP LOCKED)
+        RETURNING state::text AS state`;
+      for (const row of rows) erased[row.state === 'pending' ? 'pending' : 'unsubscribed']++;
+      if (rows.length < batch) return erased;
+    }
+  }
+
+  /** Everything held about one subscriber besides its preferences and topics: what the manage page's JSON shows. */
+  async heldAbout(id: string) {
+    return this.prisma.subscriber.findUnique({
+      where: { id },
+      select: {
+        id: true,
+        createdAt: true,
+        updatedAt: true,
+        confirmedAt: true,
+        unsubscribedAt: true,
+        tokens: { select: { purpose: true, createdAt: true, expiresAt: true, usedAt: true, payload: true }, orderBy: { createdAt: 'asc' } },
+        deliveries: {
+          select: { kind: true, status: true, attempts: true, createdAt: true, sentAt: true, lastError: true, digestWeek: true, eventId: true },
+          orderBy: { createdAt: 'asc' },
+        },
+      },
+    });
+  }
+
+  /**
+   * Erases a subscriber: the row, and by its foreign keys (ON DELETE CASCADE) its topics, tokens
+   * and deliveries, so no record keeps the address. False when there was none.
+   */
+  async erase(id: string): Promise<boolean> {
+    const { count } = await this.prisma.subscriber.deleteMany({ where: { id } });
+    return count > 0;
   }
 
   private async replaceTopics(tx: Prisma.TransactionClient, subscriberId: string, topics: TopicRow[]): Promise<void> {

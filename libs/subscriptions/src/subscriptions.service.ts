@@ -7,10 +7,25 @@ import { SubscribeRateLimiter } from './subscribe-rate-limiter';
 import { LinkTokenError, SubscriberGoneError } from './subscription-errors';
 import { parseSubscribeRequest, PreferencesUpdate, requireTopics, TopicRefs } from './subscription-input';
 import { ManageCatalog } from './subscription-pages';
-import { SubscriberRecord, topicRefsOf } from './subscription-view';
-import { KnownTopics, SubscriptionsRepository, TopicRow } from './subscriptions.repository';
+import { SubscriberRecord, TopicRecord, topicRefsOf } from './subscription-view';
+import { KnownTopics, SubscriptionsRepository, TokenPurpose, TopicRow } from './subscriptions.repository';
+
+/** What the manage page's JSON shows beyond preferences and topics: every other thing held about the person. */
+export interface HeldData {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  confirmedAt: string | null;
+  unsubscribedAt: string | null;
+  confirmationLinks: { purpose: string; createdAt: string; expiresAt: string; usedAt: string | null; pendingChange: unknown }[];
+  deliveries: { kind: string; status: string; attempts: number; createdAt: string; sentAt: string | null; lastError: string | null; digestWeek: string | null; eventId: string | null }[];
+}
 
 export type ConfirmOutcome = 'confirmed' | 'changed' | 'already_active';
+
+function linkTokenError(outcome: 'invalid' | 'used' | 'expired'): LinkTokenError {
+  return { invalid: LinkTokenError.invalid, used: LinkTokenError.used, expired: LinkTokenError.expired }[outcome]();
+}
 
 /** Topic names → rows, or a 422 naming every one that does not exist. */
 export function topicRows(topics: TopicRefs, known: KnownTopics): TopicRow[] {
@@ -74,26 +89,44 @@ export class SubscriptionsService {
     await this.deliveries.enqueue([deliveryId], 'confirmation').catch((error: Error) => this.logger.warn(`confirmation ${deliveryId} not enqueued, the reconciler will: ${error.message}`));
   }
 
-  /** Follows a confirm / apply-change link: once. */
+  /**
+   * What a confirm / apply-change link would do, changing nothing: mail scanners and link
+   * previews open every link in an email, so only the page's POST (confirm) redeems it.
+   */
+  async confirmation(token: string | undefined): Promise<{ action: TokenPurpose; subscriber: SubscriberRecord; topics: TopicRecord[] }> {
+    if (!token || !isSingleUseTokenShaped(token)) throw LinkTokenError.invalid();
+    const peek = await this.repository.peekToken(token);
+    if (peek.outcome !== 'valid') throw linkTokenError(peek.outcome);
+    const subscriber = await this.load(peek.subscriberId);
+    // The topics the button leads to: a pending subscription's own, or the requested change's.
+    const topics = peek.purpose === 'apply_change' && peek.change ? await this.repository.describeRows(peek.change.topics) : subscriber.topics;
+    return { action: peek.purpose, subscriber, topics };
+  }
+
+  /** Follows a confirm / apply-change link by POST: once. */
   async confirm(token: string | undefined): Promise<{ outcome: ConfirmOutcome; subscriber: SubscriberRecord }> {
     if (!token || !isSingleUseTokenShaped(token)) throw LinkTokenError.invalid();
     const redemption = await this.repository.redeemToken(token);
     switch (redemption.outcome) {
       case 'invalid':
-        throw LinkTokenError.invalid();
       case 'used':
-        throw LinkTokenError.used();
       case 'expired':
-        throw LinkTokenError.expired();
+        throw linkTokenError(redemption.outcome);
     }
     return { outcome: redemption.outcome, subscriber: await this.load(redemption.subscriberId) };
   }
 
-  /** The subscriber an unsubscribe or manage link names; 400 for a bad token, 404 when deleted. */
+  /**
+   * The subscriber an unsubscribe or manage link names: 400 for a forged or revoked token (signed
+   * for an older link generation), 410 once LINK_TTL_DAYS have passed, 404 when erased.
+   */
   async subscriberFor(purpose: LinkPurpose, token: string | undefined): Promise<SubscriberRecord> {
-    const id = token ? this.links.subscriberIdFrom(purpose, token) : null;
+    const id = token ? this.links.claimedSubscriber(token) : null;
     if (!id) throw LinkTokenError.invalid();
-    return this.load(id);
+    const subscriber = await this.load(id);
+    const verdict = this.links.verdict(purpose, token!, subscriber);
+    if (verdict !== 'valid') throw linkTokenError(verdict);
+    return subscriber;
   }
 
   /** One-click unsubscribe: idempotent. */
@@ -103,14 +136,47 @@ export class SubscriptionsService {
     return this.load(subscriber.id);
   }
 
+  /** "Delete my data" from a manage link: the subscriber and everything held about them (docs/privacy.md). */
+  async erase(token: string | undefined): Promise<SubscriberRecord> {
+    const subscriber = await this.subscriberFor('manage', token);
+    await this.repository.erase(subscriber.id);
+    return subscriber;
+  }
+
+  /** Everything held about the subscriber a manage link names, for its JSON: the record, its tokens and deliveries. */
+  async heldAbout(subscriber: SubscriberRecord): Promise<HeldData> {
+    const held = await this.repository.heldAbout(subscriber.id);
+    if (!held) throw new SubscriberGoneError();
+    return {
+      id: held.id,
+      createdAt: held.createdAt.toISOString(),
+      updatedAt: held.updatedAt.toISOString(),
+      confirmedAt: held.confirmedAt?.toISOString() ?? null,
+      unsubscribedAt: held.unsubscribedAt?.toISOString() ?? null,
+      // Hashes only: the tokens themselves were never stored.
+      confirmationLinks: held.tokens.map((t) => ({ purpose: t.purpose, createdAt: t.createdAt.toISOString(), expiresAt: t.expiresAt.toISOString(), usedAt: t.usedAt?.toISOString() ?? null, pendingChange: t.payload ?? null })),
+      deliveries: held.deliveries.map((d) => ({
+        kind: d.kind,
+        status: d.status,
+        attempts: d.attempts,
+        createdAt: d.createdAt.toISOString(),
+        sentAt: d.sentAt?.toISOString() ?? null,
+        lastError: d.lastError,
+        digestWeek: d.digestWeek?.toISOString().slice(0, 10) ?? null,
+        eventId: d.eventId,
+      })),
+    };
+  }
+
   catalog(): Promise<ManageCatalog> {
     return this.repository.catalog();
   }
 
   /**
-   * Saves a change from the manage page, or leaves. The link came by email to this address, so
-   * a deliberate POST with it is the address owner's; it re-subscribes a once-confirmed address
-   * that had left, but never confirms a pending one (that stays the confirmation link's job).
+   * Saves a change from the manage page, or leaves. It never changes the subscription's state
+   * otherwise: a manage link can be forwarded, kept in an old email or opened by someone else, so
+   * an address that left comes back only by subscribing again (a fresh double opt-in), and a
+   * pending one is confirmed only by its confirmation link.
    */
   async updatePreferences(token: string | undefined, update: PreferencesUpdate): Promise<{ left: boolean; subscriber: SubscriberRecord }> {
     const subscriber = await this.subscriberFor('manage', token);
@@ -122,8 +188,7 @@ export class SubscriptionsService {
     const topics: TopicRefs = { ...topicRefsOf(subscriber.topics), ...update.topics };
     requireTopics(topics);
     const rows = topicsChanged ? await this.resolveTopics(topics) : null;
-    const rejoin = subscriber.state === 'unsubscribed' && subscriber.confirmedAt ? 'active' : undefined;
-    await this.repository.updatePreferences(subscriber.id, update.preferences, rows, rejoin);
+    await this.repository.updatePreferences(subscriber.id, update.preferences, rows);
     return { left: false, subscriber: await this.load(subscriber.id) };
   }
 

@@ -1,12 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@pledgewatch/config';
-import {
-  assertWebhookDestination,
-  DeliveriesAdminService,
-  DeliveryView,
-  generateWebhookSecret,
-  WebhookUrlError,
-} from '@pledgewatch/deliveries';
+import { DeliveriesAdminService, DeliveryView, generateWebhookSecret } from '@pledgewatch/deliveries';
+import { assertOutboundDestination, OutboundUrlError } from '@pledgewatch/outbound';
 import { eventTypeName } from '@pledgewatch/events';
 import { TopicRefs, TopicResolver } from '@pledgewatch/subscriptions';
 import { WebhookDeliveryNotFoundError, webhookUrlProblem, WebhookNotFoundError } from './webhook-errors';
@@ -126,9 +121,9 @@ export class WebhooksAdminService {
 
   private async checkUrl(raw: string): Promise<string> {
     try {
-      return (await assertWebhookDestination(raw, { allowLoopback: this.config.webhooks.allowLoopback })).toString();
+      return (await assertOutboundDestination(raw, this.config.outbound)).href;
     } catch (error) {
-      if (error instanceof WebhookUrlError) throw webhookUrlProblem(error);
+      if (error instanceof OutboundUrlError) throw webhookUrlProblem(error);
       throw error;
     }
   }

@@ -22,7 +22,11 @@ const prose = (max: number) =>
 /** `YYYY-MM-DD`, a day that exists (no 2025-02-29) within DATE_RANGE, as midnight UTC. */
 const day = calendarDate();
 
-const httpUrl = safeString().pipe(z.url({ protocol: /^https?$/, hostname: z.regexes.hostname, error: 'must be an http(s) URL' }).max(2048));
+/** Stored as the WHATWG URL serialisation (`new URL(x).href`): one spelling per address, host lower-cased, escapes normalised. */
+const httpUrl = safeString()
+  .pipe(z.url({ protocol: /^https?$/, hostname: z.regexes.hostname, error: 'must be an http(s) URL' }).max(2048))
+  .transform((value) => new URL(value).href)
+  .pipe(z.string().max(2048, 'must be at most 2048 characters once normalised'));
 
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const slug = safeString()

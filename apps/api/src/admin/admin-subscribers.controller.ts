@@ -1,11 +1,12 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { SubscribersAdminService } from '@pledgewatch/subscriptions';
 import { parse } from '@pledgewatch/problems';
 import { z } from 'zod';
 import { cursor, enumList, limit, single } from '../public/query-params';
 import { ApiKeyGuard } from './api-key.guard';
 import { Roles } from './roles.decorator';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
+import { NoRequestBody } from '../http/input-boundary';
 import { ApiAdmin, ApiAnswer, ApiProblems, ApiQueryOf } from '../http/openapi.decorators';
 import { AdminSubscriberPage } from '../http/response-schemas';
 
@@ -32,5 +33,24 @@ export class AdminSubscribersController {
   @Get()
   list(@Query() query: unknown) {
     return this.subscribers.list(parse(SUBSCRIBER_PARAMETERS, query, 'The query has invalid parameters.'));
+  }
+
+  @ApiAdmin('Revoke every manage and unsubscribe link sent to the subscriber (the next email carries new ones)', ['admin'])
+  @ApiResponse({ status: 204, description: 'Revoked' })
+  @ApiProblems(404)
+  @Post(':id/revoke-links')
+  @NoRequestBody()
+  @HttpCode(204)
+  async revokeLinks(@Param('id') id: string): Promise<void> {
+    await this.subscribers.revokeLinks(id);
+  }
+
+  @ApiAdmin('Erase the subscriber: the address, topics, tokens and deliveries (docs/privacy.md)', ['admin'])
+  @ApiResponse({ status: 204, description: 'Erased' })
+  @ApiProblems(404)
+  @Delete(':id')
+  @HttpCode(204)
+  async erase(@Param('id') id: string): Promise<void> {
+    await this.subscribers.erase(id);
   }
 }

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DomainError } from '@pledgewatch/problems';
+import { allowedMethods } from './allowed-methods';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -68,7 +69,15 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const problem = this.toProblem(error);
+    let problem = this.toProblem(error);
+    if (problem.code === 'not_found' && !(error instanceof DomainError)) {
+      // No route for this method; if the path has routes for others, that is a 405 naming them.
+      const allow = allowedMethods(request);
+      if (allow.length) {
+        response.setHeader('Allow', allow.join(', '));
+        problem = { status: 405, code: 'method_not_allowed', detail: `This route accepts ${allow.join(', ')}.` };
+      }
+    }
     if (error instanceof DomainError && error.code === 'rate_limited') {
       response.setHeader('Retry-After', String(error.details.retryAfter));
     }

@@ -364,12 +364,45 @@ export const Subscription = z
     digestHour: z.number().int(),
   })
   .meta({ id: 'Subscription' });
+export const ConfirmationPending = z
+  .strictObject({
+    status: z.literal('awaiting_post'),
+    action: z.enum(['confirm', 'apply_change']),
+    subscription: Subscription,
+  })
+  .meta({ id: 'ConfirmationPending', description: 'What a POST of the same confirm link would do; the GET changed nothing' });
+export const Erased = z.strictObject({ status: z.literal('erased') }).meta({ id: 'Erased' });
 export const SubscribeAccepted = z.strictObject({ status: z.literal('accepted'), message: z.string() }).meta({ id: 'SubscribeAccepted' });
+export const HeldData = z
+  .strictObject({
+    id: z.string(),
+    createdAt: instant,
+    updatedAt: instant,
+    confirmedAt: nullable(instant),
+    unsubscribedAt: nullable(instant),
+    confirmationLinks: z.array(
+      z.strictObject({ purpose: z.string(), createdAt: instant, expiresAt: instant, usedAt: nullable(instant), pendingChange: z.unknown() }),
+    ),
+    deliveries: z.array(
+      z.strictObject({
+        kind: z.string(),
+        status: z.string(),
+        attempts: z.number().int(),
+        createdAt: instant,
+        sentAt: nullable(instant),
+        lastError: nullable(z.string()),
+        digestWeek: nullable(z.string()),
+        eventId: nullable(z.string()),
+      }),
+    ),
+  })
+  .meta({ id: 'HeldData', description: 'Everything held about the subscriber besides preferences and topics (docs/privacy.md)' });
 export const SubscriptionAnswer = z
   .strictObject({
     status: z.enum(['confirmed', 'already_confirmed', 'changes_applied', 'unsubscribed', 'saved']).optional(),
     subscription: Subscription,
     manageUrl: z.string().optional(),
+    held: HeldData.optional(),
   })
   .meta({ id: 'SubscriptionAnswer', description: 'JSON answer of the email-link endpoints (Accept: application/json)' });
 

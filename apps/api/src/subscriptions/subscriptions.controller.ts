@@ -16,7 +16,7 @@ import { SubscriptionPageFilter } from './subscription-page.filter';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { SUBSCRIBE_BODY, UPDATE_BODY } from '@pledgewatch/subscriptions';
 import { ApiAnswer, ApiJsonBody, ApiProblems } from '../http/openapi.decorators';
-import { SubscribeAccepted, SubscriptionAnswer } from '../http/response-schemas';
+import { ConfirmationPending, Erased, SubscribeAccepted, SubscriptionAnswer } from '../http/response-schemas';
 
 /** One answer for every address, so nobody learns who subscribes. */
 export const SUBSCRIBE_ACCEPTED = {
@@ -45,18 +45,38 @@ export class SubscriptionsController {
     return SUBSCRIBE_ACCEPTED;
   }
 
-  /** Activates a pending subscription, or applies an active subscriber's requested change. */
-  @ApiOperation({ summary: 'Confirm link: HTML to a browser, JSON to Accept: application/json' })
+  /**
+   * Shows what the link's POST would do, and changes nothing: mail scanners and link previews open
+   * every link in an email (GET and HEAD), and must neither subscribe an address nor apply a change.
+   */
+  @ApiOperation({ summary: 'Confirm page (GET never confirms): what the POST would do' })
+  @ApiQuery({ name: 'token', required: true, description: 'The token from the email link', schema: { type: 'string', maxLength: 200 } })
+  @ApiProduces('text/html', 'application/json')
+  @ApiAnswer(200, ConfirmationPending)
+  @ApiProblems(400, 410)
+  @Get('confirm')
+  @UseFilters(SubscriptionPageFilter)
+  async confirmPage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    setLinkPageHeaders(response);
+    const { action, subscriber, topics } = await this.subscriptions.confirmation(tokenOf(token));
+    if (wantsJson(request)) return { status: 'awaiting_post', action, subscription: toView(subscriber) };
+    return this.html(response, this.pages.confirm(subscriber, action, topics, tokenOf(token)!));
+  }
+
+  /** The page's button: activates a pending subscription, or applies an active subscriber's requested change. */
+  @ApiOperation({ summary: 'Confirm: activate the subscription or apply the requested change (once)' })
   @ApiQuery({ name: 'token', required: true, description: 'The token from the email link', schema: { type: 'string', maxLength: 200 } })
   @ApiProduces('text/html', 'application/json')
   @ApiAnswer(200, SubscriptionAnswer)
   @ApiProblems(400, 410)
-  @Get('confirm')
+  @Post('confirm')
+  @RequestBody('form', 'json')
+  @HttpCode(200)
   @UseFilters(SubscriptionPageFilter)
   async confirm(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     setLinkPageHeaders(response);
     const { outcome, subscriber } = await this.subscriptions.confirm(tokenOf(token));
-    const manageUrl = this.links.manageUrl(subscriber.id);
+    const manageUrl = this.links.manageUrl(subscriber);
     if (wantsJson(request)) {
       const status = { confirmed: 'confirmed', already_active: 'already_confirmed', changed: 'changes_applied' }[outcome];
       return { status, subscription: toView(subscriber), manageUrl };
@@ -69,14 +89,14 @@ export class SubscriptionsController {
   @ApiQuery({ name: 'token', required: true, description: 'The token from the email link', schema: { type: 'string', maxLength: 200 } })
   @ApiProduces('text/html', 'application/json')
   @ApiAnswer(200, SubscriptionAnswer)
-  @ApiProblems(400)
+  @ApiProblems(400, 404, 410)
   @Get('unsubscribe')
   @UseFilters(SubscriptionPageFilter)
   async unsubscribePage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     setLinkPageHeaders(response);
     const subscriber = await this.subscriptions.subscriberFor('unsubscribe', tokenOf(token));
     if (wantsJson(request)) return { subscription: toView(subscriber) };
-    return this.html(response, this.pages.unsubscribe(subscriber, tokenOf(token)!, this.links.manageUrl(subscriber.id)));
+    return this.html(response, this.pages.unsubscribe(subscriber, tokenOf(token)!, this.links.manageUrl(subscriber)));
   }
 
   /** RFC 8058 one-click (`List-Unsubscribe=One-Click`) and the page's button; idempotent. */
@@ -84,7 +104,7 @@ export class SubscriptionsController {
   @ApiQuery({ name: 'token', required: true, description: 'The token from the email link', schema: { type: 'string', maxLength: 200 } })
   @ApiProduces('text/html', 'application/json')
   @ApiAnswer(200, SubscriptionAnswer)
-  @ApiProblems(400)
+  @ApiProblems(400, 404, 410)
   @Post('unsubscribe')
   @RequestBody('form', 'multipart', 'json')
   @HttpCode(200)
@@ -93,21 +113,53 @@ export class SubscriptionsController {
     setLinkPageHeaders(response);
     const subscriber = await this.subscriptions.unsubscribe(tokenOf(token));
     if (wantsJson(request)) return { status: 'unsubscribed', subscription: toView(subscriber) };
-    return this.html(response, this.pages.unsubscribed(subscriber.email, this.links.manageUrl(subscriber.id)));
+    return this.html(response, this.pages.unsubscribed(subscriber.email, this.links.manageUrl(subscriber)));
   }
 
   @ApiOperation({ summary: 'Manage page / current preferences' })
   @ApiQuery({ name: 'token', required: true, description: 'The token from the email link', schema: { type: 'string', maxLength: 200 } })
   @ApiProduces('text/html', 'application/json')
   @ApiAnswer(200, SubscriptionAnswer)
-  @ApiProblems(400)
+  @ApiProblems(400, 404, 410)
   @Get('manage')
   @UseFilters(SubscriptionPageFilter)
   async managePage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     setLinkPageHeaders(response);
     const subscriber = await this.subscriptions.subscriberFor('manage', tokenOf(token));
-    if (wantsJson(request)) return { subscription: toView(subscriber) };
+    if (wantsJson(request)) return { subscription: toView(subscriber), held: await this.subscriptions.heldAbout(subscriber) };
     return this.html(response, this.pages.manage(subscriber, await this.subscriptions.catalog(), tokenOf(token)!));
+  }
+
+  /** "Delete my data", reached from the manage page (the manage link's token): shows what a POST erases. */
+  @ApiOperation({ summary: 'Delete-my-data page (GET erases nothing)' })
+  @ApiQuery({ name: 'token', required: true, description: 'The token of the manage link', schema: { type: 'string', maxLength: 200 } })
+  @ApiProduces('text/html', 'application/json')
+  @ApiAnswer(200, SubscriptionAnswer)
+  @ApiProblems(400, 404, 410)
+  @Get('erase')
+  @UseFilters(SubscriptionPageFilter)
+  async erasePage(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    setLinkPageHeaders(response);
+    const subscriber = await this.subscriptions.subscriberFor('manage', tokenOf(token));
+    if (wantsJson(request)) return { subscription: toView(subscriber) };
+    return this.html(response, this.pages.erase(subscriber, tokenOf(token)!, this.links.manageUrl(subscriber)));
+  }
+
+  /** Erases the subscriber and everything held about them (docs/privacy.md); the link stops working. */
+  @ApiOperation({ summary: 'Delete my data: erase the subscriber, topics, tokens and deliveries' })
+  @ApiQuery({ name: 'token', required: true, description: 'The token of the manage link', schema: { type: 'string', maxLength: 200 } })
+  @ApiProduces('text/html', 'application/json')
+  @ApiAnswer(200, Erased)
+  @ApiProblems(400, 404, 410)
+  @Post('erase')
+  @RequestBody('form', 'json')
+  @HttpCode(200)
+  @UseFilters(SubscriptionPageFilter)
+  async erase(@Query('token') token: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    setLinkPageHeaders(response);
+    const subscriber = await this.subscriptions.erase(tokenOf(token));
+    if (wantsJson(request)) return { status: 'erased' };
+    return this.html(response, this.pages.erased(subscriber.email));
   }
 
   /**
@@ -119,7 +171,7 @@ export class SubscriptionsController {
   @ApiProduces('text/html', 'application/json')
   @ApiJsonBody(UPDATE_BODY)
   @ApiAnswer(200, SubscriptionAnswer)
-  @ApiProblems(400, 422)
+  @ApiProblems(400, 404, 410, 422)
   @Post('manage')
   @RequestBody('form', 'json')
   @HttpCode(200)
@@ -147,7 +199,7 @@ export class SubscriptionsController {
       });
       return this.html(response, page);
     }
-    if (saved.left) return this.html(response, this.pages.unsubscribed(saved.subscriber.email, this.links.manageUrl(saved.subscriber.id)));
+    if (saved.left) return this.html(response, this.pages.unsubscribed(saved.subscriber.email, this.links.manageUrl(saved.subscriber)));
     const page = this.pages.manage(saved.subscriber, await this.subscriptions.catalog(), tokenOf(token)!, {
       notice: 'Your preferences are saved.',
     });

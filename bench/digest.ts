@@ -160,7 +160,7 @@ async function seed(url: string, slot: Date) {
 async function sampleDigest(databaseUrl: string, slot: Date) {
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
   try {
-    const week = await new DigestContentRepository(prisma as unknown as PrismaService).loadWeek(slot);
+    const week = await new DigestContentRepository(prisma as unknown as PrismaService, { healthReviewDays: 90 }).loadWeek(slot);
     const content = buildDigestContent(week, { countries: ['PH'], sectors: [], intersections: [], workstreams: [] });
     const base = 'http://localhost:3000/v1/subscriptions';
     const data = digestTemplateData(content, 'Asia/Manila', {

@@ -1,30 +1,35 @@
 /**
- * Writes docs/DATA.md from the seed data: every seeded workstream with its health as of 2026-12-01
- * (default windows) and why, and each milestone's date with how it is known (sourced, planned,
- * assumed). test/seed.int-spec.ts checks that the file is what this renders.
+ * Writes docs/DATA.md from the seed data: every seeded workstream with its health as of the day the
+ * document was generated (DATA_DOC_AS_OF, default windows) and why, its editors' last review, and
+ * each milestone's date with its precision and how it is known (sourced, planned, assumed).
+ * test/seed.int-spec.ts checks that the file is what this renders.
  *
  *   npm run data:doc
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '@pledgewatch/config';
-import { milestoneRow, originOf, seedVerdict } from './seed';
+import { humanDateAt } from '@pledgewatch/dates';
+import { milestoneRow, originOf, reviewedAt, seedVerdict } from './seed';
 import { FOLDED_WORKSTREAMS, WORKSTREAMS, WorkstreamSeed } from './seed-data';
 
-export const DATA_DOC_AS_OF = new Date('2026-12-01T12:00:00Z');
+/** The day the document speaks for: the facts were last checked then. */
+export const DATA_DOC_AS_OF = new Date('2026-12-07T12:00:00Z');
+const AS_OF_DAY = '2026-12-07';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function verdictOf(ws: WorkstreamSeed) {
-  const milestones = ws.milestones.map((m, i) => milestoneRow(ws, m, i));
-  return seedVerdict({ stage: ws.stage, createdAt: originOf(ws), milestones }, DATA_DOC_AS_OF, loadConfig({}).healthWindows).verdict;
+  const milestones = ws.milestones.map((m, i) => milestoneRow(ws, m, i, DATA_DOC_AS_OF));
+  return seedVerdict({ stage: ws.stage, createdAt: originOf(ws), milestones }, [reviewedAt(ws)], DATA_DOC_AS_OF, loadConfig({}).healthWindows).verdict;
 }
 
 function workstreamSection(ws: WorkstreamSeed): string {
   const verdict = verdictOf(ws);
   const bases = ['sourced', 'planned', 'assumed'].map((b) => `${ws.milestones.filter((m) => m.dateBasis === b).length} ${b}`).join(', ');
   const rows = ws.milestones.map(
-    (m, i) => `| ${i} | ${cell(m.title)} | ${m.date} | ${m.status} | ${m.dateBasis} | ${cell(m.note)}${m.evidenceUrl ? ` <${m.evidenceUrl}>` : ''} |`,
+    (m, i) =>
+      `| ${i} | ${cell(m.title)} | ${humanDateAt(m.date, m.precision ?? 'day')} | ${m.status.replace(/_/g, ' ')} | ${m.dateBasis} | ${cell(m.note)}${m.evidenceUrl ? ` <${m.evidenceUrl}>` : ''} |`,
   );
   return [
     `### ${ws.title}`,
@@ -33,9 +38,13 @@ function workstreamSection(ws: WorkstreamSeed): string {
     '',
     ws.summary,
     '',
-    `Health as of 2026-12-01: **${verdict.health}**. ${verdict.reason}`,
+    `Source (${ws.source.kind === 'summit' ? "the summit's own words" : 'later reporting, context'}): "${cell(ws.source.quote)}" — ${cell(ws.source.publisher ?? ws.source.title)}${ws.source.date ? `, ${ws.source.date}` : ''}.`,
     '',
-    `Dates: ${bases}.`,
+    `Health as of ${AS_OF_DAY}: **${verdict.health.replace(/_/g, ' ')}**. ${verdict.reason}`,
+    '',
+    `Last reviewed ${humanDateAt(ws.review.date)}: ${cell(ws.review.note)}`,
+    '',
+    `Watch terms: ${ws.watchTerms.map((t) => `"${t}"`).join(', ')}. Dates: ${bases}.`,
     '',
     '| # | Milestone | Date | Status | Basis | Source or note |',
     '|---|---|---|---|---|---|',
@@ -46,7 +55,7 @@ function workstreamSection(ws: WorkstreamSeed): string {
 export function renderDataDoc(): string {
   const summary = WORKSTREAMS.map((ws) => {
     const verdict = verdictOf(ws);
-    return `| ${cell(ws.title)} (\`${ws.slug}\`) | **${verdict.health}** | ${cell(verdict.reason)} |`;
+    return `| ${cell(ws.title)} (\`${ws.slug}\`) | **${verdict.health.replace(/_/g, ' ')}** | ${cell(verdict.reason)} | ${ws.review.date} |`;
   });
   return `${[
     '# The seeded data',
@@ -55,27 +64,29 @@ export function renderDataDoc(): string {
     '',
     'The seed (`npm run db:seed`, also run by `npm start`) loads the commitments of the ASEAN–Japan',
     'Commemorative Summit (Tokyo, 16–18 December 2023) as workstreams with dated milestones. The facts',
-    'were checked against public sources on 2026-12-01. Below: every workstream, its health as of',
-    '2026-12-01 with the default windows (warning 14 days, grace 7, stall 180) and why, and every',
+    `were last checked against public sources on ${AS_OF_DAY}; the stored sources run to about the end of`,
+    'May 2026, so nothing later is verified. Below: every workstream, its health as of that day with the',
+    'default windows (warning 14 days, grace 7, stall 180) and why, the editors\' last review, and every',
     'milestone with how its date is known. The seed itself computes health with the configured',
-    '`HEALTH_*` windows, as of the moment it runs.',
+    '`HEALTH_*` windows, as of the moment it runs (docs/health.md has the rules).',
     '',
     '**Date basis.** `sourced`: a dated fact, with its source in the note or evidence link. `planned`:',
     'a date its owner or the builder announced. `assumed`: the editors\' planning assumption (the note',
     'begins "Planning assumption:" and says why). A milestone created through the admin API without a',
-    '`dateBasis` is an assumption. Only a `sourced` or `planned` date that has passed by more than the',
-    'grace period can make a workstream `off_track`; a passed `assumed` date makes it `at_risk` at',
-    'most. Dates known only to the month or year are recorded as the last day of that period.',
+    '`dateBasis` is an assumption. **Date precision**: a date known only to the month, quarter or year',
+    'is stored as the last day of that period and shown as "March 2028", "Q1 2028" or "2028".',
     '',
-    '## Health as of 2026-12-01',
+    '**Last review.** Each workstream carries the date of the newest source its editors checked, with a',
+    'note of what they checked. A missed announced date makes a workstream `off_track` only once a review',
+    'after it found no outcome; until then it is `at_risk`, awaiting review. `stalled` needs a review',
+    'within the stall window that found no progress; with nothing scheduled ahead and nobody having',
+    'looked since, the verdict is `unknown` — the tracker says so rather than guess.',
     '',
-    '| Workstream | Health | Why |',
-    '|---|---|---|',
+    `## Health as of ${AS_OF_DAY}`,
+    '',
+    '| Workstream | Health | Why | Last reviewed |',
+    '|---|---|---|---|',
     ...summary,
-    '',
-    '`stalled` means what the rule says: no progress recorded for 180 days. The sources checked on',
-    '2026-12-01 held nothing dated after May 2026 but the planned 29th summit; it is not a judgement',
-    'that the work stopped.',
     '',
     '## Editorial decisions',
     '',
@@ -92,12 +103,17 @@ export function renderDataDoc(): string {
     '- **Assumptions re-based.** The Timor-Leste OSA notes (assumed 31 Mar 2026) and the second Viet Nam',
     '  2+2 are `assumed`; the second 2+2 is now assumed by the end of 2027, not one year after the first,',
     '  since nothing supports a yearly cadence. The Cambodia attaché exchange ("planned 2025" in one',
-    '  report, never confirmed, no date announced by either government) is now `assumed`. The FY2026',
-    '  budget\'s enactment is a new `assumed` milestone (before the fiscal year began), since no enactment',
-    '  date was found.',
+    '  report, never confirmed, no date announced by either government) is now `assumed`, at year precision.',
+    '- **The FY2026 OSA budget was enacted** (checked 2026-12-07): it passed the House of Representatives on',
+    '  13 March 2026 and took effect within 30 days (Constitution art. 60), so it is a completed milestone',
+    '  at month precision (April 2026); the exact date was not found. The programme is not at risk over it.',
     '- **The 29th ASEAN–Japan Summit** (planned 10–12 Nov 2026) stays `planned`: its date was announced',
-    '  and has passed by more than the grace period with no outcome recorded, so the partnership is',
-    '  `off_track` until an editor records the outcome; the reason says "no outcome recorded".',
+    '  and has passed, but no review since then could confirm its outcome (the stored sources stop in May',
+    '  2026), so the partnership is `at_risk`, awaiting review, not `off_track`.',
+    '- **Multi-year builds and annual cycles** (the Indonesian vessel, the Philippine 97-metre ships, AZEC)',
+    '  carry their next dated step, so a quiet year between steps is not read as a stall.',
+    '- **Source quotes** are labelled: `summit` for the summit\'s own words (the article about it), `context`',
+    '  for later reporting that a workstream quotes instead. No paraphrase is stored as a quote.',
     '- **The Philippine coast-guard workstream** folds in the separate ¥64.38 bn JICA loan for the five',
     '  97-m ships. **The Indonesian vessel** is grant aid (ODA), not OSA.',
     '- Not added as milestones: the 48th ASEAN Summit (Cebu, 8–9 May 2026; an ASEAN meeting, not an',
@@ -107,10 +123,12 @@ export function renderDataDoc(): string {
     '',
     '- The first vice-ministerial Japan–Cambodia defence dialogue (Siem Reap, 1 Mar 2024): one blog only.',
     '- The exchange of Japanese and Cambodian military attachés ("planned 2025"): one report, no confirmation.',
-    '- Found nothing, as of 2026-12-01: any Brunei development after March 2024; an OSA agreement with Viet',
-    '  Nam; a second Viet Nam 2+2; a Timor-Leste OSA exchange of notes; the signing of the JCG–MMEA',
-    '  cooperation document; the enactment date of the FY2026 budget; the outcome of the 29th ASEAN–Japan',
-    '  Summit; the ratification of the Japan–Philippines ACSA; the delivery of the Indonesian vessel.',
+    '- Found nothing, as of 2026-12-07 (sources to about May 2026): any Brunei development after March 2024;',
+    '  an OSA agreement with Viet Nam; a second Viet Nam 2+2; a Timor-Leste OSA exchange of notes; the',
+    '  signing of the JCG–MMEA cooperation document; the exact enactment date of the FY2026 budget and its',
+    '  recipient list; the outcome of the 29th ASEAN–Japan Summit; whether a fourth AZEC leaders\' meeting',
+    '  was held; the ratification of the Japan–Philippines ACSA; the delivery of the Indonesian vessel; the',
+    '  2026 status of the Abukuma-class transfer; any construction milestone of the five 97-metre ships.',
     '- The FY2026 OSA recipient count: reports conflict (10, Jiji; at least 12, The Japan Times).',
     '- Formal English titles of the Malaysia and Timor-Leste statements and of the Implementation Plan.',
     '- "ASEAN Wonk" as the summit article\'s publisher is inferred from its "WonkCount" line; the article names none.',

@@ -3,11 +3,14 @@
  *
  * Every row has a fixed id derived from its natural key, so running the seed again writes nothing
  * new. Rows an editor has since changed (version > 1) belong to the editors and are left alone.
- * Health is evaluated as of `asOf` with the configured windows (HEALTH_WARNING_DAYS, HEALTH_GRACE_DAYS,
- * HEALTH_STALL_DAYS) and the rules the status check applies (evaluateHealth, which the check's SQL is
- * tested against), so the first check after a seed changes no health. It is only rewritten when it
- * changes, in which case a `workstream.health_changed` event is recorded in the same transaction, as
- * for any health change. Workstreams folded into another (FOLDED_WORKSTREAMS) are archived.
+ *
+ * The seed loads the tracker as of `asOf` and alerts nobody: a milestone already past due is
+ * stored `overdue`, and health is evaluated with the configured windows and the rules the status
+ * check applies (evaluateHealth, which the check's SQL is tested against), with each workstream's
+ * last review from the seed data, so the first check after a seed writes nothing. On a later run,
+ * a workstream whose seed data changed (or that was judged under earlier rules) is re-judged, and
+ * a health change is recorded as a quiet event; time passing is the check's to report, with
+ * alerts. Workstreams folded into another (FOLDED_WORKSTREAMS) are archived.
  *
  *   npx tsx prisma/seed.ts        (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/pledgewatch)
  */
@@ -17,7 +20,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { HealthWindows, loadConfig } from '@pledgewatch/config';
 import { Health, Prisma, PrismaClient, Stage } from '@pledgewatch/database';
 import { calendarDayOrThrow } from '@pledgewatch/problems';
-import { evaluateHealth, HealthMilestone, HealthVerdict } from '@pledgewatch/status';
+import { evaluateHealth, HealthMilestone, HealthVerdict, progressAsOf } from '@pledgewatch/status';
 import { COUNTRIES, FOLDED_WORKSTREAMS, MilestoneSeed, SECTORS, SUMMIT, WORKSTREAMS, WorkstreamSeed } from './seed-data';
 
 export interface SeedSummary {
@@ -38,6 +41,10 @@ export interface SeedSummary {
 }
 
 const ACTOR = 'seed';
+/** Who the seed's reviews name: the editors who read the sources the seed data cites. */
+const REVIEWER = 'seed editors';
+const OPEN_STATUSES = new Set(['not_started', 'in_progress']);
+const ACTIVE_STAGES = new Set(['pipeline', 'implementation', 'finalisation']);
 
 /** A name-based UUID (SHA-1, RFC 4122 version 5 layout) so that every seeded row has a fixed id. */
 export function seedId(name: string): string {
@@ -61,14 +68,24 @@ export function originOf(ws: WorkstreamSeed): Date {
   return day(dates[0]);
 }
 
-export function milestoneRow(ws: WorkstreamSeed, m: MilestoneSeed, position: number) {
+/**
+ * A milestone as the seed stores it as of `asOf`: an open one already past its due date (the
+ * period's end) is `overdue`, as the check would have marked it, so the first check has nothing
+ * to report. Only milestones of an active workstream are flagged, as the check does.
+ */
+export function milestoneRow(ws: WorkstreamSeed, m: MilestoneSeed, position: number, asOf: Date = new Date()) {
+  const dueDate = day(m.date);
+  const pastDue = dueDate.getTime() < Date.parse(`${isoDay(asOf)}T00:00:00Z`);
+  const status = OPEN_STATUSES.has(m.status) && pastDue && ACTIVE_STAGES.has(ws.stage) ? 'overdue' : m.status;
   return {
     id: milestoneId(ws.slug, position),
     workstreamId: workstreamId(ws.slug),
     title: m.title,
-    dueDate: day(m.date),
-    completedOn: m.status === 'completed' ? day(m.date) : null,
-    status: m.status,
+    dueDate,
+    datePrecision: m.precision ?? 'day',
+    completedOn: m.status === 'completed' ? dueDate : null,
+    completedOnPrecision: m.status === 'completed' ? (m.precision ?? 'day') : 'day',
+    status,
     dateBasis: m.dateBasis,
     note: m.note,
     evidenceUrl: m.evidenceUrl ?? null,
@@ -80,21 +97,32 @@ export function milestoneRow(ws: WorkstreamSeed, m: MilestoneSeed, position: num
 
 type MilestoneRow = ReturnType<typeof milestoneRow>;
 
+/** When the seed's editors last checked a workstream against its sources: that day, 00:00 UTC. */
+export const reviewedAt = (ws: WorkstreamSeed) => day(ws.review.date);
+
 /**
- * A seeded workstream's health as of `asOf`: its last progress is its latest completion (the seed
- * records no other progress), and the verdict is evaluateHealth's over its milestones.
+ * A seeded workstream's health as of `asOf`: the verdict is evaluateHealth's over its milestones
+ * and its editors' last review; its last progress is derived from the milestones, as always.
  */
 export function seedVerdict(
   row: { stage: Stage; createdAt: Date; milestones: HealthMilestone[] },
+  reviews: Date[],
   asOf: Date,
   windows: HealthWindows,
 ): { lastProgressAt: Date | null; verdict: HealthVerdict } {
-  const completions = row.milestones.map((m) => m.completedOn).filter((d): d is Date => d !== null);
-  const lastProgressAt = completions.length ? new Date(Math.max(...completions.map((d) => d.getTime()))) : null;
-  return { lastProgressAt, verdict: evaluateHealth({ stage: row.stage, lastProgressAt, createdAt: row.createdAt }, row.milestones, asOf, windows) };
+  const lastProgressAt = progressAsOf(row.milestones.filter((m) => m.status !== 'cancelled'), asOf)?.on ?? null;
+  return { lastProgressAt, verdict: evaluateHealth({ stage: row.stage, createdAt: row.createdAt, reviews }, row.milestones, asOf, windows) };
 }
 
-const MILESTONE_FIELDS = ['title', 'dueDate', 'completedOn', 'status', 'dateBasis', 'note', 'evidenceUrl', 'position'] as const;
+const MILESTONE_FIELDS = ['title', 'dueDate', 'datePrecision', 'completedOn', 'completedOnPrecision', 'status', 'dateBasis', 'note', 'evidenceUrl', 'position'] as const;
+
+/** A stored `overdue` is the seed's open status as the check (or the seed's load) marked it: not a difference. */
+function sameMilestoneValue(field: (typeof MILESTONE_FIELDS)[number], stored: unknown, desired: unknown, seedStatus: string): boolean {
+  if (field === 'status' && (stored === 'overdue' || desired === 'overdue') && OPEN_STATUSES.has(seedStatus)) {
+    return stored === desired || OPEN_STATUSES.has(String(stored)) || stored === 'overdue';
+  }
+  return sameValue(stored, desired);
+}
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (a instanceof Date || b instanceof Date) {
@@ -155,22 +183,35 @@ export async function seed(prisma: PrismaClient, options: { asOf?: Date; windows
       );
       const owned: WorkstreamSeed[] = [];
       const createdSlugs = new Set<string>();
+      /** Seed-owned workstreams whose seed data changed in this run: re-judged (quietly) below. */
+      const changedSlugs = new Set<string>();
       for (const ws of WORKSTREAMS) {
         const current = existing.get(ws.slug);
         if (current && (current.version > 1 || current.id !== workstreamId(ws.slug))) continue;
         owned.push(ws);
         const source = ws.source as unknown as Prisma.InputJsonValue;
-        const fields = { title: ws.title, summary: ws.summary, summitId: summit.id, instrument: ws.instrument, stage: ws.stage };
+        const fields = {
+          title: ws.title,
+          summary: ws.summary,
+          summitId: summit.id,
+          instrument: ws.instrument,
+          stage: ws.stage,
+          lastReviewedAt: reviewedAt(ws),
+          lastReviewedBy: REVIEWER,
+          lastReviewNote: ws.review.note,
+        };
         if (!current) {
           createdSlugs.add(ws.slug);
           await tx.workstream.create({
-            data: { id: workstreamId(ws.slug), slug: ws.slug, ...fields, source, createdAt: originOf(ws), healthSince: asOf },
+            data: { id: workstreamId(ws.slug), slug: ws.slug, ...fields, source, watchTerms: ws.watchTerms, createdAt: originOf(ws), healthSince: asOf },
           });
         } else if (
           Object.entries(fields).some(([k, v]) => !sameValue(current[k as keyof typeof fields], v)) ||
-          canonicalJson(current.source) !== canonicalJson(ws.source)
+          canonicalJson(current.source) !== canonicalJson(ws.source) ||
+          canonicalJson(current.watchTerms) !== canonicalJson(ws.watchTerms)
         ) {
-          await tx.workstream.update({ where: { id: current.id }, data: { ...fields, source } });
+          changedSlugs.add(ws.slug);
+          await tx.workstream.update({ where: { id: current.id }, data: { ...fields, source, watchTerms: ws.watchTerms } });
         }
       }
 
@@ -190,19 +231,42 @@ export async function seed(prisma: PrismaClient, options: { asOf?: Date; windows
       });
 
       // Milestones: create the missing, correct the seed-owned (version 1) that differ.
-      const desired: MilestoneRow[] = owned.flatMap((ws) => ws.milestones.map((m, i) => milestoneRow(ws, m, i)));
+      const seedStatus = new Map<string, string>();
+      const desired: MilestoneRow[] = owned.flatMap((ws) =>
+        ws.milestones.map((m, i) => {
+          const row = milestoneRow(ws, m, i, asOf);
+          seedStatus.set(row.id, m.status);
+          return row;
+        }),
+      );
       const stored = new Map(
         (await tx.milestone.findMany({ where: { id: { in: desired.map((m) => m.id) } } })).map((m) => [m.id, m]),
       );
-      await tx.milestone.createMany({ data: desired.filter((m) => !stored.has(m.id)), skipDuplicates: true });
+      const added = desired.filter((m) => !stored.has(m.id));
+      await tx.milestone.createMany({ data: added, skipDuplicates: true });
+      for (const m of added) if (!createdSlugs.has(slugOf(owned, m.workstreamId))) changedSlugs.add(slugOf(owned, m.workstreamId));
       for (const m of desired) {
         const current = stored.get(m.id);
         if (!current || current.version > 1) continue;
-        const changed = MILESTONE_FIELDS.filter((f) => !sameValue(current[f], m[f]));
+        const changed = MILESTONE_FIELDS.filter((f) => !sameMilestoneValue(f, current[f], m[f], seedStatus.get(m.id)!));
         if (changed.length) {
+          changedSlugs.add(slugOf(owned, m.workstreamId));
           await tx.milestone.update({ where: { id: m.id }, data: Object.fromEntries(changed.map((f) => [f, m[f]])) });
         }
       }
+
+      // The editors' last look at each workstream, kept as a review (health as of a past date uses it from its day on).
+      await tx.review.createMany({
+        data: owned.map((ws) => ({
+          id: seedId(`review:${ws.slug}#${ws.review.date}`),
+          workstreamId: workstreamId(ws.slug),
+          reviewedAt: reviewedAt(ws),
+          reviewer: REVIEWER,
+          kind: 'review',
+          note: ws.review.note,
+        })),
+        skipDuplicates: true,
+      });
 
       // History: the commitment entering the record, and each completion. Never alerts.
       const history: Prisma.EventCreateManyInput[] = [];
@@ -245,22 +309,26 @@ export async function seed(prisma: PrismaClient, options: { asOf?: Date; windows
         data: { archivedAt: asOf },
       });
 
-      // Derived values, from the milestones as stored: last progress, and health as of asOf.
-      const rows = await tx.workstream.findMany({
-        where: { id: { in: ownedIds } },
-        include: { milestones: { select: { title: true, status: true, dueDate: true, completedOn: true, dateBasis: true } } },
-      });
+      // Derived values, from the milestones as stored: last progress, and health as of asOf. A new
+      // workstream's health holds since the day its condition arose (a due date passing, a review),
+      // not since the seed ran. Re-judged ones (changed seed data, or judged under earlier rules)
+      // record a health change quietly: a correction of the record, not news.
+      const rows = await tx.workstream.findMany({ where: { id: { in: ownedIds } }, include: { milestones: true, reviews: { select: { reviewedAt: true } } } });
       const health: Partial<Record<Health, number>> = {};
       for (const row of rows) {
-        const { lastProgressAt, verdict } = seedVerdict(row, asOf, windows);
+        const { lastProgressAt, verdict } = seedVerdict(row, row.reviews.map((r) => r.reviewedAt), asOf, windows);
         health[verdict.health] = (health[verdict.health] ?? 0) + 1;
+        const judged = createdSlugs.has(row.slug) || changedSlugs.has(row.slug) || row.healthKey === null;
+        if (!judged) continue;
 
         const data: Prisma.WorkstreamUpdateInput = {};
         if (!sameValue(row.lastProgressAt, lastProgressAt)) data.lastProgressAt = lastProgressAt;
-        if (createdSlugs.has(row.slug)) {
-          Object.assign(data, { health: verdict.health, healthReason: verdict.reason, healthSince: asOf });
-        } else if (row.health !== verdict.health) {
-          Object.assign(data, { health: verdict.health, healthReason: verdict.reason, healthSince: asOf });
+        if (row.healthKey !== verdict.key) data.healthKey = verdict.key;
+        if (row.healthReason !== verdict.reason) data.healthReason = verdict.reason;
+        if (createdSlugs.has(row.slug) || row.health !== verdict.health) {
+          Object.assign(data, { health: verdict.health, healthSince: verdict.since ?? asOf });
+        }
+        if (!createdSlugs.has(row.slug) && row.health !== verdict.health) {
           await tx.event.create({
             data: {
               id: seedId(`event:${row.slug}#health#${asOf.toISOString()}`),
@@ -268,13 +336,12 @@ export async function seed(prisma: PrismaClient, options: { asOf?: Date; windows
               workstreamId: row.id,
               from: row.health,
               to: verdict.health,
-              reason: verdict.reason,
+              reason: `The record was corrected: ${verdict.reason}`,
               actor: ACTOR,
               occurredAt: asOf,
+              notify: false,
             },
           });
-        } else if (row.healthReason !== verdict.reason) {
-          data.healthReason = verdict.reason;
         }
         if (Object.keys(data).length) await tx.workstream.update({ where: { id: row.id }, data });
       }
@@ -295,6 +362,10 @@ export async function seed(prisma: PrismaClient, options: { asOf?: Date; windows
     },
     { timeout: 30_000, maxWait: 10_000 },
   );
+}
+
+function slugOf(owned: WorkstreamSeed[], id: string): string {
+  return owned.find((ws) => workstreamId(ws.slug) === id)!.slug;
 }
 
 function summaryLine(summary: SeedSummary): string {

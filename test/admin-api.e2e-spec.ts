@@ -69,7 +69,12 @@ describe('Admin API: workstreams, milestones, import', () => {
         stage: 'implementation',
         version: 1,
         archived: false,
-        lastProgressAt: null,
+        // Derived from the milestones: the completed loan agreement is the last progress.
+        lastProgressAt: `${day(-40)}T00:00:00.000Z`,
+        // Creating it is the editors' first look.
+        lastReviewedAt: ws.createdAt,
+        lastReviewedBy: 'editor-ana',
+        reviewDue: false,
         source: { quote: 'Japan will provide five vessels.', url: 'https://example.org/joint', date: '2023-12-17' },
       });
       expect(ws.milestones.map((m: { title: string; status: string; position: number; completedOn: string | null }) => [m.title, m.status, m.position, m.completedOn])).toEqual([
@@ -80,7 +85,7 @@ describe('Admin API: workstreams, milestones, import', () => {
       expect(ws.milestones.map((m: { dateBasis: string }) => m.dateBasis)).toEqual(['sourced', 'assumed']);
 
       const row = await db.prisma.workstream.findUniqueOrThrow({ where: { id: ws.id }, include: { milestones: true } });
-      const expected = evaluateHealth(row, row.milestones, row.healthSince, loadConfig({}).healthWindows);
+      const expected = evaluateHealth({ ...row, reviews: [row.lastReviewedAt!] }, row.milestones, row.healthSince, loadConfig({}).healthWindows);
       expect({ health: ws.health, healthReason: ws.healthReason }).toEqual({ health: expected.health, healthReason: expected.reason });
       expect(ws.health).toBe('on_track');
 

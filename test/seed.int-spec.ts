@@ -9,33 +9,33 @@ import { milestoneId, seed, SeedSummary, workstreamId } from '../prisma/seed';
 import { FOLDED_WORKSTREAMS, SECTORS, SUMMIT, WORKSTREAMS } from '../prisma/seed-data';
 import { createTestDatabase, TestDatabase } from './support/database';
 
-const AS_OF = new Date('2026-12-01T12:00:00Z');
+const AS_OF = new Date('2026-12-07T12:00:00Z');
 /** The default windows (warning 14 days, grace 7, stall 180), whatever the environment says. */
 const DEFAULT_WINDOWS = loadConfig({}).healthWindows;
 
 /**
- * Every seeded workstream's health as of 2026-12-01 with the default windows, and why: a data
+ * Every seeded workstream's health as of 2026-12-07 with the default windows, and why: a data
  * change that flips a verdict, or changes its reason, shows up here as a diff. docs/DATA.md says
  * the same in prose (checked below).
  */
-const HEALTH_AS_OF_2026_12_01: [slug: string, health: Health, reason: string][] = [
-  ['asean-japan-comprehensive-strategic-partnership', 'off_track', '"29th ASEAN–Japan Summit at the 49th ASEAN Summit and related summits, Pasay (Manila)" was due 2026-11-12 (planned date); no outcome recorded, 19 days overdue (grace 7).'],
-  ['japan-malaysia-comprehensive-strategic-partnership', 'stalled', 'No progress recorded since 2025-10-26 (401 days; stall window 180).'],
-  ['japan-timor-leste-comprehensive-partnership', 'at_risk', '"First OSA exchange of notes for Timor-Leste": assumed date 2026-03-31 passed; no outcome recorded (245 days ago; an assumed date is at risk at most).'],
+const HEALTH_AS_OF_2026_12_07: [slug: string, health: Health, reason: string][] = [
+  ['asean-japan-comprehensive-strategic-partnership', 'at_risk', '"29th ASEAN–Japan Summit at the 49th ASEAN Summit and related summits, Pasay (Manila)" was due 12 November 2026 (planned date); no outcome recorded; awaiting review.'],
+  ['japan-malaysia-comprehensive-strategic-partnership', 'at_risk', '"JCG–MMEA cooperation document signed": assumed date 26 October 2025 passed; no outcome recorded (an assumed date is at risk at most).'],
+  ['japan-timor-leste-comprehensive-partnership', 'at_risk', '"First OSA exchange of notes for Timor-Leste": assumed date 31 March 2026 passed; no outcome recorded (an assumed date is at risk at most).'],
   ['japan-brunei-strategic-partnership', 'complete', 'Stage is closed.'],
-  ['japan-viet-nam-comprehensive-strategic-partnership', 'stalled', 'No progress recorded since 2025-12-04 (362 days; stall window 180).'],
-  ['official-security-assistance-viet-nam', 'stalled', 'No progress recorded since 2025-12-04 (362 days; stall window 180).'],
-  ['japan-philippines-coast-guard-cooperation', 'stalled', 'No progress recorded since 2024-06-10 (904 days; stall window 180).'],
+  ['japan-viet-nam-comprehensive-strategic-partnership', 'on_track', 'Next: "Second vice-ministerial "2+2" consultation", due 31 December 2027 (assumed date).'],
+  ['official-security-assistance-viet-nam', 'on_track', 'Next: "First OSA exchange of notes for Viet Nam", due 31 March 2027 (assumed date).'],
+  ['japan-philippines-coast-guard-cooperation', 'on_track', 'Next: "Five 97-m patrol ships delivered", due 2028 (planned date).'],
   ['japan-philippines-reciprocal-access-agreement', 'complete', 'Stage is closed.'],
-  ['japan-philippines-acquisition-and-cross-servicing-agreement', 'stalled', 'No progress recorded since 2026-01-15 (320 days; stall window 180).'],
-  ['official-security-assistance-philippines', 'stalled', 'No progress recorded since 2026-02-11 (293 days; stall window 180).'],
-  ['japan-cambodia-senior-defence-dialogue', 'at_risk', '"Exchange of military attachés": assumed date 2025-12-31 passed; no outcome recorded (335 days ago; an assumed date is at risk at most).'],
-  ['patrol-vessel-indonesia-bakamla', 'stalled', 'No progress recorded since 2025-01-30 (670 days; stall window 180).'],
-  ['official-security-assistance-malaysia', 'stalled', 'No progress recorded since 2025-10-01 (426 days; stall window 180).'],
-  ['official-security-assistance-programme', 'at_risk', '"FY2026 budget, with its OSA appropriation, enacted by the Diet": assumed date 2026-03-31 passed; no outcome recorded (245 days ago; an assumed date is at risk at most).'],
-  ['asean-japan-economic-co-creation-supply-chains', 'stalled', 'No progress recorded since 2023-12-16 (1081 days; stall window 180).'],
-  ['asia-zero-emission-community', 'stalled', 'No progress recorded since 2026-04-30 (215 days; stall window 180).'],
-  ['asean-japan-people-to-people-exchange', 'stalled', 'No progress recorded since 2023-12-31 (1066 days; stall window 180).'],
+  ['japan-philippines-acquisition-and-cross-servicing-agreement', 'on_track', 'Next: "ACSA enters into force (after ratification by both sides)", due 31 March 2027 (assumed date).'],
+  ['official-security-assistance-philippines', 'on_track', 'Next: "FY2024 OSA equipment handed over", due 31 March 2027 (assumed date).'],
+  ['japan-cambodia-senior-defence-dialogue', 'at_risk', '"Exchange of military attachés": assumed date 2025 passed; no outcome recorded (an assumed date is at risk at most).'],
+  ['patrol-vessel-indonesia-bakamla', 'on_track', 'Next: "Vessel completed and delivered to Bakamla", due March 2028 (planned date).'],
+  ['official-security-assistance-malaysia', 'on_track', 'Next: "Remaining equipment delivered: the rest of the UAVs and two road-cleaning lorries", due 31 December 2026 (assumed date).'],
+  ['official-security-assistance-programme', 'on_track', 'Next: "FY2026 OSA (¥18.1 bn, 10–12 countries reported) committed: recipients named and notes exchanged", due 31 March 2027 (assumed date).'],
+  ['asean-japan-economic-co-creation-supply-chains', 'unknown', 'Nothing scheduled ahead; last progress 16 December 2023; not reviewed since 17 December 2023.'],
+  ['asia-zero-emission-community', 'at_risk', '"Fourth AZEC Leaders Meeting": assumed date 12 November 2026 passed; no outcome recorded (an assumed date is at risk at most).'],
+  ['asean-japan-people-to-people-exchange', 'on_track', 'Next: "WA Project 2.0 ten-year period ends", due 2033 (planned date).'],
 ];
 const isoDay = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 
@@ -184,12 +184,16 @@ describe('prisma/seed', () => {
     }
   });
 
-  it('states the health of every workstream as of 2026-12-01 with the default windows, with its reason', () => {
+  it('states the health of every workstream as of 2026-12-07 with the default windows, with its reason', () => {
     const actual = [...afterFirst.workstreams]
       .sort((a, b) => WORKSTREAMS.findIndex((w) => w.slug === a.slug) - WORKSTREAMS.findIndex((w) => w.slug === b.slug))
       .map((w) => [w.slug, w.health, w.healthReason]);
-    expect(actual).toEqual(HEALTH_AS_OF_2026_12_01);
-    for (const w of afterFirst.workstreams) expect(w.healthSince).toEqual(AS_OF);
+    expect(actual).toEqual(HEALTH_AS_OF_2026_12_07);
+    // Since the condition arose (a date passing), not since the seed ran; as of the load where the rows cannot say.
+    const csp = afterFirst.workstreams.find((w) => w.slug === 'asean-japan-comprehensive-strategic-partnership')!;
+    expect(csp.healthSince).toEqual(new Date('2026-11-20T00:00:00Z'));
+    const brunei = afterFirst.workstreams.find((w) => w.slug === 'japan-brunei-strategic-partnership')!;
+    expect(brunei.healthSince).toEqual(AS_OF);
     expect(Object.values(first.health).reduce((a, b) => a + b, 0)).toBe(WORKSTREAMS.length);
     expect(first.windows).toEqual({ warningDays: 14, graceDays: 7, stallDays: 180 });
   });
@@ -216,7 +220,8 @@ describe('prisma/seed', () => {
     ] as const) {
       expect(milestone(slug, title).dateBasis).toBe('assumed');
     }
-    expect(milestone('asean-japan-comprehensive-strategic-partnership', /^29th/)).toMatchObject({ dateBasis: 'planned', status: 'not_started' });
+    // Past its date when the seed loads: stored overdue, as the check would have marked it.
+    expect(milestone('asean-japan-comprehensive-strategic-partnership', /^29th/)).toMatchObject({ dateBasis: 'planned', status: 'overdue' });
     const csp = afterFirst.workstreamCountries.filter((c) => c.workstreamId === workstreamId('asean-japan-comprehensive-strategic-partnership'));
     expect(csp.map((c) => c.countryCode)).toContain('TL');
     expect(milestone('asean-japan-comprehensive-strategic-partnership', /^Timor-Leste joins ASEAN/)).toMatchObject({ due: '2025-10-26', status: 'completed' });
@@ -235,12 +240,76 @@ describe('prisma/seed', () => {
     }
   });
 
+  it('loads as of today without news: the first check after the seed writes nothing', async () => {
+    const result = await db.prisma.$transaction(async (tx) => {
+      const overdue = await flipOverdueMilestones(tx, { asOf: AS_OF, windows: DEFAULT_WINDOWS });
+      return { overdue, ...(await recomputeHealth(tx, { asOf: AS_OF, windows: DEFAULT_WINDOWS })) };
+    });
+    expect(result).toMatchObject({ overdue: 0, changed: 0 });
+    expect(await dump(db.prisma)).toEqual(afterFirst);
+    // Past-due open milestones are stored overdue, as the check would have marked them, without an event.
+    const summit29 = afterFirst.milestones.find((m) => /^29th/.test(m.title))!;
+    expect(summit29.status).toBe('overdue');
+    expect(afterFirst.events.some((e) => e.milestoneId === summit29.id)).toBe(false);
+  });
+
+  it('makes no verdict the records cannot stand behind', () => {
+    const today = new Date(`${isoDay(AS_OF)}T00:00:00Z`);
+    for (const w of afterFirst.workstreams) {
+      const own = afterFirst.milestones.filter((m) => m.workstreamId === w.id);
+      const openAhead = own.some((m) => m.status !== 'completed' && m.status !== 'cancelled' && m.dueDate >= today);
+      // Never stalled with something scheduled ahead.
+      if (w.health === 'stalled') expect([w.slug, openAhead]).toEqual([w.slug, false]);
+      // Never off track over a date that passed after the last look at the sources.
+      if (w.health === 'off_track') {
+        const missed = own.filter((m) => m.status === 'overdue' && m.dateBasis !== 'assumed');
+        expect(missed.some((m) => w.lastReviewedAt! > new Date(m.dueDate.getTime() + DEFAULT_WINDOWS.graceDays * 86_400_000))).toBe(true);
+      }
+    }
+    const osa = afterFirst.workstreams.find((w) => w.slug === 'official-security-assistance-programme')!;
+    expect(osa.health).not.toBe('at_risk');
+    expect(osa.healthReason).not.toMatch(/budget/i);
+  });
+
+  it('stamps each workstream with its editors\' last review, watch terms and labelled quote', async () => {
+    const reviews = await db.prisma.review.findMany();
+    expect(reviews).toHaveLength(WORKSTREAMS.length);
+    for (const ws of WORKSTREAMS) {
+      const row = afterFirst.workstreams.find((w) => w.slug === ws.slug)!;
+      expect(isoDay(row.lastReviewedAt)).toBe(ws.review.date);
+      expect(row.lastReviewNote).toBe(ws.review.note);
+      expect(row.lastReviewNote!.length).toBeGreaterThan(20);
+      expect(row.watchTerms.length).toBeGreaterThanOrEqual(3);
+      expect(['summit', 'context']).toContain((row.source as { kind: string }).kind);
+      expect(reviews.find((r) => r.workstreamId === row.id)?.reviewedAt).toEqual(row.lastReviewedAt);
+    }
+    // Sources' names an analyst searches by.
+    const text = (slug: string) => {
+      const w = afterFirst.workstreams.find((x) => x.slug === slug)!;
+      return [w.title, w.summary, ...w.watchTerms].join(' ');
+    };
+    expect(text('patrol-vessel-indonesia-bakamla')).toMatch(/Bakamla/);
+    expect(text('japan-philippines-coast-guard-cooperation')).toMatch(/97-metre/);
+  });
+
+  it('stores dates known to the month, quarter or year as the period\'s last day with their precision', () => {
+    const vessel = afterFirst.milestones.find((m) => m.workstreamId === workstreamId('patrol-vessel-indonesia-bakamla') && /delivered/.test(m.title))!;
+    expect([isoDay(vessel.dueDate), vessel.datePrecision]).toEqual(['2028-03-31', 'month']);
+    for (const m of afterFirst.milestones) {
+      const iso = isoDay(m.dueDate)!;
+      if (m.datePrecision === 'month') expect(new Date(m.dueDate.getTime() + 86_400_000).getUTCDate()).toBe(1);
+      if (m.datePrecision === 'year') expect(iso.slice(5)).toBe('12-31');
+      if (m.status === 'completed') expect(m.completedOnPrecision).toBe(m.datePrecision);
+    }
+    expect(afterFirst.milestones.some((m) => m.datePrecision !== 'day')).toBe(true);
+  });
+
   it('docs/DATA.md is what `npm run data:doc` writes from the seed data', () => {
     const doc = readFileSync(path.resolve(__dirname, '../docs/DATA.md'), 'utf8');
     expect(doc).toBe(renderDataDoc());
-    for (const [slug, health, reason] of HEALTH_AS_OF_2026_12_01) {
+    for (const [slug, health, reason] of HEALTH_AS_OF_2026_12_07) {
       expect(doc).toContain(`\`${slug}\``);
-      expect(doc).toContain(`**${health}**`);
+      expect(doc).toContain(`**${health.replace(/_/g, ' ')}**`);
       expect(doc).toContain(reason);
     }
   });
@@ -328,27 +397,21 @@ describe('prisma/seed', () => {
     });
   });
 
-  it('re-evaluated later, changes only the health that moved, with one event per change', async () => {
-    // Three weeks on, the JCG–MMEA signing assumed for 31 Dec 2026 is due within the warning window, not started.
-    const later = new Date('2026-12-20T12:00:00Z');
+  it('re-run later over unchanged data, leaves what time changed to the check, which alerts', async () => {
+    // Early January, the OSA Malaysia deliveries assumed for 31 Dec 2026 have passed.
+    const later = new Date('2027-01-02T12:00:00Z');
     const before = await dump(db.prisma);
     await seed(db.prisma, { asOf: later, windows: DEFAULT_WINDOWS });
-    const after = await dump(db.prisma);
+    expect(await dump(db.prisma)).toEqual(before);
 
-    const moved = after.workstreams.filter((w) => before.workstreams.find((b) => b.id === w.id)!.health !== w.health);
-    expect(moved.map((w) => w.slug)).toContain('japan-malaysia-comprehensive-strategic-partnership');
-    for (const w of after.workstreams) {
-      const was = before.workstreams.find((b) => b.id === w.id)!;
-      expect(w.healthSince).toEqual(was.health === w.health ? was.healthSince : later);
-    }
-    const changes = after.events.filter((e) => e.type === 'workstream_health_changed');
-    expect(changes).toHaveLength(moved.length);
-    const my = changes.find((e) => e.workstreamId === workstreamId('japan-malaysia-comprehensive-strategic-partnership'));
-    expect(my).toMatchObject({ from: 'stalled', to: 'at_risk', occurredAt: later, reason: '"JCG–MMEA cooperation document signed" is due 2026-12-31 (in 11 days) and not started.' });
-
-    // And at the same instant again: nothing more.
-    await seed(db.prisma, { asOf: later, windows: DEFAULT_WINDOWS });
-    expect(await dump(db.prisma)).toEqual(after);
+    const result = await db.prisma.$transaction(async (tx) => {
+      const overdue = await flipOverdueMilestones(tx, { asOf: later, windows: DEFAULT_WINDOWS });
+      return { overdue, ...(await recomputeHealth(tx, { asOf: later, windows: DEFAULT_WINDOWS })) };
+    });
+    expect(result.changed).toBeGreaterThan(0);
+    const alerts = await db.prisma.event.findMany({ where: { type: 'workstream_health_changed', occurredAt: later } });
+    expect(alerts.length).toBe(result.changed);
+    for (const e of alerts) expect(e.notify).toBe(true);
   });
 });
 
@@ -379,9 +442,11 @@ describe('prisma/seed with configured windows', () => {
       'japan-malaysia-comprehensive-strategic-partnership': 'at_risk',
     });
     await expect(check(AS_OF, windows)).resolves.toMatchObject({ checked: WORKSTREAMS.length, changed: 0 });
-    // With the default windows instead, the check would have rewritten some of them.
-    await expect(check(AS_OF, DEFAULT_WINDOWS)).resolves.toMatchObject({ changed: expect.any(Number) });
-    expect((await db.prisma.workstream.findMany()).some((w) => w.health !== health[w.slug])).toBe(true);
+    // With the default windows instead, the check would have re-judged some of them (a passed date
+    // within a 400-day grace period is on other ground than one beyond 7 days).
+    const keys = Object.fromEntries((await db.prisma.workstream.findMany()).map((w) => [w.slug, w.healthKey]));
+    await check(AS_OF, DEFAULT_WINDOWS);
+    expect((await db.prisma.workstream.findMany()).some((w) => w.healthKey !== keys[w.slug])).toBe(true);
   });
 
   it('defaults to the windows HEALTH_* configure', async () => {

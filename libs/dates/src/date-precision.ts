@@ -34,6 +34,21 @@ export function periodEnd(iso: string, precision: DatePrecision): string {
   }
 }
 
+/** The first day (`YYYY-MM-DD`) of the period of the given precision that contains `iso`. */
+export function periodStart(iso: string, precision: DatePrecision): string {
+  const { y, m, d } = parts(iso);
+  switch (precision) {
+    case 'day':
+      return `${y}-${pad(m)}-${pad(d)}`;
+    case 'month':
+      return `${y}-${pad(m)}-01`;
+    case 'quarter':
+      return `${y}-${pad(Math.floor((m - 1) / 3) * 3 + 1)}-01`;
+    case 'year':
+      return `${y}-01-01`;
+  }
+}
+
 /** Whether `iso` is the stored form of a date of this precision (the period's last day). */
 export function fitsPrecision(iso: string, precision: DatePrecision): boolean {
   return periodEnd(iso, precision) === iso.slice(0, 10);

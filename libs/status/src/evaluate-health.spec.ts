@@ -1,13 +1,14 @@
-import { ALL_LISTED_DONE, evaluateHealth, HealthMilestone, HealthWorkstream } from './evaluate-health';
+import { evaluateHealth, HealthMilestone, HealthWorkstream, progressAsOf } from './evaluate-health';
 
 const windows = { warningDays: 14, graceDays: 7, stallDays: 180 };
 const d = (iso: string) => new Date(`${iso}T00:00:00Z`);
+const at = (iso: string) => new Date(iso);
 const asOf = new Date('2026-06-15T10:00:00Z');
 
 const ws = (over: Partial<HealthWorkstream> = {}): HealthWorkstream => ({
   stage: 'implementation',
-  lastProgressAt: d('2026-06-01'),
   createdAt: d('2024-01-01'),
+  reviews: [],
   ...over,
 });
 const ms = (over: Partial<HealthMilestone> = {}): HealthMilestone => ({
@@ -17,12 +18,13 @@ const ms = (over: Partial<HealthMilestone> = {}): HealthMilestone => ({
   dateBasis: 'planned',
   ...over,
 });
-const health = (w: HealthWorkstream, m: HealthMilestone[], at = asOf) => evaluateHealth(w, m, at, windows).health;
+const verdict = (w: HealthWorkstream, m: HealthMilestone[], when = asOf) => evaluateHealth(w, m, when, windows);
+const health = (w: HealthWorkstream, m: HealthMilestone[], when = asOf) => verdict(w, m, when).health;
 
 describe('evaluateHealth', () => {
   describe('rule 1: inactive', () => {
     it.each(['cancelled', 'suspended'] as const)('stage %s is inactive, even with overdue milestones', (stage) => {
-      expect(health(ws({ stage }), [ms({ dueDate: d('2020-01-01') })])).toBe('inactive');
+      expect(health(ws({ stage, reviews: [asOf] }), [ms({ dueDate: d('2020-01-01') })])).toBe('inactive');
     });
   });
 
@@ -33,153 +35,170 @@ describe('evaluateHealth', () => {
     });
     it('every counting milestone completed and stage finalisation is complete; cancelled ones do not count', () => {
       const m = [ms({ status: 'completed', completedOn: d('2026-01-01') }), ms({ status: 'cancelled', dueDate: d('2020-01-01') })];
-      expect(evaluateHealth(ws({ stage: 'finalisation' }), m, asOf, windows)).toEqual({
+      expect(verdict(ws({ stage: 'finalisation' }), m)).toMatchObject({
         health: 'complete',
+        rule: 'complete:done',
         reason: 'All 1 milestone completed; stage is finalisation.',
       });
     });
-    it.each(['pipeline', 'implementation'] as const)('every listed milestone done in %s is on track, not complete', (stage) => {
+    it('every listed milestone done in implementation is not complete: judged by progress', () => {
       const m = [ms({ status: 'completed', completedOn: d('2026-06-01') })];
-      expect(evaluateHealth(ws({ stage }), m, asOf, windows)).toEqual({ health: 'on_track', reason: ALL_LISTED_DONE });
+      expect(verdict(ws(), m)).toMatchObject({ health: 'on_track', rule: 'on_track:progress', reason: 'Progress recorded on 1 June 2026; nothing scheduled ahead.' });
     });
-    it('finalisation with a milestone still open is judged by the other rules', () => {
-      const m = [ms({ status: 'completed', completedOn: d('2026-06-01') }), ms({ status: 'in_progress', dueDate: d('2026-05-01') })];
-      expect(health(ws({ stage: 'finalisation' }), m)).toBe('off_track');
-    });
-    it('only cancelled milestones is not complete but unknown, in finalisation too', () => {
-      expect(health(ws(), [ms({ status: 'cancelled' })])).toBe('unknown');
+  });
+
+  describe('rule 3: unknown without milestones', () => {
+    it('no milestones, or only cancelled ones, is unknown', () => {
+      expect(verdict(ws(), [])).toMatchObject({ health: 'unknown', rule: 'unknown:none', reason: 'No milestones to measure against.' });
       expect(health(ws({ stage: 'finalisation' }), [ms({ status: 'cancelled' })])).toBe('unknown');
     });
   });
 
-  describe('rule 3: unknown', () => {
-    it('no milestones is unknown', () => {
-      expect(evaluateHealth(ws(), [], asOf, windows)).toEqual({ health: 'unknown', reason: 'No milestones to measure against.' });
+  describe('rule 4: off track needs a review after the due date plus grace', () => {
+    const late = ms({ title: 'Notes exchanged', dueDate: d('2026-05-01') });
+    it('overdue beyond grace and reviewed after due + grace: off track, naming the review', () => {
+      expect(verdict(ws({ reviews: [at('2026-06-01T09:00:00Z')] }), [late])).toMatchObject({
+        health: 'off_track',
+        rule: 'off_track:reviewed',
+        reason: '"Notes exchanged" was due 1 May 2026 (planned date); no outcome found at review on 1 June 2026.',
+        since: at('2026-06-01T09:00:00Z'),
+      });
+    });
+    it('a review on exactly due + grace is not after it: at risk, awaiting review', () => {
+      expect(verdict(ws({ reviews: [at('2026-05-08T23:00:00Z')] }), [late])).toMatchObject({ health: 'at_risk', rule: 'at_risk:awaiting' });
+      expect(health(ws({ reviews: [at('2026-05-09T00:00:00Z')] }), [late])).toBe('off_track');
+    });
+    it('overdue beyond grace and nobody looked since: at risk, awaiting review', () => {
+      expect(verdict(ws({ reviews: [d('2026-04-01')] }), [late])).toMatchObject({
+        health: 'at_risk',
+        rule: 'at_risk:awaiting',
+        reason: '"Notes exchanged" was due 1 May 2026 (planned date); no outcome recorded; awaiting review.',
+      });
+      expect(health(ws(), [late])).toBe('at_risk');
+    });
+    it('a review after asOf does not count yet', () => {
+      expect(health(ws({ reviews: [d('2026-06-20')] }), [late])).toBe('at_risk');
+      expect(health(ws({ reviews: [d('2026-06-20')] }), [late], d('2026-06-21'))).toBe('off_track');
+    });
+    it('only the latest review by asOf matters', () => {
+      expect(health(ws({ reviews: [d('2026-06-01'), d('2026-03-01')] }), [late])).toBe('off_track');
+    });
+    it('an assumed date is at risk at most, reviewed or not', () => {
+      const assumed = ms({ title: 'Notes exchanged', dueDate: d('2026-05-01'), dateBasis: 'assumed' });
+      expect(verdict(ws({ reviews: [asOf] }), [assumed])).toMatchObject({
+        health: 'at_risk',
+        rule: 'at_risk:assumed',
+        reason: '"Notes exchanged": assumed date 1 May 2026 passed; no outcome recorded (an assumed date is at risk at most).',
+      });
+    });
+    it('the oldest announced date is the one named; an announced one awaiting review wins over an assumed one', () => {
+      const m = [ms({ title: 'Assumed', dueDate: d('2025-01-01'), dateBasis: 'assumed' }), ms({ title: 'Loan signed', dueDate: d('2026-05-01'), dateBasis: 'sourced' })];
+      expect(verdict(ws(), m)).toMatchObject({ rule: 'at_risk:awaiting', reason: expect.stringMatching(/^"Loan signed" was due 1 May 2026 \(sourced date\)/) });
+      expect(verdict(ws({ reviews: [asOf] }), m)).toMatchObject({ rule: 'off_track:reviewed' });
+    });
+    it('a deferred milestone is never overdue', () => {
+      expect(health(ws({ reviews: [asOf] }), [ms({ status: 'deferred', dueDate: d('2025-01-01') })])).not.toBe('off_track');
     });
   });
 
-  describe('rules 4 and 5: overdue, grace and warning boundaries', () => {
-    it('due today is not overdue (and not started → at risk by the warning window)', () => {
-      expect(health(ws(), [ms({ dueDate: d('2026-06-15') })])).toBe('at_risk');
-      expect(health(ws(), [ms({ dueDate: d('2026-06-15'), status: 'in_progress' })])).toBe('on_track');
-    });
-    it('overdue by one day is at risk', () => {
-      expect(health(ws(), [ms({ dueDate: d('2026-06-14'), status: 'in_progress' })])).toBe('at_risk');
-    });
-    it('overdue by exactly the grace period is at risk', () => {
-      const verdict = evaluateHealth(ws(), [ms({ title: 'Notes exchanged', dueDate: d('2026-06-08'), status: 'in_progress' })], asOf, windows);
-      expect(verdict.health).toBe('at_risk');
-      expect(verdict.reason).toContain('7 days overdue');
-    });
-    it('overdue by the grace period plus one day is off track, saying no outcome is recorded', () => {
-      const verdict = evaluateHealth(ws(), [ms({ title: 'Notes exchanged', dueDate: d('2026-06-07') })], asOf, windows);
-      expect(verdict).toEqual({
-        health: 'off_track',
-        reason: '"Notes exchanged" was due 2026-06-07 (planned date); no outcome recorded, 8 days overdue (grace 7).',
+  describe('rule 5: at risk', () => {
+    it('overdue within the grace period (exactly the grace period included)', () => {
+      expect(verdict(ws({ reviews: [asOf] }), [ms({ title: 'X', dueDate: d('2026-06-08'), status: 'in_progress' })])).toMatchObject({
+        health: 'at_risk',
+        rule: 'at_risk:grace',
+        reason: '"X" was due 8 June 2026: overdue, within the 7-day grace period.',
       });
-      expect(health(ws(), [ms({ dueDate: d('2026-06-07'), dateBasis: 'sourced' })])).toBe('off_track');
     });
-    it('a milestone the check marked overdue is judged by its date like any open one', () => {
-      expect(health(ws(), [ms({ status: 'overdue', dueDate: d('2026-05-01') })])).toBe('off_track');
-    });
-    it('off track wins over at risk when both apply', () => {
-      expect(health(ws(), [ms({ dueDate: d('2026-06-20') }), ms({ dueDate: d('2026-01-01') })])).toBe('off_track');
-    });
-    it('due in exactly the warning window and not started is at risk; one day later is not', () => {
+    it('due today is not overdue; not started within the warning window is at risk', () => {
+      expect(verdict(ws(), [ms({ title: 'X', dueDate: d('2026-06-15') })])).toMatchObject({ rule: 'at_risk:soon', reason: '"X" is due 15 June 2026 and not started.' });
       expect(health(ws(), [ms({ dueDate: d('2026-06-29') })])).toBe('at_risk');
       expect(health(ws(), [ms({ dueDate: d('2026-06-30') })])).toBe('on_track');
-    });
-    it('due soon but already in progress is not at risk', () => {
       expect(health(ws(), [ms({ dueDate: d('2026-06-20'), status: 'in_progress' })])).toBe('on_track');
     });
-    it('a deferred milestone is never overdue, nor at risk for being due soon', () => {
-      expect(health(ws(), [ms({ status: 'deferred', dueDate: d('2025-01-01') })])).toBe('on_track');
-      expect(health(ws(), [ms({ status: 'deferred', dueDate: d('2026-06-16') })])).toBe('on_track');
+  });
+
+  describe('rule 6: on track', () => {
+    it('an open milestone due later is on track, named with its basis', () => {
+      expect(verdict(ws(), [ms({ title: 'Ships delivered', dueDate: d('2027-03-31') })])).toMatchObject({
+        health: 'on_track',
+        rule: 'on_track:next',
+        reason: 'Next: "Ships delivered", due 31 March 2027 (planned date).',
+      });
     });
-    it('a deferred milestone is still open: the workstream is not complete', () => {
-      const m = [ms({ status: 'completed', completedOn: d('2026-01-01') }), ms({ status: 'deferred' })];
+    it('however long since the last progress: a multi-year build between steps is not stalled', () => {
+      const m = [ms({ status: 'completed', completedOn: d('2024-12-27') }), ms({ title: 'Vessel delivered', dueDate: d('2028-03-31'), datePrecision: 'month' })];
+      expect(verdict(ws(), m)).toMatchObject({ health: 'on_track', reason: 'Next: "Vessel delivered", due March 2028 (planned date).' });
+    });
+    it('a deferred milestone due later counts as scheduled ahead', () => {
+      expect(health(ws(), [ms({ status: 'deferred', dueDate: d('2026-09-01') })])).toBe('on_track');
+    });
+    it('progress within the stall window, nothing ahead: on track', () => {
+      const m = [ms({ status: 'completed', completedOn: d('2025-12-18'), dueDate: d('2025-12-18') })];
       expect(health(ws(), m)).toBe('on_track');
     });
-    it('windows come from the caller', () => {
-      const m = [ms({ dueDate: d('2026-06-05'), status: 'in_progress' })];
-      expect(evaluateHealth(ws(), m, asOf, { ...windows, graceDays: 14 }).health).toBe('at_risk');
-      expect(evaluateHealth(ws(), m, asOf, { ...windows, graceDays: 3 }).health).toBe('off_track');
-    });
   });
 
-  describe('rules 4 and 5: the date basis', () => {
-    const assumedOn = (dueDate: string, over: Partial<HealthMilestone> = {}) => ms({ title: 'Notes exchanged', dueDate: d(dueDate), dateBasis: 'assumed', ...over });
-    it('an assumed date overdue beyond the grace period is at risk, not off track', () => {
-      expect(evaluateHealth(ws(), [assumedOn('2026-06-07')], asOf, windows)).toEqual({
-        health: 'at_risk',
-        reason: '"Notes exchanged": assumed date 2026-06-07 passed; no outcome recorded (8 days ago; an assumed date is at risk at most).',
-      });
-      expect(health(ws(), [assumedOn('2020-01-01', { status: 'overdue' })])).toBe('at_risk');
-    });
-    it('an assumed date overdue within the grace period is at risk as any other', () => {
-      const verdict = evaluateHealth(ws(), [assumedOn('2026-06-08')], asOf, windows);
-      expect(verdict.health).toBe('at_risk');
-      expect(verdict.reason).toContain('within the 7-day grace period');
-    });
-    it('an assumed date due today is not overdue; due in the warning window and not started is at risk', () => {
-      expect(health(ws(), [assumedOn('2026-06-15', { status: 'in_progress' })])).toBe('on_track');
-      expect(health(ws(), [assumedOn('2026-06-29')])).toBe('at_risk');
-      expect(health(ws(), [assumedOn('2026-06-30')])).toBe('on_track');
-    });
-    it('an announced date beyond grace wins over a worse assumed one, and is the one named', () => {
-      const m = [assumedOn('2025-01-01'), ms({ title: 'Loan signed', dueDate: d('2026-06-01'), dateBasis: 'sourced' })];
-      const verdict = evaluateHealth(ws(), m, asOf, windows);
-      expect(verdict.health).toBe('off_track');
-      expect(verdict.reason).toMatch(/^"Loan signed" was due 2026-06-01 \(sourced date\)/);
-    });
-    it('an announced date within grace and an assumed one beyond: at risk, naming the assumption', () => {
-      const m = [assumedOn('2026-01-01'), ms({ dueDate: d('2026-06-10') })];
-      const verdict = evaluateHealth(ws(), m, asOf, windows);
-      expect(verdict.health).toBe('at_risk');
-      expect(verdict.reason).toContain('assumed date 2026-01-01 passed; no outcome recorded');
-    });
-    it('an assumed date past due wins over stalled', () => {
-      expect(health(ws({ lastProgressAt: d('2020-01-01') }), [assumedOn('2025-01-01')])).toBe('at_risk');
-    });
-  });
-
-  describe('rule 6: stalled', () => {
-    const open = [ms({ status: 'in_progress' })];
-    it('no progress for exactly the stall window is stalled', () => {
-      const verdict = evaluateHealth(ws({ lastProgressAt: d('2025-12-17') }), open, asOf, windows);
-      expect(verdict.health).toBe('stalled');
-      expect(verdict.reason).toBe('No progress recorded since 2025-12-17 (180 days; stall window 180).');
-    });
-    it('progress one day inside the window is on track', () => {
-      expect(health(ws({ lastProgressAt: d('2025-12-18') }), open)).toBe('on_track');
-    });
-    it('with no progress ever recorded, the clock starts at creation', () => {
-      expect(health(ws({ lastProgressAt: null, createdAt: d('2025-01-01') }), open)).toBe('stalled');
-      expect(health(ws({ lastProgressAt: null, createdAt: d('2026-05-01') }), open)).toBe('on_track');
-    });
-    it('a recent completion counts as progress', () => {
-      const m = [...open, ms({ status: 'completed', completedOn: d('2026-06-01'), dueDate: d('2026-06-01') })];
-      expect(health(ws({ lastProgressAt: null }), m)).toBe('on_track');
-    });
-    it('every listed milestone done: stalled once the window passes, counted from the last completion', () => {
-      const m = [ms({ status: 'completed', completedOn: d('2025-12-17'), dueDate: d('2025-12-17') })];
-      expect(evaluateHealth(ws({ lastProgressAt: null }), m, asOf, windows)).toEqual({
+  describe('rule 7: stalled needs a review that found no progress', () => {
+    const done = [ms({ status: 'completed', completedOn: d('2025-12-17'), dueDate: d('2025-12-17') })];
+    it('no progress for the stall window and a review inside it: stalled', () => {
+      expect(verdict(ws({ reviews: [d('2026-06-01')] }), done)).toMatchObject({
         health: 'stalled',
-        reason: 'No progress recorded since 2025-12-17 (180 days; stall window 180).',
+        rule: 'stalled:reviewed',
+        reason: 'No progress found at review on 1 June 2026; last progress 17 December 2025; nothing scheduled ahead.',
       });
-      const dayLater = [ms({ status: 'completed', completedOn: d('2025-12-18'), dueDate: d('2025-12-18') })];
-      expect(evaluateHealth(ws({ lastProgressAt: null }), dayLater, asOf, windows)).toEqual({ health: 'on_track', reason: ALL_LISTED_DONE });
     });
-    it('overdue and at risk win over stalled', () => {
-      expect(health(ws({ lastProgressAt: d('2020-01-01') }), [ms({ dueDate: d('2026-06-01') })])).toBe('off_track');
-      expect(health(ws({ lastProgressAt: d('2020-01-01') }), [ms({ dueDate: d('2026-06-20') })])).toBe('at_risk');
+    it('the review must be after the stall window began', () => {
+      // The window began 2025-12-17 (180 days before asOf's day): a review that day is not inside it.
+      expect(health(ws({ reviews: [d('2025-12-17')] }), done)).toBe('unknown');
+      expect(health(ws({ reviews: [d('2025-12-18')] }), done)).toBe('stalled');
     });
   });
 
-  describe('rule 7: on track', () => {
-    it('names the next milestone', () => {
-      const verdict = evaluateHealth(ws(), [ms({ title: 'Ships delivered', dueDate: d('2027-03-31') })], asOf, windows);
-      expect(verdict).toEqual({ health: 'on_track', reason: 'Next: "Ships delivered" due 2027-03-31.' });
+  describe('rule 8: unknown when nobody has looked', () => {
+    it('nothing ahead, no recent progress, no review since: unknown, saying so', () => {
+      const done = [ms({ status: 'completed', completedOn: d('2024-03-11'), dueDate: d('2024-03-11') })];
+      expect(verdict(ws({ reviews: [d('2024-03-12')] }), done)).toMatchObject({
+        health: 'unknown',
+        rule: 'unknown:unreviewed',
+        reason: 'Nothing scheduled ahead; last progress 11 March 2024; not reviewed since 12 March 2024.',
+      });
+      expect(verdict(ws(), done).reason).toBe('Nothing scheduled ahead; last progress 11 March 2024; never reviewed.');
+    });
+    it('a young workstream with nothing recorded is unknown, not stalled', () => {
+      expect(health(ws({ createdAt: d('2026-06-01'), reviews: [d('2026-06-01')] }), [ms({ status: 'deferred', dueDate: d('2026-06-02') })])).toBe('unknown');
+    });
+  });
+
+  describe('date precision', () => {
+    it('a month-precise due date is overdue only once the month has ended', () => {
+      const march = ms({ title: 'Ships delivered', dueDate: d('2026-05-31'), datePrecision: 'month', status: 'in_progress' });
+      expect(health(ws(), [march], d('2026-05-20'))).toBe('on_track');
+      expect(verdict(ws(), [march], d('2026-06-02'))).toMatchObject({ rule: 'at_risk:grace', reason: '"Ships delivered" was due May 2026: overdue, within the 7-day grace period.' });
+    });
+    it('reasons show quarters and years as such', () => {
+      expect(verdict(ws(), [ms({ title: 'Q', dueDate: d('2027-03-31'), datePrecision: 'quarter' })]).reason).toBe('Next: "Q", due Q1 2027 (planned date).');
+      expect(verdict(ws(), [ms({ title: 'Y', dueDate: d('2028-12-31'), datePrecision: 'year' })]).reason).toBe('Next: "Y", due 2028 (planned date).');
+    });
+    it('progress known to the month is said "in" that month', () => {
+      const m = [ms({ status: 'completed', completedOn: d('2026-05-31'), completedOnPrecision: 'month' })];
+      expect(verdict(ws(), m).reason).toBe('Progress recorded in May 2026; nothing scheduled ahead.');
+    });
+  });
+
+  describe('progress is derived from the milestones', () => {
+    it('the latest start or completion by asOf; cancelled milestones do not count', () => {
+      const m = [
+        ms({ status: 'in_progress', actualStart: d('2026-03-03') }),
+        ms({ status: 'completed', completedOn: d('2026-02-01') }),
+        ms({ status: 'cancelled', actualStart: d('2026-06-01') }),
+        ms({ status: 'completed', completedOn: d('2026-07-01') }),
+      ];
+      expect(progressAsOf(m, asOf)).toEqual({ on: d('2026-03-03'), precision: 'day' });
+    });
+    it('undoing a start undoes the progress', () => {
+      const started = [ms({ status: 'in_progress', actualStart: d('2026-06-01'), dueDate: d('2026-01-01'), dateBasis: 'assumed' })];
+      expect(progressAsOf(started, asOf)).not.toBeNull();
+      expect(progressAsOf([{ ...started[0], actualStart: null }], asOf)).toBeNull();
     });
   });
 
@@ -188,22 +207,29 @@ describe('evaluateHealth', () => {
       ms({ title: 'Grant agreement', status: 'completed', dueDate: d('2024-03-10'), completedOn: d('2024-03-22') }),
       ms({ title: 'Vessel delivered', status: 'not_started', dueDate: d('2027-12-31') }),
     ];
-    const w = ws({ lastProgressAt: d('2024-03-22'), createdAt: d('2023-12-16') });
+    const w = ws({ createdAt: d('2023-12-16'), reviews: [d('2024-03-19'), d('2026-06-01')] });
 
-    it('a completion after asOf had not happened yet', () => {
-      // As of 2024-04-05 the grant agreement was done (14 days earlier): on track.
+    it('a completion after asOf had not happened yet; a review after asOf did not count yet', () => {
       expect(health(w, history, d('2024-04-05'))).toBe('on_track');
-      // As of 2024-03-20 it was not done yet and 10 days past its due date.
+      // As of 2024-03-20 the agreement was 10 days late and reviewed the day before: off track.
       expect(health(w, history, d('2024-03-20'))).toBe('off_track');
-    });
-    it('the same rows give stalled much later', () => {
-      expect(health(w, history, d('2026-06-15'))).toBe('stalled');
+      // Without that review, the same day is only awaiting review.
+      expect(health(ws({ createdAt: d('2023-12-16'), reviews: [d('2026-06-01')] }), history, d('2024-03-20'))).toBe('at_risk');
     });
     it('a workstream complete today was not complete before its last completion', () => {
-      const done = [history[0]];
       const finalising = { ...w, stage: 'finalisation' as const };
-      expect(health(finalising, done, d('2026-06-15'))).toBe('complete');
-      expect(health(finalising, done, d('2024-03-15'))).toBe('at_risk');
+      expect(health(finalising, [history[0]], d('2026-06-15'))).toBe('complete');
+      expect(health(finalising, [history[0]], d('2024-03-15'))).toBe('at_risk');
+    });
+  });
+
+  describe('the key', () => {
+    it('changes when the ground of an unchanged verdict does', () => {
+      const a = verdict(ws(), [ms({ dueDate: d('2027-01-01') }), ms({ dueDate: d('2027-06-01') })]);
+      const b = verdict(ws(), [ms({ dueDate: d('2027-06-01') })]);
+      expect(a.health).toBe(b.health);
+      expect(a.key).not.toBe(b.key);
+      expect(a.key).toBe('on_track:next|2027-01-01|2||');
     });
   });
 });

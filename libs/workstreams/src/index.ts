@@ -4,6 +4,7 @@ export * from './workstreams-overview.query';
 export * from './workstreams-read.module';
 export * from './milestone-editor.service';
 export * from './milestone-rules';
+export * from './reviews.service';
 export * from './workstream-editor.module';
 export * from './workstream-editor.service';
 export * from './workstream-input';

@@ -13,6 +13,9 @@ const base = {
   actualStart: null,
   completedOn: null,
   dateBasis: 'sourced' as const,
+  datePrecision: 'day' as const,
+  actualStartPrecision: 'day' as const,
+  completedOnPrecision: 'day' as const,
   evidenceUrl: null,
   note: null,
 };

@@ -1,3 +1,4 @@
+import { fitsPrecision, humanDateAt, onOrIn, periodEnd, periodStart, type DatePrecision } from '@pledgewatch/dates';
 import type { DateBasis, MilestoneStatus } from '@pledgewatch/database';
 import type { NewEvent } from '@pledgewatch/events';
 import { FieldError, UnprocessableError } from '@pledgewatch/problems';
@@ -12,7 +13,14 @@ export interface MilestoneState {
   plannedStart: Date | null;
   actualStart: Date | null;
   completedOn: Date | null;
+  /** How much of each date is known; `day` when not given. A period is stored as its last day. */
+  datePrecision?: DatePrecision;
+  actualStartPrecision?: DatePrecision;
+  completedOnPrecision?: DatePrecision;
 }
+
+/** A date as a reader sees it, with its precision: `3 March 2026`, `March 2028`. */
+export const dateText = (d: Date | null, precision: DatePrecision = 'day') => (d ? humanDateAt(d.toISOString(), precision) : 'none');
 
 /** Midnight UTC of the day `now` falls on: "today" for dates an editor leaves out. */
 export function todayUtc(now: Date): Date {
@@ -27,6 +35,23 @@ const field = (path: string, name: string) => (path ? `${path}.${name}` : name);
  */
 export function milestoneDateErrors(state: MilestoneState, today: Date, path = ''): FieldError[] {
   const errors: FieldError[] = [];
+  // A date of a coarser precision must be its period's last day: refused, not normalised, so an
+  // editor never sees a date moved that they did not move.
+  const precise: [keyof MilestoneState & string, Date | null, DatePrecision | undefined, string][] = [
+    ['dueDate', state.dueDate, state.datePrecision, 'datePrecision'],
+    ['actualStart', state.actualStart, state.actualStartPrecision, 'actualStartPrecision'],
+    ['completedOn', state.completedOn, state.completedOnPrecision, 'completedOnPrecision'],
+  ];
+  for (const [name, date, precision, precisionField] of precise) {
+    if (!date || !precision || fitsPrecision(isoDate(date)!, precision)) continue;
+    errors.push({
+      field: field(path, name),
+      code: 'date_precision_mismatch',
+      message: `${name} ${isoDate(date)} does not fit ${precisionField} "${precision}": a ${precision} is stored as its last day (${periodEnd(isoDate(date)!, precision)}).`,
+    });
+  }
+  // In the future: a date known to the month may name this month (it started on some day of it).
+  const inFuture = (date: Date, precision: DatePrecision = 'day') => periodStart(isoDate(date)!, precision) > isoDate(today)!;
   if (state.plannedStart && state.plannedStart > state.dueDate) {
     errors.push({
       field: field(path, 'dueDate'),
@@ -34,14 +59,14 @@ export function milestoneDateErrors(state: MilestoneState, today: Date, path = '
       message: `dueDate ${isoDate(state.dueDate)} is before plannedStart ${isoDate(state.plannedStart)}.`,
     });
   }
-  if (state.completedOn && state.completedOn > today) {
+  if (state.completedOn && inFuture(state.completedOn, state.completedOnPrecision)) {
     errors.push({
       field: field(path, 'completedOn'),
       code: 'date_in_future',
       message: `completedOn ${isoDate(state.completedOn)} is in the future; record a completion once it has happened.`,
     });
   }
-  if (state.actualStart && state.actualStart > today) {
+  if (state.actualStart && inFuture(state.actualStart, state.actualStartPrecision)) {
     errors.push({
       field: field(path, 'actualStart'),
       code: 'date_in_future',
@@ -76,6 +101,9 @@ function notCompleted(path: string, status: MilestoneStatus): FieldError {
 
 export interface NewMilestone extends MilestoneState {
   dateBasis: DateBasis;
+  datePrecision: DatePrecision;
+  actualStartPrecision: DatePrecision;
+  completedOnPrecision: DatePrecision;
   evidenceUrl: string | null;
   note: string | null;
 }
@@ -102,6 +130,9 @@ export function resolveNewMilestone(
     completedOn: status === 'completed' ? (input.completedOn ?? today) : null,
     // Sent without a basis, a due date is the editors' planning assumption (the column's default too).
     dateBasis: input.dateBasis ?? 'assumed',
+    datePrecision: input.datePrecision ?? 'day',
+    actualStartPrecision: input.actualStartPrecision ?? 'day',
+    completedOnPrecision: status === 'completed' && input.completedOn ? (input.completedOnPrecision ?? 'day') : 'day',
     evidenceUrl: input.evidenceUrl ?? null,
     note: input.note ?? null,
   };
@@ -112,7 +143,8 @@ export function resolveNewMilestone(
 export interface MilestonePatchPlan {
   /** Columns to write; empty when the patch changes nothing. */
   data: Partial<MilestoneState & { dateBasis: DateBasis; evidenceUrl: string | null; note: string | null }>;
-  after: MilestoneState;
+  /** The milestone as it will stand. */
+  after: Required<MilestoneState>;
   /** One event per change (SPEC §1), without actor/notify, which the caller adds. */
   events: Omit<NewEvent, 'actor' | 'notify' | 'workstreamId'>[];
   /** A start or a completion was recorded: the workstream's lastProgressAt moves to now. */
@@ -121,6 +153,9 @@ export interface MilestonePatchPlan {
 
 type PatchableMilestone = MilestoneState & {
   id: string;
+  datePrecision: DatePrecision;
+  actualStartPrecision: DatePrecision;
+  completedOnPrecision: DatePrecision;
   dateBasis: DateBasis;
   evidenceUrl: string | null;
   note: string | null;
@@ -154,13 +189,20 @@ export function planMilestonePatch(before: PatchableMilestone, patch: PatchMiles
     errors.push(notCompleted('', status));
   }
 
-  const after: MilestoneState = {
+  // A date sent without its precision is a day; a precision sent alone applies to the stored date.
+  const precisionOf = (date: Date | null | undefined, sent: DatePrecision | undefined, stored: DatePrecision): DatePrecision =>
+    sent ?? (date !== undefined ? 'day' : stored);
+  const after: Required<MilestoneState> = {
     title: patch.title ?? before.title,
     status,
     dueDate,
     plannedStart: patch.plannedStart === undefined ? before.plannedStart : patch.plannedStart,
     actualStart,
     completedOn,
+    datePrecision: precisionOf(patch.dueDate, patch.datePrecision, before.datePrecision),
+    actualStartPrecision: precisionOf(patch.actualStart, patch.actualStartPrecision, before.actualStartPrecision),
+    completedOnPrecision:
+      completedOn === null ? 'day' : precisionOf(patch.completedOn ?? (before.completedOn ? undefined : today), patch.completedOnPrecision, before.completedOnPrecision),
   };
   errors.push(...milestoneDateErrors(after, today));
   if (errors.length) throw new UnprocessableError(errors[0].code, errors[0].message, errors);
@@ -172,6 +214,9 @@ export function planMilestonePatch(before: PatchableMilestone, patch: PatchMiles
   if (!sameDay(after.plannedStart, before.plannedStart)) data.plannedStart = after.plannedStart;
   if (!sameDay(after.actualStart, before.actualStart)) data.actualStart = after.actualStart;
   if (!sameDay(after.completedOn, before.completedOn)) data.completedOn = after.completedOn;
+  if (after.datePrecision !== before.datePrecision) data.datePrecision = after.datePrecision;
+  if (after.actualStartPrecision !== before.actualStartPrecision) data.actualStartPrecision = after.actualStartPrecision;
+  if (after.completedOnPrecision !== before.completedOnPrecision) data.completedOnPrecision = after.completedOnPrecision;
   if (patch.dateBasis !== undefined && patch.dateBasis !== before.dateBasis) data.dateBasis = patch.dateBasis;
   if (patch.evidenceUrl !== undefined && patch.evidenceUrl !== before.evidenceUrl) data.evidenceUrl = patch.evidenceUrl;
   if (patch.note !== undefined && patch.note !== before.note) data.note = patch.note;
@@ -184,7 +229,7 @@ export function planMilestonePatch(before: PatchableMilestone, patch: PatchMiles
       milestoneId: before.id,
       from: before.status,
       to: 'completed',
-      reason: `${label} completed on ${isoDate(after.completedOn)}.`,
+      reason: `${label} completed ${onOrIn(after.completedOnPrecision)} ${dateText(after.completedOn, after.completedOnPrecision)}.`,
     });
   } else if (data.status) {
     events.push({
@@ -192,7 +237,10 @@ export function planMilestonePatch(before: PatchableMilestone, patch: PatchMiles
       milestoneId: before.id,
       from: before.status,
       to: data.status,
-      reason: `${label} status changed from ${before.status} to ${data.status}.`,
+      reason:
+        data.status === 'in_progress' && after.actualStart
+          ? `${label} started ${onOrIn(after.actualStartPrecision)} ${dateText(after.actualStart, after.actualStartPrecision)}.`
+          : `${label} status changed from ${before.status.replace(/_/g, ' ')} to ${data.status.replace(/_/g, ' ')}.`,
     });
   }
   if (data.dueDate) {
@@ -201,7 +249,7 @@ export function planMilestonePatch(before: PatchableMilestone, patch: PatchMiles
       milestoneId: before.id,
       from: isoDate(before.dueDate),
       to: isoDate(after.dueDate),
-      reason: `${label} rescheduled from ${isoDate(before.dueDate)} to ${isoDate(after.dueDate)}.`,
+      reason: `${label} rescheduled from ${dateText(before.dueDate, before.datePrecision)} to ${dateText(after.dueDate, after.datePrecision)}.`,
     });
   }
 

@@ -17,6 +17,7 @@ type Tx = Prisma.TransactionClient;
 
 export type EditedWorkstreamView = ReturnType<typeof toWorkstreamView> & { milestones: ReturnType<typeof toMilestoneView>[] };
 
+/** An editor's write is a review made now, so its answer is never review due, whatever the window. */
 export function toEditedWorkstreamView(row: WorkstreamRow, milestones: Milestone[]): EditedWorkstreamView {
   return { ...toWorkstreamView(row), milestones: milestones.map(toMilestoneView) };
 }
@@ -97,6 +98,7 @@ export class WorkstreamEditorService {
       if (input.source !== undefined && !sameJson(input.source, before.source)) {
         data.source = input.source === null ? Prisma.DbNull : input.source;
       }
+      if (input.watchTerms !== undefined && !sameJson(input.watchTerms, before.watchTerms)) data.watchTerms = input.watchTerms;
       const countries = input.countries && !sameSet(input.countries, beforeView.countries) ? input.countries : undefined;
       const sectors = input.sectors && !sameSet(input.sectors, beforeView.sectors) ? input.sectors : undefined;
       if (Object.keys(data).length === 0 && !countries && !sectors) {
@@ -149,9 +151,9 @@ export class WorkstreamEditorService {
     const now = new Date();
     await this.repository.transaction(async (tx) => {
       const locked = await this.repository.lockCurrentWorkstream(tx, reference, expectedVersion);
-      const before = toWorkstreamView(await this.repository.loadWorkstream(tx, locked.id));
+      const before = toWorkstreamView(await this.repository.loadWorkstream(tx, locked.id), this.config.healthReviewDays);
       await this.repository.updateWorkstreamVersioned(tx, locked.id, expectedVersion, { archivedAt: now });
-      const after = toWorkstreamView(await this.repository.loadWorkstream(tx, locked.id));
+      const after = toWorkstreamView(await this.repository.loadWorkstream(tx, locked.id), this.config.healthReviewDays);
       await this.audit.record(
         tx,
         { actor: actor.name, apiKeyId: actor.apiKeyId, action: 'workstream.archive', entityType: 'workstream', entityId: locked.id, before, after },
@@ -262,6 +264,7 @@ export class WorkstreamEditorService {
         lastReviewedBy: actor.name,
         lastReviewNote: 'Workstream created.',
         source: input.source ?? Prisma.DbNull,
+        watchTerms: input.watchTerms ?? [],
         createdAt: now,
       });
       // The created event carries the initial health; there is no health_changed on creation.

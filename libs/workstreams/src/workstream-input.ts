@@ -51,9 +51,15 @@ const dateBasis = z
     'How the due date is known: "sourced" (a dated fact, cite it in evidenceUrl or note), "planned" (a date its owner announced) or "assumed" (the editors\' estimate). A new milestone sent without one is "assumed": when its date passes, its workstream is at_risk at most, never off_track.',
   );
 
+const precision = z
+  .enum(['day', 'month', 'quarter', 'year'])
+  .describe('How much of the date is known; a month, quarter or year is sent as its last day (2028-03-31 for "March 2028"). Default: day.');
+
 /** A citation may lack a URL or a date (a printed article, an undated statement); null says "none". */
 export const SOURCE_SCHEMA = z.strictObject({
   quote: multiLine(5000),
+  /** `summit`: the summit's own words; `context`: later reporting. */
+  kind: z.enum(['summit', 'context']).optional(),
   title: singleLine(500),
   url: httpUrl.optional(),
   publisher: singleLine(200).optional(),
@@ -67,6 +73,9 @@ const milestoneFields = {
   plannedStart: day.nullish(),
   actualStart: day.nullish(),
   completedOn: day.nullish(),
+  datePrecision: precision.optional(),
+  actualStartPrecision: precision.optional(),
+  completedOnPrecision: precision.optional(),
   /** `overdue` parses, so that the answer can be the precise 422 `status_reserved`. */
   status: status.optional(),
   dateBasis: dateBasis.optional(),
@@ -90,6 +99,9 @@ export const PATCH_MILESTONE_SCHEMA = z.strictObject({
   plannedStart: day.nullish(),
   actualStart: day.nullish(),
   completedOn: day.nullish(),
+  datePrecision: precision.optional(),
+  actualStartPrecision: precision.optional(),
+  completedOnPrecision: precision.optional(),
   dateBasis: dateBasis.optional(),
   evidenceUrl: httpUrl.nullish(),
   note: prose(5000).nullish(),
@@ -107,6 +119,7 @@ const workstreamFields = {
   instrument,
   stage,
   source: SOURCE_SCHEMA.nullish(),
+  watchTerms: z.array(singleLine(100)).max(50).transform(unique).optional(),
   milestones: z.array(NEW_MILESTONE_SCHEMA).max(200).optional(),
 };
 
@@ -127,6 +140,7 @@ export const PATCH_WORKSTREAM_SCHEMA = z.strictObject({
   instrument: instrument.optional(),
   stage: stage.optional(),
   source: SOURCE_SCHEMA.nullish(),
+  watchTerms: z.array(singleLine(100)).max(50).transform(unique).optional(),
   notify: z.boolean().optional(),
 });
 export type PatchWorkstreamInput = z.output<typeof PATCH_WORKSTREAM_SCHEMA>;
@@ -139,3 +153,20 @@ export const IMPORT_SCHEMA = z.strictObject({
   notify: z.boolean().optional(),
 });
 export type ImportInput = z.output<typeof IMPORT_SCHEMA>;
+
+/** `POST /v1/admin/workstreams/{id}/reviews`: an editor checked the workstream against its sources. */
+export const REVIEW_SCHEMA = z.strictObject({
+  note: safeString('multi-line').trim().min(1, 'must say what was checked').max(2000),
+  evidence: z
+    .array(
+      z.strictObject({
+        url: httpUrl,
+        title: singleLine(500).optional(),
+        publisher: singleLine(200).optional(),
+        publishedOn: calendarDayString().optional(),
+      }),
+    )
+    .max(20)
+    .optional(),
+});
+export type ReviewInput = z.output<typeof REVIEW_SCHEMA>;

@@ -35,7 +35,8 @@ describe('recomputeHealth', () => {
     lastProgressAt: null,
     createdAt: new Date('2025-06-01T00:00:00Z'),
     health: 'on_track' as const,
-    healthReason: 'Next: "Radar" due 2025-12-01.',
+    healthReason: 'Next: "Radar", due 1 December 2025 (planned date).',
+    healthKey: 'on_track:next|2025-12-01|1|2025-06-15|',
   };
   const open = { title: 'Radar', status: 'not_started' as const, dueDate: new Date('2025-12-01T00:00:00Z'), completedOn: null, dateBasis: 'planned' as const };
 
@@ -45,13 +46,20 @@ describe('recomputeHealth', () => {
 
   it('updates a reason that moved without an event', () => {
     const update = recomputeHealth({ ...workstream, healthReason: 'old' }, [open], now, windows);
-    expect(update).toEqual({ data: { healthReason: 'Next: "Radar" due 2025-12-01.' }, event: null });
+    expect(update).toEqual({ data: { healthReason: 'Next: "Radar", due 1 December 2025 (planned date).' }, event: null });
+  });
+
+  it('derives the last progress from the milestones, and drops it when a start is undone', () => {
+    const started = { ...open, status: 'in_progress' as const, actualStart: new Date('2025-06-10T00:00:00Z') };
+    expect(recomputeHealth(workstream, [started], now, windows).data).toMatchObject({ lastProgressAt: new Date('2025-06-10T00:00:00Z') });
+    const undone = recomputeHealth({ ...workstream, lastProgressAt: new Date('2025-06-10T00:00:00Z') }, [open], now, windows);
+    expect(undone.data).toMatchObject({ lastProgressAt: null });
   });
 
   it('a new health restarts healthSince and owes workstream.health_changed', () => {
     const finalising = { ...workstream, stage: 'finalisation' as const };
     const update = recomputeHealth(finalising, [{ ...open, status: 'completed', completedOn: new Date('2025-06-15T00:00:00Z') }], now, windows);
-    expect(update.data).toEqual({ health: 'complete', healthReason: 'All 1 milestone completed; stage is finalisation.', healthSince: now });
+    expect(update.data).toMatchObject({ health: 'complete', healthReason: 'All 1 milestone completed; stage is finalisation.', healthSince: now });
     expect(update.event).toEqual({
       type: 'workstream.health_changed',
       workstreamId: 'w1',

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@pledgewatch/config';
 import { Health, Prisma, PrismaService, Stage } from '@pledgewatch/database';
 import { CursorCodec, Page, toPage } from '@pledgewatch/pagination';
 import { NotFoundError } from '@pledgewatch/problems';
@@ -71,7 +72,10 @@ export function escapeLike(text: string): string {
 /** What the public sees of workstreams: never the archived ones. */
 @Injectable()
 export class WorkstreamsQuery {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly config: AppConfig,
+  ) {}
 
   /** Newest first (createdAt desc, id desc), a keyset page at a time. */
   async list(filter: WorkstreamFilter): Promise<Page<WorkstreamView>> {
@@ -112,7 +116,7 @@ export class WorkstreamsQuery {
       ORDER BY w."createdAt" DESC, w.id DESC
       LIMIT ${filter.limit + 1}`;
     const cut = toPage(rows.map(toWorkstreamRow), filter.limit, CURSOR, (row) => ({ at: row.createdAt, id: row.id }));
-    return { items: cut.items.map(toWorkstreamView), nextCursor: cut.nextCursor };
+    return { items: cut.items.map((row) => toWorkstreamView(row, this.config.healthReviewDays)), nextCursor: cut.nextCursor };
   }
 
   /**
@@ -134,7 +138,7 @@ export class WorkstreamsQuery {
       this.prisma.event.findMany({ where: { workstreamId: row.id }, orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] }),
     ]);
     return {
-      ...toWorkstreamView(toWorkstreamRow(row)),
+      ...toWorkstreamView(toWorkstreamRow(row), this.config.healthReviewDays),
       milestones: milestones.map(toMilestoneView),
       history: events.map(toEventView),
     };

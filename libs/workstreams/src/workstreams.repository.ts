@@ -154,6 +154,20 @@ export class WorkstreamsRepository {
     });
   }
 
+  /** Open workstreams not reviewed within `reviewDays` (or never), the longest unreviewed first. */
+  reviewsDue(limit: number, reviewDays: number) {
+    return this.prisma.$queryRaw<
+      { id: string; slug: string; title: string; health: string; healthReason: string; lastReviewedAt: Date | null; lastReviewedBy: string | null; lastReviewNote: string | null }[]
+    >`
+      SELECT w.id, w.slug, w.title, w.health::text AS health, w."healthReason", w."lastReviewedAt", w."lastReviewedBy", w."lastReviewNote"
+      FROM "Workstream" w
+      WHERE w."archivedAt" IS NULL
+        AND (w."lastReviewedAt" IS NULL
+             OR w."lastReviewedAt" < (now() AT TIME ZONE 'UTC') - make_interval(days => ${reviewDays}::int))
+      ORDER BY w."lastReviewedAt" ASC NULLS FIRST, w.id
+      LIMIT ${limit}::int`;
+  }
+
   /** Review rows for workstreams whose stamp was written with them (creation). */
   async insertReviews(tx: Tx, reviews: ReviewStamp[]): Promise<void> {
     await tx.review.createMany({

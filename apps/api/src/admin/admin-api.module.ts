@@ -3,6 +3,7 @@ import { AuthModule } from '@pledgewatch/auth';
 import { WorkstreamEditorModule } from '@pledgewatch/workstreams';
 import { AdminApiKeysController } from './admin-api-keys.controller';
 import { AdminImportController } from './admin-import.controller';
+import { AdminReviewsController } from './admin-reviews.controller';
 import { AdminMilestonesController } from './admin-milestones.controller';
 import { AdminWorkstreamsController } from './admin-workstreams.controller';
 import { ApiKeyGuard } from './api-key.guard';
@@ -15,6 +16,6 @@ import { ApiKeyGuard } from './api-key.guard';
   imports: [AuthModule, WorkstreamEditorModule],
   providers: [ApiKeyGuard],
   exports: [AuthModule, ApiKeyGuard],
-  controllers: [AdminWorkstreamsController, AdminMilestonesController, AdminImportController, AdminApiKeysController],
+  controllers: [AdminWorkstreamsController, AdminMilestonesController, AdminReviewsController, AdminImportController, AdminApiKeysController],
 })
 export class AdminApiModule {}

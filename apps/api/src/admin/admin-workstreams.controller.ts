@@ -7,6 +7,8 @@ import {
   CREATE_WORKSTREAM_SCHEMA,
   MilestoneEditorService,
   PATCH_WORKSTREAM_SCHEMA,
+  REVIEW_SCHEMA,
+  ReviewsService,
   WorkstreamEditorService,
 } from '@pledgewatch/workstreams';
 import { ApiKeyGuard } from './api-key.guard';
@@ -15,7 +17,7 @@ import { CurrentActor } from './principal.decorator';
 import { EDITORS, Roles } from './roles.decorator';
 import { ApiHeader, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiAdmin, ApiAnswer, ApiJsonBody, ApiProblems } from '../http/openapi.decorators';
-import { EditedWorkstream, Milestone } from '../http/response-schemas';
+import { EditedWorkstream, Milestone, Review } from '../http/response-schemas';
 
 /**
  * `{id}` accepts a workstream's id or its slug. Writes answer the new version as ETag. Bodies are
@@ -30,6 +32,7 @@ export class AdminWorkstreamsController {
   constructor(
     private readonly workstreams: WorkstreamEditorService,
     private readonly milestones: MilestoneEditorService,
+    private readonly reviews: ReviewsService,
   ) {}
 
   @ApiAdmin('Create a workstream (and its milestones); 201 with ETag and Location', EDITORS)
@@ -77,5 +80,16 @@ export class AdminWorkstreamsController {
   @Post(':id/milestones')
   addMilestone(@Param('id') id: string, @Body() body: unknown, @IfMatch() expectedVersion: number | undefined, @CurrentActor() actor: Actor) {
     return this.milestones.add(id, parse(ADD_MILESTONE_SCHEMA, body), actor, expectedVersion);
+  }
+
+  /** "Checked, nothing new": stamps the last review and may change the health (a missed date found missed). */
+  @ApiAdmin('Record a review of a workstream against its sources (note required); 201 with the health it leaves', EDITORS)
+  @ApiParam({ name: 'id', description: 'The workstream id or slug' })
+  @ApiJsonBody(REVIEW_SCHEMA)
+  @ApiAnswer(201, Review, 'Recorded')
+  @ApiProblems(400, 404, 422)
+  @Post(':id/reviews')
+  review(@Param('id') id: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
+    return this.reviews.review(id, parse(REVIEW_SCHEMA, body), actor);
   }
 }

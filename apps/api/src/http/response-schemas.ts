@@ -49,7 +49,15 @@ export const Summit = z
   })
   .meta({ id: 'Summit' });
 
-const Source = z.strictObject({ quote: z.string(), title: z.string(), url: z.string(), publisher: z.string().optional(), date: day.optional() });
+const Source = z.strictObject({
+  quote: z.string(),
+  kind: z.enum(['summit', 'context']).optional().meta({ description: "Whose words: the summit's own (summit) or later reporting (context)" }),
+  title: z.string(),
+  url: z.string(),
+  publisher: z.string().optional(),
+  date: day.optional(),
+});
+const Precision = z.enum(['day', 'month', 'quarter', 'year']).meta({ description: 'How much of the date is known; a period is stored as its last day' });
 
 export const Workstream = z
   .strictObject({
@@ -66,6 +74,11 @@ export const Workstream = z
     healthReason: z.string(),
     healthSince: nullable(instant),
     lastProgressAt: nullable(instant),
+    lastReviewedAt: nullable(instant).meta({ description: "The editors' last look at the sources: an explicit review or a change" }),
+    lastReviewedBy: nullable(z.string()),
+    lastReviewNote: nullable(z.string()),
+    reviewDue: z.boolean().meta({ description: 'Not reviewed within HEALTH_REVIEW_DAYS (or never)' }),
+    watchTerms: z.array(z.string()),
     lastCheckedAt: nullable(instant),
     source: nullable(Source),
     version: z.number().int(),
@@ -90,6 +103,11 @@ export const Workstream = z
         healthReason: 'every listed milestone is done; no next milestone scheduled',
         healthSince: '2024-02-01T00:00:00.000Z',
         lastProgressAt: '2024-02-01T00:00:00.000Z',
+        lastReviewedAt: '2026-05-30T00:00:00.000Z',
+        lastReviewedBy: 'seed',
+        lastReviewNote: 'Checked Manila Bulletin and MOFA Japan to 30 May 2026.',
+        reviewDue: true,
+        watchTerms: ['coastal radar', 'OSA'],
         lastCheckedAt: '2026-12-01T11:00:00.000Z',
         source: null,
         version: 3,
@@ -107,8 +125,11 @@ export const Milestone = z
     title: z.string(),
     plannedStart: nullable(day),
     dueDate: nullable(day),
+    datePrecision: Precision,
     actualStart: nullable(day),
+    actualStartPrecision: Precision,
     completedOn: nullable(day),
+    completedOnPrecision: Precision,
     status: z.enum(values(MilestoneStatus)),
     dateBasis: z.enum(values(DateBasis)),
     evidenceUrl: nullable(z.string()),
@@ -130,8 +151,40 @@ export const Event = z
     actor: z.string(),
     occurredAt: instant,
     notify: z.boolean(),
+    note: nullable(z.string()).meta({ description: "The editor's change note" }),
+    evidenceUrl: nullable(z.string()).meta({ description: 'The evidence the change rests on' }),
   })
   .meta({ id: 'Event' });
+
+export const Review = z
+  .strictObject({
+    workstream: z.string(),
+    reviewedAt: instant,
+    reviewer: z.string(),
+    note: z.string(),
+    evidence: z.array(z.strictObject({ url: z.string(), title: z.string().optional(), publisher: z.string().optional(), publishedOn: day.optional() })),
+    health: z.enum(values(Health)),
+    healthReason: z.string(),
+  })
+  .meta({ id: 'Review', description: 'A review: the health it left the workstream with' });
+
+export const ReviewDueList = z
+  .strictObject({
+    reviewDays: z.number().int(),
+    items: z.array(
+      z.strictObject({
+        id: z.uuid(),
+        slug: z.string(),
+        title: z.string(),
+        health: z.enum(values(Health)),
+        healthReason: z.string(),
+        lastReviewedAt: nullable(instant),
+        lastReviewedBy: nullable(z.string()),
+        lastReviewNote: nullable(z.string()),
+      }),
+    ),
+  })
+  .meta({ id: 'ReviewDueList', description: 'Open workstreams not reviewed within reviewDays, the longest unreviewed first' });
 
 export const FeedEvent = Event.extend({ workstream: z.strictObject({ slug: z.string(), title: z.string() }) }).meta({ id: 'FeedEvent' });
 

@@ -28,7 +28,7 @@ const JUDGED = Prisma.sql`(m."datePrecision" = 'day' AND m."completedOnPrecision
 export class DigestContentRepository {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly config: Pick<AppConfig, 'healthReviewDays'>,
+    private readonly config: AppConfig,
   ) {}
 
   async loadWeek(asOf: Date): Promise<WeekSnapshot> {

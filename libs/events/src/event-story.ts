@@ -78,6 +78,8 @@ const trimStop = (text: string) => text.trim().replace(/[.\s]+$/, '');
 /** What happened, as one sentence without its full stop. */
 export function whatHappened(e: StoryEvent): string {
   const m = e.milestone;
+  // A milestone since deleted: its event's own reason (which names it) is all there is.
+  if (!m && e.type.startsWith('milestone.') && e.reason.trim()) return trimStop(e.reason);
   switch (e.type) {
     case 'workstream.created':
       return 'Tracking began';

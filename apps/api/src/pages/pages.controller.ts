@@ -230,6 +230,12 @@ export class PagesController {
             source: source?.quote ? { ...source, date: dateView(source.date) } : null,
           },
           health: healthBadge(view.health),
+          review: {
+            on: dateView(view.lastReviewedAt),
+            by: view.lastReviewedBy,
+            note: view.lastReviewNote,
+            due: view.reviewDue,
+          },
           asOfValue,
           asOfError,
           asOf: then && {

@@ -50,6 +50,8 @@ export const workstreamUrl = (publicBaseUrl: string, slug: string) => `${publicB
 /** The entry's content: what happened, the editor's note, the evidence link and the workstream, as escaped HTML. */
 function entryContent(e: AtomEvent, publicBaseUrl: string): string {
   const parts = [`<p>${escapeHtml(whatHappened(e))}.</p>`];
+  // A health change's story is its reason; any other event's reason is kept as recorded.
+  if (e.type !== 'workstream.health_changed' && e.reason.trim()) parts.push(`<p>${escapeHtml(e.reason)}</p>`);
   if (e.note?.trim()) parts.push(`<p>Editor's note: ${escapeHtml(e.note.trim())}</p>`);
   const evidence = safeHttpUrl(e.evidenceUrl ?? e.milestone?.evidenceUrl ?? null);
   if (evidence) parts.push(`<p>Evidence: <a href="${escapeHtml(evidence)}">${escapeHtml(evidence)}</a></p>`);

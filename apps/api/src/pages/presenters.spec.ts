@@ -31,6 +31,8 @@ describe('milestoneView', () => {
     const done = milestoneView({ ...base, status: 'completed', completedOn: '2026-02-02', evidenceUrl: 'javascript:alert(1)' }, '2026-03-01');
     expect(done).toMatchObject({ completed: true, lateness: '2 days after the due date', evidenceUrl: null });
     expect(milestoneView({ ...base, status: 'completed', completedOn: '2026-01-31' }, '2026-03-01').lateness).toBe('on the due date');
+    // A sourced due date that is the completion recorded after the fact met no deadline.
+    expect(milestoneView({ ...base, status: 'completed', completedOn: '2026-01-31', dateBasis: 'sourced' }, '2026-03-01').lateness).toBeNull();
   });
 
   it('shows dates as far as they are known, and "on the due date" only when both are known to the day', () => {

@@ -152,6 +152,9 @@ export function milestoneView(m: MilestoneLike, today: string) {
   if (m.completedOn && m.dueDate && !dayPrecise) {
     // Said only when certain: the completion's period began after the due date's period ended.
     lateness = periodStart(m.completedOn, m.completedOnPrecision ?? 'day') > m.dueDate.slice(0, 10) ? 'after the due date' : null;
+  } else if (m.completedOn && m.dueDate && m.dateBasis === 'sourced' && m.completedOn.slice(0, 10) === m.dueDate.slice(0, 10)) {
+    // A sourced due date equal to the completion is the event's own record, not a deadline it met.
+    lateness = null;
   } else if (m.completedOn && m.dueDate) {
     const days = Math.round((Date.parse(m.completedOn) - Date.parse(m.dueDate)) / 86_400_000);
     lateness = days > 0 ? `${days} day${days === 1 ? '' : 's'} after the due date` : days < 0 ? 'before the due date' : 'on the due date';

@@ -76,6 +76,18 @@ describe('emails in a browser: axe and screenshots', () => {
       timezone: 'Asia/Manila',
       topics: [{ countryCode: 'PH' }, { countryCode: 'MY' }, { countryCode: 'ID' }, { sectorSlug: 'maritime-security' }],
     });
+    // The week's news: an editor recorded a completion (with a note and evidence) and the health
+    // change it brought, and the check found a milestone's month passed.
+    const done = await db.prisma.milestone.findFirstOrThrow({ where: { status: 'completed', workstream: { countries: { some: { countryCode: 'MY' } } } }, include: { workstream: true } });
+    const open = await db.prisma.milestone.findFirstOrThrow({ where: { status: { in: ['not_started', 'in_progress'] }, workstream: { countries: { some: { countryCode: 'PH' } } } } });
+    const at = new Date('2026-12-03T02:00:00Z');
+    await db.prisma.event.createMany({
+      data: [
+        { workstreamId: done.workstreamId, milestoneId: done.id, type: 'milestone_completed', from: 'in_progress', to: 'completed', reason: 'x', actor: 'Desk editor', occurredAt: at, note: 'Handover confirmed by the agency.', evidenceUrl: 'https://www.mofa.go.jp/press/release/sample.html' },
+        { workstreamId: done.workstreamId, type: 'workstream_health_changed', from: 'at_risk', to: 'on_track', reason: done.workstream.healthReason, actor: 'Desk editor', occurredAt: at },
+        { workstreamId: open.workstreamId, milestoneId: open.id, type: 'milestone_rescheduled', from: '2026-03-31', to: open.dueDate.toISOString().slice(0, 10), reason: 'x', actor: 'Desk editor', occurredAt: new Date('2026-12-04T02:00:00Z'), note: 'The ministry announced the new date.' },
+      ],
+    });
     api = await bootApi(db.url, { QUEUE_PREFIX: 'test-mail-browser', PUBLIC_BASE_URL: BASE });
     await api.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
@@ -107,7 +119,7 @@ describe('emails in a browser: axe and screenshots', () => {
         .then((result) => result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`);
       for (const v of violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) failures.push(`${name}@${width}: ${v.impact} ${v.id} at ${v.targets.join(', ')}`);
       // Nothing wider than the screen.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
       await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
       await context.close();
     }
@@ -125,6 +137,7 @@ describe('emails in a browser: axe and screenshots', () => {
 
   it('the seeded digest passes axe at 1280 and 390 px (text contrast included)', async () => {
     expect(digestHtml).toContain('Your weekly digest');
+    expect(digestHtml).toContain('Handover confirmed by the agency.');
     expect(await check('digest', (page) => page.setContent(digestHtml))).toEqual([]);
   });
 

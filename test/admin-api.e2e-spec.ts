@@ -277,7 +277,7 @@ describe('Admin API: workstreams, milestones, import', () => {
       await db.prisma.$executeRawUnsafe(`CREATE TABLE test_writes (tbl text, op text, txid bigint)`);
       await db.prisma.$executeRawUnsafe(`CREATE FUNCTION test_log_write() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN INSERT INTO test_writes VALUES (TG_TABLE_NAME, TG_OP, txid_current()); RETURN NULL; END $$`);
-      const watched = [['Event', 'INSERT'], ['AuditEntry', 'INSERT'], ['Milestone', 'INSERT OR UPDATE'], ['Workstream', 'INSERT OR UPDATE']];
+      const watched = [['Event', 'INSERT'], ['AuditEntry', 'INSERT'], ['Milestone', 'INSERT OR UPDATE'], ['Workstream', 'INSERT OR UPDATE'], ['Review', 'INSERT']];
       for (const [table, ops] of watched) {
         await db.prisma.$executeRawUnsafe(`CREATE TRIGGER test_log_write AFTER ${ops} ON "${table}" FOR EACH ROW EXECUTE FUNCTION test_log_write()`);
       }
@@ -296,6 +296,8 @@ describe('Admin API: workstreams, milestones, import', () => {
         ['Event', 'INSERT'],
         ['Event', 'INSERT'],
         ['Milestone', 'UPDATE'],
+        // An edit is a look at the sources: a review, stamped in the same transaction.
+        ['Review', 'INSERT'],
         ['Workstream', 'UPDATE'],
       ]);
       expect(new Set(writes.map((w) => w.txid)).size).toBe(1);
@@ -411,6 +413,83 @@ describe('Admin API: workstreams, milestones, import', () => {
       await http().patch(`/v1/admin/milestones/${ws.milestones[0].id}`).set(editor).send({ note: 'x' }).expect(404);
       await http().get(`/v1/workstreams/${ws.slug}`).expect(404);
       expect((await create({ title: 'Archive target', milestones: [] })).slug).toBe('archive-target-2');
+    });
+  });
+
+  describe('reviews and date precision', () => {
+    it('POST …/reviews records a review, stamps the workstream and keeps the review; a bad body changes nothing', async () => {
+      const ws = await create({ title: 'Review target' });
+      const res = await http()
+        .post(`/v1/admin/workstreams/${ws.slug}/reviews`)
+        .set(editor)
+        .send({ note: 'Checked MOFA and JICA press releases: nothing new.', evidence: [{ url: 'https://example.org/press', title: 'Press release' }] })
+        .expect(201);
+      expect(res.body).toMatchObject({ workstream: ws.slug, reviewer: 'editor-ana', note: 'Checked MOFA and JICA press releases: nothing new.', health: 'on_track' });
+      const row = await db.prisma.workstream.findUniqueOrThrow({ where: { id: ws.id } });
+      expect(row.lastReviewedAt?.toISOString()).toBe(res.body.reviewedAt);
+      expect(row).toMatchObject({ lastReviewedBy: 'editor-ana', lastReviewNote: 'Checked MOFA and JICA press releases: nothing new.' });
+      const reviews = await db.prisma.review.findMany({ where: { workstreamId: ws.id }, orderBy: { reviewedAt: 'asc' } });
+      expect(reviews.map((r) => r.kind)).toEqual(['change', 'review']);
+      expect(reviews[1].evidence).toEqual([{ url: 'https://example.org/press', title: 'Press release' }]);
+
+      const before = await rowCounts(db.prisma);
+      const reviewsBefore = await db.prisma.review.count();
+      for (const bad of [{}, { note: '' }, { note: '   ' }, { note: 'x'.repeat(2001) }, { note: 'ok', evidence: [{ url: 'javascript:alert(1)' }] }, { note: 'ok', extra: 1 }]) {
+        const refused = await http().post(`/v1/admin/workstreams/${ws.slug}/reviews`).set(editor).send(bad);
+        expect([400, 422]).toContain(refused.status);
+        expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(refused.body.code).toEqual(expect.any(String));
+      }
+      expect((await http().post('/v1/admin/workstreams/no-such-workstream/reviews').set(editor).send({ note: 'x' })).status).toBe(404);
+      expect((await http().post(`/v1/admin/workstreams/${ws.slug}/reviews`).send({ note: 'x' })).status).toBe(401);
+      expect(await rowCounts(db.prisma)).toEqual(before);
+      expect(await db.prisma.review.count()).toBe(reviewsBefore);
+    });
+
+    it('GET /v1/admin/reviews/due lists what nobody checked within the window, the longest unreviewed first', async () => {
+      const fresh = await create({ title: 'Freshly reviewed' });
+      const old = await create({ title: 'Reviewed long ago' });
+      const older = await create({ title: 'Reviewed even longer ago' });
+      await db.prisma.workstream.update({ where: { id: old.id }, data: { lastReviewedAt: new Date(Date.now() - 100 * 86_400_000) } });
+      await db.prisma.workstream.update({ where: { id: older.id }, data: { lastReviewedAt: new Date(Date.now() - 200 * 86_400_000) } });
+      const res = await http().get('/v1/admin/reviews/due').set(editor).expect(200);
+      const slugs = res.body.items.map((i: { slug: string }) => i.slug);
+      expect(res.body.reviewDays).toBe(90);
+      expect(slugs).not.toContain(fresh.slug);
+      expect(slugs.indexOf(older.slug)).toBeLessThan(slugs.indexOf(old.slug));
+      expect(slugs.indexOf(older.slug)).toBeGreaterThanOrEqual(0);
+      const publicView = await http().get(`/v1/workstreams/${old.slug}`).expect(200);
+      expect(publicView.body.reviewDue).toBe(true);
+      expect((await http().get(`/v1/workstreams/${fresh.slug}`).expect(200)).body.reviewDue).toBe(false);
+      expect((await http().get('/v1/admin/reviews/due?limit=0').set(editor)).status).toBe(400);
+    });
+
+    it('takes a date with its precision, refuses one that is not its period\'s last day, and words events with it', async () => {
+      const ws = await create({
+        title: 'Precision target',
+        milestones: [{ title: 'Vessel delivered', dueDate: '2028-03-31', datePrecision: 'month', dateBasis: 'planned' }],
+      });
+      expect(ws.milestones[0]).toMatchObject({ dueDate: '2028-03-31', datePrecision: 'month' });
+      const before = await rowCounts(db.prisma);
+      const refused = await http()
+        .post('/v1/admin/workstreams')
+        .set(editor)
+        .send(createBody({ title: 'Bad precision', milestones: [{ title: 'X', dueDate: '2028-03-15', datePrecision: 'month' }] }));
+      expect(refused.status).toBe(422);
+      expect(refused.body.errors[0]).toMatchObject({ field: 'milestones.0.dueDate', code: 'date_precision_mismatch' });
+      expect(await rowCounts(db.prisma)).toEqual(before);
+
+      const moved = await http()
+        .patch(`/v1/admin/milestones/${ws.milestones[0].id}`)
+        .set(editor)
+        .send({ dueDate: '2028-06-30', datePrecision: 'quarter' })
+        .expect(200);
+      expect(moved.body).toMatchObject({ dueDate: '2028-06-30', datePrecision: 'quarter' });
+      const event = (await eventsOf(ws.id)).find((e) => eventTypeName(e.type) === 'milestone.rescheduled')!;
+      expect(event.reason).toBe('"Vessel delivered" rescheduled from March 2028 to Q2 2028.');
+      const bad = await http().patch(`/v1/admin/milestones/${ws.milestones[0].id}`).set(editor).send({ datePrecision: 'year' });
+      expect(bad.status).toBe(422);
+      expect(bad.body.errors[0]).toMatchObject({ field: 'dueDate', code: 'date_precision_mismatch' });
     });
   });
 

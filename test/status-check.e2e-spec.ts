@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { StatusCheckService } from '@pledgewatch/status';
+import { humanDay } from '@pledgewatch/dates';
+import { HEALTH_RULES_VERSION, StatusCheckService } from '@pledgewatch/status';
 import { bootWorker } from './support/alerts-harness';
 import { bootApi } from './support/api';
 import { eventually } from './support/eventually';
@@ -42,6 +43,8 @@ describe('status check', () => {
     // The first milestone falls due nine days before today, so "today" is one day past grace + 1.
     const due = utcDay(-9);
     const at = (daysFromDue: number) => new Date(due.getTime() + daysFromDue * 86_400_000 + 7 * 3_600_000);
+    const review = (slug: string) =>
+      http().post(`/v1/admin/workstreams/${slug}/reviews`).set(auth).send({ note: 'Checked MOFA Japan: no exchange of notes reported.' }).expect(201);
     const patchMilestone = (id: string) =>
       http().patch(`/v1/admin/milestones/${id}`).set(auth).send({ status: 'completed', completedOn: isoDay(utcDay(0)) }).expect(200);
 
@@ -65,6 +68,7 @@ describe('status check', () => {
         await check.run({ asOf: at(7) });
         await check.run({ asOf: at(8) });
       },
+      (life) => review(life.slug),
       (life) => patchMilestone(life.milestoneIds[0]),
       (life) => patchMilestone(life.milestoneIds[1]),
       (life) => http().patch(`/v1/admin/workstreams/${life.slug}`).set(auth).send({ stage: 'finalisation' }).expect(200),
@@ -113,19 +117,34 @@ describe('status check', () => {
       expect(await life.newEvents()).toEqual([]);
     });
 
-    it('overdue past the grace period: off track, and no second overdue event', async () => {
+    it('overdue past the grace period with nobody having looked: at risk, awaiting review; no second overdue event', async () => {
       const life = await lifeAfter(3);
       await check.run({ asOf: at(7) });
-      expect(await life.newEvents()).toEqual([]); // exactly the grace period: still at risk
+      expect(await life.newEvents()).toEqual([]); // exactly the grace period: still within it
       await check.run({ asOf: at(8) });
-      expect(await life.health()).toBe('off_track');
-      expect(await life.newEvents()).toEqual(['workstream.health_changed at_risk→off_track']);
+      const row = await db.prisma.workstream.findUniqueOrThrow({ where: { id: life.id } });
+      expect(row.health).toBe('at_risk');
+      // Same colour, new ground: the reason is rewritten, and nobody is alerted.
+      expect(row.healthReason).toBe(`"Exchange of notes" was due ${humanDay(isoDay(due))} (planned date); no outcome recorded; awaiting review.`);
+      expect(await life.newEvents()).toEqual([]);
       await expect(check.run({ asOf: at(8) })).resolves.toMatchObject({ events: 0 });
       expect(await life.newEvents()).toEqual([]);
     });
 
-    it('the editor completes the milestone: on track again, with its own events; the check adds none', async () => {
+    it('an editor reviews it and finds no outcome: off track, naming the review; the check adds nothing', async () => {
       const life = await lifeAfter(4);
+      const res = await review(life.slug);
+      expect(res.body).toMatchObject({ health: 'off_track', reviewer: 'bootstrap', note: 'Checked MOFA Japan: no exchange of notes reported.' });
+      expect(res.body.healthReason).toBe(`"Exchange of notes" was due ${humanDay(isoDay(due))} (planned date); no outcome found at review on ${humanDay(isoDay(utcDay(0)))}.`);
+      expect(await life.newEvents()).toEqual(['workstream.health_changed at_risk→off_track']);
+      const row = await db.prisma.workstream.findUniqueOrThrow({ where: { id: life.id } });
+      expect(row.lastReviewNote).toBe('Checked MOFA Japan: no exchange of notes reported.');
+      await check.run();
+      expect(await life.newEvents()).toEqual([]);
+    });
+
+    it('the editor completes the milestone: on track again, with its own events; the check adds none', async () => {
+      const life = await lifeAfter(5);
       await patchMilestone(life.milestoneIds[0]);
       expect(await life.health()).toBe('on_track');
       expect(await life.newEvents()).toEqual([
@@ -137,17 +156,17 @@ describe('status check', () => {
     });
 
     it('the last milestone completed in implementation: on track, nothing further scheduled', async () => {
-      const life = await lifeAfter(5);
+      const life = await lifeAfter(6);
       await patchMilestone(life.milestoneIds[1]);
       const row = await db.prisma.workstream.findUniqueOrThrow({ where: { id: life.id } });
-      expect(row).toMatchObject({ health: 'on_track', healthReason: 'Every listed milestone is done; no next milestone scheduled.' });
+      expect(row).toMatchObject({ health: 'on_track', healthReason: `Progress recorded on ${humanDay(isoDay(utcDay(0)))}; nothing scheduled ahead.` });
       expect(await life.newEvents()).toEqual(['milestone.completed Vessels delivered not_started→completed']);
       await check.run();
       expect(await life.newEvents()).toEqual([]);
     });
 
     it('then stage finalisation: complete', async () => {
-      const life = await lifeAfter(6);
+      const life = await lifeAfter(7);
       await http().patch(`/v1/admin/workstreams/${life.slug}`).set(auth).send({ stage: 'finalisation' }).expect(200);
       expect(await life.health()).toBe('complete');
       expect((await life.newEvents()).sort()).toEqual([
@@ -170,7 +189,7 @@ describe('status check', () => {
       expect(await asOf(at(-10))).toEqual(['at_risk', 'history']);
       expect(await asOf(at(1))).toEqual(['at_risk', 'history']);
       expect(await asOf(at(7))).toEqual(['at_risk', 'history']);
-      expect(await asOf(at(8))).toEqual(['off_track', 'history']);
+      expect(await asOf(at(8))).toEqual(['at_risk', 'history']);
       expect(await asOf(utcDay(0))).toEqual(['complete', 'history']);
 
       // The history and the answers agree, event by event.
@@ -194,6 +213,32 @@ describe('status check', () => {
         const res = await http().get(`/v1/workstreams/${life.slug}?asOf=${bad}`).expect(400);
         expect(res.body.errors[0]).toMatchObject({ field: 'asOf' });
       }
+    });
+  });
+
+  describe('a change of the rules', () => {
+    it('is written quietly by the first check under the new rules: recorded, nobody alerted; the next changes alert again', async () => {
+      await check.run(); // whatever earlier tests left is judged under the current rules first
+      // A verdict stored under the earlier rules: "stalled" for a workstream nobody has reviewed.
+      const ws = await f.workstream({
+        slug: 'judged-under-old-rules',
+        createdAt: utcDay(-400),
+        health: 'stalled',
+        milestones: [{ dateBasis: 'sourced', title: 'Notes exchanged', dueDate: utcDay(-300), status: 'completed', completedOn: utcDay(-300) }],
+      });
+      await db.prisma.statusCheckRun.updateMany({ data: { rulesVersion: 2 } });
+      const quiet = await check.run();
+      expect(quiet.healthChanged).toBe(1);
+      const revised = await db.prisma.event.findFirstOrThrow({ where: { workstreamId: ws.id, type: 'workstream_health_changed' } });
+      expect(revised).toMatchObject({ from: 'stalled', to: 'unknown', notify: false });
+      expect(revised.reason).toMatch(/^Health rules revised: Nothing scheduled ahead; last progress .*; never reviewed\.$/);
+      expect((await db.prisma.statusCheckRun.findFirstOrThrow({ orderBy: { finishedAt: 'desc' } })).rulesVersion).toBe(HEALTH_RULES_VERSION);
+
+      // Under the same rules, the next change is news again.
+      await http().post(`/v1/admin/workstreams/${ws.slug}/reviews`).set(auth).send({ note: 'Checked: nothing since.' }).expect(201);
+      const news = await db.prisma.event.findMany({ where: { workstreamId: ws.id, type: 'workstream_health_changed' }, orderBy: { occurredAt: 'asc' } });
+      expect(news.at(-1)).toMatchObject({ from: 'unknown', to: 'stalled', notify: true });
+      await expect(check.run()).resolves.toMatchObject({ healthChanged: 0 });
     });
   });
 
@@ -267,7 +312,8 @@ describe('status check', () => {
       expect(res.body).toMatchObject({ dryRun: true, events: 2, milestonesOverdue: 1, healthChanged: 1 });
       expect(res.body.checked).toBe(before.workstreams.length);
       expect(res.body.changes).toEqual([
-        expect.objectContaining({ type: 'workstream.health_changed', workstreamSlug: 'port-upgrade', from: 'unknown', to: 'off_track' }),
+        // Thirty days past an announced date and nobody has looked since: at risk, awaiting review.
+        expect.objectContaining({ type: 'workstream.health_changed', workstreamSlug: 'port-upgrade', from: 'unknown', to: 'at_risk' }),
         expect.objectContaining({ type: 'milestone.overdue', workstreamSlug: 'port-upgrade', from: 'in_progress', to: 'overdue' }),
       ]);
       expect(await snapshot()).toEqual(before);
@@ -303,7 +349,7 @@ describe('status check', () => {
       const events = await db.prisma.event.count();
       const res = await http().post('/v1/admin/checks').set(auth).send({ dryRun: true, asOf: isoDay(utcDay(50)) }).expect(200);
       expect(res.body.changes.filter((c: { workstreamId: string }) => c.workstreamId === ws.id)).toEqual([
-        expect.objectContaining({ type: 'workstream.health_changed', from: 'on_track', to: 'off_track' }),
+        expect.objectContaining({ type: 'workstream.health_changed', from: 'on_track', to: 'at_risk' }),
         expect.objectContaining({ type: 'milestone.overdue', from: 'in_progress', to: 'overdue' }),
       ]);
       expect(await db.prisma.event.count()).toBe(events);

@@ -43,7 +43,7 @@ export class MilestoneEditorService {
 
       const position = await this.repository.nextMilestonePosition(tx, locked.id);
       const created = await this.repository.insertMilestone(tx, { ...milestone, workstreamId: locked.id, position });
-      await this.repository.stampReview(tx, {
+      const stamp = await this.repository.stampReview(tx, {
         workstreamId: locked.id,
         at: now,
         reviewer: actor.name,
@@ -52,7 +52,7 @@ export class MilestoneEditorService {
         note: `Milestone "${created.title}" added.`,
       });
       const health = await this.recompute(tx, locked.id, now);
-      await this.repository.updateWorkstreamVersioned(tx, locked.id, expectedVersion, health.data);
+      await this.repository.updateWorkstreamVersioned(tx, locked.id, expectedVersion, { ...health.data, ...stamp });
 
       const events: Omit<NewEvent, 'actor' | 'notify'>[] = [
         {
@@ -99,7 +99,7 @@ export class MilestoneEditorService {
       }
       await this.repository.updateMilestoneVersioned(tx, before.id, expectedVersion, plan.data);
 
-      await this.repository.stampReview(tx, {
+      const stamp = await this.repository.stampReview(tx, {
         workstreamId: locked.id,
         at: now,
         reviewer: actor.name,
@@ -109,9 +109,7 @@ export class MilestoneEditorService {
         evidence: input.evidenceUrl ? [{ url: input.evidenceUrl }] : [],
       });
       const health = await this.recompute(tx, locked.id, now);
-      if (Object.keys(health.data).length) {
-        await this.repository.updateWorkstreamVersioned(tx, locked.id, undefined, health.data);
-      }
+      await this.repository.updateWorkstreamVersioned(tx, locked.id, undefined, { ...health.data, ...stamp });
 
       // The editor's words and evidence travel with the events: alerts say what happened and why.
       const said = { note: input.note ?? null, evidenceUrl: input.evidenceUrl ?? before.evidenceUrl ?? null };

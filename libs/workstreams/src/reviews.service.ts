@@ -49,7 +49,7 @@ export class ReviewsService {
     const result = await this.repository.transaction(async (tx) => {
       const locked = await this.repository.lockCurrentWorkstream(tx, reference, undefined);
       const evidence = input.evidence ?? [];
-      await this.repository.stampReview(tx, {
+      const stamp = await this.repository.stampReview(tx, {
         workstreamId: locked.id,
         at: now,
         reviewer: actor.name,
@@ -62,7 +62,7 @@ export class ReviewsService {
       const milestones = await this.repository.milestonesOf(tx, [locked.id]);
       const health = recomputeHealth(workstream, milestones, now, this.config.healthWindows);
       // The review is public (its date, its note): the workstream's version moves.
-      await this.repository.updateWorkstreamVersioned(tx, locked.id, undefined, health.data);
+      await this.repository.updateWorkstreamVersioned(tx, locked.id, undefined, { ...health.data, ...stamp });
       const events: NewEvent[] = health.event
         ? [{ ...health.event, actor: actor.name, notify: true, note: input.note, evidenceUrl: evidence[0]?.url ?? null }]
         : [];

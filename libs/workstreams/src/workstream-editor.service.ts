@@ -115,7 +115,7 @@ export class WorkstreamEditorService {
           reason: `Stage changed from ${before.stage} to ${input.stage}.`,
         });
       }
-      await this.repository.stampReview(tx, {
+      const stamp = await this.repository.stampReview(tx, {
         workstreamId: before.id,
         at: now,
         reviewer: actor.name,
@@ -126,7 +126,7 @@ export class WorkstreamEditorService {
       const health = recomputeHealth({ ...before, stage: input.stage ?? before.stage }, milestones, now, this.config.healthWindows);
       if (health.event) events.push(health.event);
 
-      await this.repository.updateWorkstreamVersioned(tx, before.id, expectedVersion, { ...data, ...health.data });
+      await this.repository.updateWorkstreamVersioned(tx, before.id, expectedVersion, { ...data, ...health.data, ...stamp });
       if (countries) await this.repository.replaceCountries(tx, before.id, countries);
       if (sectors) await this.repository.replaceSectors(tx, before.id, sectors);
       const eventIds = await this.recorder.record(tx, events.map((e) => ({ ...e, actor: actor.name, notify: notify ?? true })), now);

@@ -134,9 +134,10 @@ export class WorkstreamsRepository {
 
   /**
    * Records that an editor looked at the workstream: a Review row (kept, so health as of a past
-   * date counts only the reviews made by then) and the workstream's last-review stamp.
+   * date counts only the reviews made by then). Answers the workstream's last-review stamp, for
+   * the caller to write with the rest of its update (one UPDATE of the workstream per write).
    */
-  async stampReview(tx: Tx, review: ReviewStamp): Promise<void> {
+  async stampReview(tx: Tx, review: ReviewStamp): Promise<{ lastReviewedAt: Date; lastReviewedBy: string; lastReviewNote: string }> {
     await tx.review.create({
       data: {
         workstreamId: review.workstreamId,
@@ -148,10 +149,7 @@ export class WorkstreamsRepository {
         evidence: (review.evidence ?? []) as unknown as Prisma.InputJsonValue,
       },
     });
-    await tx.workstream.update({
-      where: { id: review.workstreamId },
-      data: { lastReviewedAt: review.at, lastReviewedBy: review.reviewer, lastReviewNote: review.note },
-    });
+    return { lastReviewedAt: review.at, lastReviewedBy: review.reviewer, lastReviewNote: review.note };
   }
 
   /** Open workstreams not reviewed within `reviewDays` (or never), the longest unreviewed first. */

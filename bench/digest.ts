@@ -26,6 +26,7 @@ import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Queue } from 'bullmq';
+import type { AppConfig } from '../libs/config/src';
 import { PrismaClient, PrismaService } from '../libs/database/src';
 import { buildDigestContent } from '../libs/digest/src/digest-content';
 import { DigestContentRepository } from '../libs/digest/src/digest-content.repository';
@@ -160,7 +161,7 @@ async function seed(url: string, slot: Date) {
 async function sampleDigest(databaseUrl: string, slot: Date) {
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
   try {
-    const week = await new DigestContentRepository(prisma as unknown as PrismaService).loadWeek(slot);
+    const week = await new DigestContentRepository(prisma as unknown as PrismaService, { healthReviewDays: 90 } as AppConfig).loadWeek(slot);
     const content = buildDigestContent(week, { countries: ['PH'], sectors: [], intersections: [], workstreams: [] });
     const base = 'http://localhost:3000/v1/subscriptions';
     const data = digestTemplateData(content, 'Asia/Manila', {

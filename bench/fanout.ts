@@ -100,11 +100,15 @@ function sampleAlert(): RenderedMail {
     type: 'workstream.health_changed',
     from: 'on_track',
     to: 'off_track',
-    reason: 'Radar delivery milestone overdue by 9 days (grace period 7 days)',
+    reason: '"Radar delivery" was due 31 March 2026 (planned date); no outcome found at review on 20 April 2026.',
+    actor: 'status-check',
+    note: null,
+    evidenceUrl: null,
     occurredAt: new Date(),
     workstream: { id: 'bench', slug: 'osa-surveillance-equipment', title: 'OSA surveillance equipment', health: 'off_track', healthReason: '' },
     countries: ['Malaysia'],
     milestone: null,
+    siblings: [],
   };
   const base = 'http://localhost:3000/v1/subscriptions';
   const data = alertTemplateData(facts, { publicBaseUrl: 'http://localhost:3000', manageUrl: `${base}/manage?token=x`, unsubscribeUrl: `${base}/unsubscribe?token=x` });

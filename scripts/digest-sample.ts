@@ -62,7 +62,7 @@ async function main() {
 
     // The services by hand: tsx emits no decorator metadata for Nest's injector.
     const config = loadConfig({ ...process.env, DATABASE_URL: url.toString(), NODE_ENV: 'development', LOG_LEVEL: 'error' });
-    const repository = new DigestContentRepository(prisma as unknown as PrismaService);
+    const repository = new DigestContentRepository(prisma as unknown as PrismaService, config);
     const composer = new DigestComposer(repository, new DigestContentCache(repository), new MailRenderer(), new SubscriberLinks(config), config);
     const previews = new DigestPreviewService(repository, composer);
     const preview = await previews.preview(reader.id, DIGEST_AS_OF);

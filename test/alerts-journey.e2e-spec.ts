@@ -7,6 +7,8 @@ import { JobQueues, QUEUES } from '@pledgewatch/queue';
 import { bootApi } from './support/api';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
+import { followAsBrowser, linksIn } from './support/follow-links';
+import { humanDay } from '@pledgewatch/dates';
 
 const BASE = 'http://pledgewatch.test';
 
@@ -105,7 +107,12 @@ describe('journey: from subscribing to an alert to unsubscribing in one click', 
       .patch(`/v1/admin/milestones/${signing.id}`)
       .set(bearer(editorKey))
       .set('If-Match', `"${signing.version}"`)
-      .send({ status: 'completed', completedOn: today(), evidenceUrl: 'https://www.mofa.go.jp/press/release/exchange-of-notes.html' })
+      .send({
+        status: 'completed',
+        completedOn: today(),
+        note: 'Notes exchanged in Manila',
+        evidenceUrl: 'https://www.mofa.go.jp/press/release/exchange-of-notes.html',
+      })
       .expect(200);
 
     // 4. Exactly one alert.
@@ -115,18 +122,30 @@ describe('journey: from subscribing to an alert to unsubscribing in one click', 
     const delivery = await db.prisma.delivery.findFirstOrThrow({ where: { subscriberId: subscriber.id, kind: 'alert' } });
     expect(delivery).toMatchObject({ status: 'sent', attempts: 1 });
 
-    expect(alert.subject).toBe('[Philippines] Coastal radar for the Philippine Coast Guard: milestone in progress → completed');
+    // It says what happened, on which day, with the editor's note and the evidence.
+    const completed = `Milestone 'Exchange of notes signed' completed on ${humanDay(today())}`;
+    expect(alert.subject).toBe(`[Philippines] Coastal radar for the Philippine Coast Guard: ${completed}`);
     expect(alert.messageId).toBe(`<${delivery.id}@pledgewatch.test>`);
     const text = alert.text ?? '';
-    expect(text).toContain('Milestone completed: Exchange of notes signed');
-    expect(text).toContain('From: in progress');
+    expect(text).toContain(`${completed}.`);
+    expect(text).toContain("Editor's note: Notes exchanged in Manila");
     expect(text).toContain('Evidence: https://www.mofa.go.jp/press/release/exchange-of-notes.html');
-    expect(text).toContain(`${BASE}/v1/workstreams/${slug}`);
+    expect(text).toContain(`${BASE}/workstreams/${slug}`);
+    expect(text).not.toContain('/v1/workstreams/');
     const manageLink = linkIn(text, new RegExp(`${BASE}/v1/subscriptions/manage\\?token=[^\\s]+`));
     const unsubscribeLink = linkIn(text, new RegExp(`${BASE}/v1/subscriptions/unsubscribe\\?token=[^\\s]+`));
     const html = String(alert.html);
-    expect(html).toContain(`href="${BASE}/v1/workstreams/${slug}"`);
+    expect(html).toContain(`href="${BASE}/workstreams/${slug}"`);
     expect(html).toContain('Exchange of notes signed');
+
+    // Every link a reader can click opens a page (the feed links, their feeds), in both parts of the email.
+    const links = linksIn(text, html);
+    const followed = await followAsBrowser(server, BASE, links);
+    expect(followed.map((f) => new URL(f.link).pathname)).toEqual(
+      expect.arrayContaining([`/workstreams/${slug}`, '/v1/subscriptions/manage', '/v1/subscriptions/unsubscribe', '/v1/feeds/events.atom', '/v1/feeds/milestones.ics']),
+    );
+    // Following them changed nothing: GET never unsubscribes.
+    expect((await db.prisma.subscriber.findUniqueOrThrow({ where: { id: subscriber.id } })).state).toBe('active');
 
     // RFC 8058 headers, pointing at the same unsubscribe link as the body.
     expect(header(alert, 'List-Unsubscribe')).toBe(`<${unsubscribeLink}>`);

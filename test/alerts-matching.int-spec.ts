@@ -89,7 +89,9 @@ describe('instant alerts: who gets an email', () => {
     expect(recipients(mails)).toEqual(['country@example.org', 'intersection@example.org', 'sector@example.org', 'three-topics@example.org']);
     expect(await db.prisma.delivery.count({ where: { eventId } })).toBe(4);
     expect(await db.prisma.delivery.count({ where: { eventId, status: 'sent', attempts: 1 } })).toBe(4);
-    for (const mail of mails) expect(mail.subject).toBe('[Philippines] Coastal radar for the Philippine Coast Guard: on track → off track');
+    for (const mail of mails) expect(mail.subject).toBe(
+      '[Philippines] Coastal radar for the Philippine Coast Guard: Health changed from on track to off track: A milestone is overdue beyond the grace period',
+    );
     await eventually(async () => !(await db.prisma.event.findUniqueOrThrow({ where: { id: eventId } })).fanoutPending, 10_000, 'the fan-out marked finished');
   });
 
@@ -104,7 +106,7 @@ describe('instant alerts: who gets an email', () => {
     await change(myMaritime, { type: 'workstream.stage_changed', from: 'implementation', to: 'suspended' });
     const mails = await newMail(before, 3);
     expect(recipients(mails)).toEqual(['sector@example.org', 'three-topics@example.org', 'workstream@example.org']);
-    expect(mails[0].subject).toBe('[Malaysia] OSA surveillance equipment: stage implementation → suspended');
+    expect(mails[0].subject).toBe('[Malaysia] OSA surveillance equipment: Stage changed from implementation to suspended');
   });
 
   /** The event's own fan-out job (job id = event id), once finished: what it decided. */
@@ -170,7 +172,9 @@ describe('instant alerts: who gets an email', () => {
     expect(html).toContain('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;');
     // Plain text is not HTML: the title reads as typed, with no entities.
     expect(mail.text).toContain('<script>alert("pwned")</script> & <b>bold</b>');
-    expect(mail.subject).toBe('[Malaysia] <script>alert("pwned")</script> & <b>bold</b>: on track → off track');
+    expect(mail.subject).toBe(
+      '[Malaysia] <script>alert("pwned")</script> & <b>bold</b>: Health changed from on track to off track: A milestone is overdue beyond the grace period',
+    );
   });
 
   it('fanning out the same event again sends nothing twice', async () => {

@@ -10,6 +10,7 @@ import { SmtpSink, startSmtpSink } from './support/smtp-sink';
 /** Monday 30 November 2026, 08:00 UTC: the slot every subscriber here is due in. */
 const SLOT = '2026-11-30T08:00:00Z';
 const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
+const BASE = 'http://pledgewatch.test';
 
 /**
  * What a weekly digest says, checked in the email that arrives: last week's changes in the
@@ -24,6 +25,7 @@ describe('weekly digest: what it says', () => {
   const queuePrefix = testQueuePrefix('digest-content');
   let mail: ParsedMail;
   let quietMail: ParsedMail;
+  const slugs = new Map<string, string>();
 
   async function milestone(ws: Workstream, position: number, title: string, dueDate: string, status: MilestoneStatus = 'not_started', completedOn?: string, evidenceUrl?: string) {
     return db.prisma.milestone.create({
@@ -48,6 +50,7 @@ describe('weekly digest: what it says', () => {
     // Followed through the Philippines × maritime security intersection. The title carries markup.
     const phMaritime = await f.workstream({ title: 'Coast guard <b>vessels</b> & radars', countries: ['PH'], sectors: ['maritime-security'] });
     await health(phMaritime, 'at_risk', '2026-11-20T00:00:00Z', 'Patrol ships due in 12 days and not started.');
+    await db.prisma.workstream.update({ where: { id: phMaritime.id }, data: { lastReviewedAt: day('2026-11-01') } });
     const ships = await milestone(phMaritime, 1, 'Patrol ships delivered', '2026-12-12', 'not_started', undefined, 'https://example.org/ships');
     await milestone(phMaritime, 2, 'Radar handover', '2027-01-20');
     await milestone(phMaritime, 3, 'Loan signed', '2024-06-30', 'completed', '2024-06-11');
@@ -71,6 +74,12 @@ describe('weekly digest: what it says', () => {
     await milestone(myMaritime, 1, 'Equipment handover', '2026-11-10', 'overdue');
     await milestone(myMaritime, 2, 'Training done', '2025-09-30', 'completed', '2025-09-22');
     await milestone(myMaritime, 3, 'Postponed review', '2026-01-01', 'deferred');
+    // Completions the scorecard cannot call on time or late: known only to the month, and a sourced
+    // due date that is just the recorded completion.
+    const monthly = await milestone(myMaritime, 4, 'Budget enacted', '2026-04-30', 'completed', '2026-04-30');
+    await db.prisma.milestone.update({ where: { id: monthly.id }, data: { datePrecision: 'month', completedOnPrecision: 'month' } });
+    const recorded = await milestone(myMaritime, 5, 'Exchange of notes', '2025-06-20', 'completed', '2025-06-20');
+    await db.prisma.milestone.update({ where: { id: recorded.id }, data: { dateBasis: 'sourced' } });
     await f.event(myMaritime.id, { type: 'milestone.overdue', occurredAt: new Date('2026-11-29T06:00:00Z'), from: 'in_progress', to: 'overdue', reason: 'Handover date passed' });
 
     // Viet Nam: nothing happened this week.
@@ -86,6 +95,7 @@ describe('weekly digest: what it says', () => {
     await milestone(archived, 2, 'Archived milestone done', '2025-01-01', 'completed', '2025-01-01');
     await f.event(archived.id, { type: 'milestone.added', occurredAt: new Date('2026-11-28T00:00:00Z'), reason: 'Archived event' });
 
+    for (const ws of [phMaritime, myMaritime]) slugs.set(ws.title, ws.slug);
     await digestSubscriber(db.prisma, { email: 'analyst@example.org', topics: [{ countryCode: 'PH', sectorSlug: 'maritime-security' }, { countryCode: 'MY' }] });
     await digestSubscriber(db.prisma, { email: 'quiet@example.org', topics: [{ countryCode: 'VN' }] });
     await digestSubscriber(db.prisma, { email: 'skipper@example.org', topics: [{ countryCode: 'VN' }], skipEmptyDigest: true });
@@ -107,12 +117,14 @@ describe('weekly digest: what it says', () => {
   it('last week’s changes in the subscriber’s topics, grouped by country and sector, and none outside them', () => {
     expect(mail.subject).toBe('Pledgewatch weekly, 30 November 2026: 3 changes, 1 milestone due in 30 days, 2 off track or at risk');
     const text = mail.text ?? '';
-    expect(text).toContain('== Malaysia · Maritime security ==\n* Milestone overdue: Surveillance equipment (29 November 2026)\n  in progress -> overdue\n  Handover date passed');
+    // Each change says what happened; a milestone gone from the record is told by its event's reason.
+    expect(text).toContain('== Malaysia · Maritime security ==\n* Milestone overdue: Surveillance equipment (29 November 2026)\n  Handover date passed.\n');
     expect(text).toContain('== Philippines · Maritime security ==');
-    expect(text).toContain('* Health: Coast guard <b>vessels</b> & radars (28 November 2026)\n  on track -> at risk');
+    expect(text).toContain('* Health: Coast guard <b>vessels</b> & radars (28 November 2026)\n  Health changed from on track to at risk: Ships due soon, not started.\n');
     expect(text).toContain(
-      '* Milestone rescheduled: Coast guard <b>vessels</b> & radars (25 November 2026)\n  Patrol ships delivered\n  15 November 2026 -> 12 December 2026\n  Shipyard delay reported\n  Evidence: https://example.org/ships',
+      "* Milestone rescheduled: Coast guard <b>vessels</b> & radars (25 November 2026)\n  Milestone 'Patrol ships delivered' rescheduled from 15 November 2026 to 12 December 2026.\n  Evidence: https://example.org/ships",
     );
+    expect(text).not.toContain('/v1/workstreams/');
     for (const outside of ['Trade talks round two planned', 'Ten days ago', 'Quiet correction', 'Archived', 'Tracked']) {
       expect(text).not.toContain(outside);
       expect(mail.html).not.toContain(outside);
@@ -129,34 +141,43 @@ describe('weekly digest: what it says', () => {
     expect(lookahead).toBe('DUE IN THE NEXT 30 DAYS\n* 12 December 2026 (in 12 days): Patrol ships delivered\n  Coast guard <b>vessels</b> & radars · not started\n\n');
   });
 
-  it('the off-track / at-risk list, with how long', () => {
+  it('the off-track / at-risk list, since when (a date, never a count of days) and the last review', () => {
     const text = mail.text ?? '';
     const attention = text.slice(text.indexOf('OFF TRACK OR AT RISK'), text.indexOf('SCORECARD'));
+    const page = (title: string) => `${BASE}/workstreams/${slugs.get(title)}`;
     expect(attention).toBe(
       'OFF TRACK OR AT RISK\n' +
-        '* Surveillance equipment: off track for 30 days (since 31 October 2026)\n  Equipment handover 20 days overdue.\n' +
-        '* Coast guard <b>vessels</b> & radars: at risk for 10 days (since 20 November 2026)\n  Patrol ships due in 12 days and not started.\n\n',
+        `* Surveillance equipment: off track since 31 October 2026\n  Equipment handover 20 days overdue.\n  Never reviewed - REVIEW DUE\n  ${page('Surveillance equipment')}\n` +
+        `* Coast guard <b>vessels</b> & radars: at risk since 20 November 2026\n  Patrol ships due in 12 days and not started.\n  Last reviewed 1 November 2026\n  ${page('Coast guard <b>vessels</b> & radars')}\n\n`,
     );
   });
 
   it('the scorecard per followed country matches the milestones in the database', async () => {
-    // Recount from the rows, independently of the digest's SQL: on time = completedOn ≤ dueDate.
+    // Recount from the rows, independently of the digest's SQL: on time = completedOn ≤ dueDate, both
+    // known to the day, and not a sourced due date equal to the completion (a record, not a deadline).
     const asOf = day('2026-11-30');
-    const expected: Record<string, { onTime: number; late: number; overdue: number }> = {};
+    const expected: Record<string, { onTime: number; late: number; overdue: number; notJudged: number }> = {};
     for (const code of ['MY', 'PH']) {
       const rows = await db.prisma.milestone.findMany({
         where: { workstream: { archivedAt: null, countries: { some: { countryCode: code } } } },
       });
+      const completed = rows.filter((m) => m.status === 'completed' && m.completedOn);
+      const judged = completed.filter(
+        (m) => m.datePrecision === 'day' && m.completedOnPrecision === 'day' && !(m.dateBasis === 'sourced' && m.completedOn!.getTime() === m.dueDate.getTime()),
+      );
       expected[code] = {
-        onTime: rows.filter((m) => m.status === 'completed' && m.completedOn && m.completedOn <= m.dueDate).length,
-        late: rows.filter((m) => m.status === 'completed' && m.completedOn && m.completedOn > m.dueDate).length,
+        onTime: judged.filter((m) => m.completedOn! <= m.dueDate).length,
+        late: judged.filter((m) => m.completedOn! > m.dueDate).length,
         overdue: rows.filter((m) => !['completed', 'cancelled', 'deferred'].includes(m.status) && m.dueDate < asOf).length,
+        notJudged: completed.length - judged.length,
       };
     }
-    expect(expected).toEqual({ MY: { onTime: 1, late: 0, overdue: 1 }, PH: { onTime: 2, late: 1, overdue: 1 } });
+    expect(expected).toEqual({ MY: { onTime: 1, late: 0, overdue: 1, notJudged: 2 }, PH: { onTime: 2, late: 1, overdue: 1, notJudged: 0 } });
 
     const text = mail.text ?? '';
-    expect(text).toContain('Malaysia: [##########!!!!!!!!!!] 1 on time, 0 late, 1 overdue');
+    expect(text).toContain(
+      'Malaysia: [##########!!!!!!!!!!] 1 on time, 0 late, 1 overdue; 2 not judged: dates known only to the month or recorded after the fact',
+    );
     expect(text).toContain('Philippines: [##########+++++!!!!!] 2 on time, 1 late, 1 overdue');
     // The bar: table cells sized in percent, no images, no scripts.
     const html = mail.html || '';

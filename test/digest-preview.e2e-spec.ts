@@ -7,6 +7,7 @@ import { bootApi } from './support/api';
 import { bearer, insertApiKey } from './support/admin';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { digestSubscriber } from './support/digest-harness';
+import { followAsBrowser, linksIn } from './support/follow-links';
 
 /** The seed evaluated at the start of November, then again late in the month: its health changes are the week's news. */
 const SAMPLE_SEED_AS_OF = [new Date('2026-11-02T06:00:00Z'), new Date('2026-11-27T06:00:00Z')];
@@ -63,6 +64,18 @@ describe('GET /v1/admin/digests/preview', () => {
 
     mkdirSync(path.dirname(ARTIFACT), { recursive: true });
     writeFileSync(ARTIFACT, html);
+  });
+
+  it('every link in the digest, in both parts, opens a page (the feed links, their feeds); nothing says "for N days"', async () => {
+    const res = await preview(`subscriber=${subscriberId}&asOf=${SAMPLE_DIGEST_AS_OF}`).set('Accept', 'application/json').expect(200);
+    const links = linksIn(res.body.html, res.body.text);
+    expect(links.some((l: string) => l.includes('/v1/workstreams/'))).toBe(false);
+    const followed = await followAsBrowser(app.getHttpServer(), 'https://pledgewatch.example', links);
+    const paths = followed.map((f) => new URL(f.link).pathname);
+    expect(paths.filter((p) => p.startsWith('/workstreams/')).length).toBeGreaterThan(0);
+    expect(paths).toEqual(expect.arrayContaining(['/v1/subscriptions/manage', '/v1/subscriptions/unsubscribe']));
+    expect(res.body.text).not.toMatch(/for \d+ days?\b/);
+    expect(res.body.text).toMatch(/(off track|at risk) since \d{1,2} [A-Z][a-z]+ \d{4}/);
   });
 
   it('answers { subject, html, text } to Accept: application/json, by id as well as by email', async () => {

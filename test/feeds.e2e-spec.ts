@@ -5,6 +5,7 @@ import { XMLParser } from 'fast-xml-parser';
 import ICAL from 'ical.js';
 import { StatusCheckService } from '@pledgewatch/status';
 import { bootApi } from './support/api';
+import { followAsBrowser, linksIn } from './support/follow-links';
 import { bearer, insertApiKey } from './support/admin';
 import { dropQueueKeys, testQueuePrefix } from './support/queues';
 import { createTestDatabase, TestDatabase } from './support/database';
@@ -138,11 +139,14 @@ describe('Feeds: Atom of events, iCalendar of milestones', () => {
       expect(feed.items.map((item) => item.id)).toEqual(expected.map((e) => `urn:uuid:${e.id}`));
       expect(feed.items.map((item) => item.updated?.toISOString())).toEqual(expected.map((e) => e.occurredAt.toISOString()));
       expect(feed.items.map((item) => item.title)).toEqual([
-        'Coastal radars for the Philippines: health on track → off track',
-        'Coastal radars for the Philippines: “Loan agreement signed” completed',
-        'Coastal radars for the Philippines: added to the tracker',
+        'Coastal radars for the Philippines: Health changed from on track to off track: Survey overdue',
+        "Coastal radars for the Philippines: Milestone 'Loan agreement signed' completed on 20 March 2024",
+        'Coastal radars for the Philippines: Tracking began',
       ]);
-      expect(feed.items.map((item) => item.url)).toEqual(expected.map(() => `${BASE}/v1/workstreams/${ws.radars.slug}`));
+      // Each entry links the workstream's page, which a browser opens as HTML.
+      expect(feed.items.map((item) => item.url)).toEqual(expected.map(() => `${BASE}/workstreams/${ws.radars.slug}`));
+      const opened = await followAsBrowser(app.getHttpServer(), BASE, linksIn(res.body as string).filter((l) => !l.includes('/v1/feeds/')));
+      expect(opened.map((o) => new URL(o.link).pathname)).toEqual(expect.arrayContaining([`/workstreams/${ws.radars.slug}`, '/changes']));
       expect(feed.updated?.toISOString()).toBe(ev.radarsHealth.occurredAt.toISOString());
       expect(feed.self).toBe(`${BASE}/v1/feeds/events.atom?country=PH&sector=maritime-security`);
     });
@@ -150,7 +154,7 @@ describe('Feeds: Atom of events, iCalendar of milestones', () => {
     it('titles a health change the way a person says it, and the same id every time', async () => {
       const first = parseFeed((await atom({ workstream: ws.indonesia.slug }).expect(200)).body as string);
       const again = parseFeed((await atom({ country: 'ID' }).expect(200)).body as string);
-      expect(first.items.map((i) => [i.id, i.title])).toEqual([[`urn:uuid:${ev.indonesiaHealth.id}`, 'Patrol vessel for Indonesia: health off track → at risk']]);
+      expect(first.items.map((i) => [i.id, i.title])).toEqual([[`urn:uuid:${ev.indonesiaHealth.id}`, 'Patrol vessel for Indonesia: Health changed from off track to at risk: The hull was delivered']]);
       expect(again.items.map((i) => i.id)).toEqual(first.items.map((i) => i.id));
     });
 
@@ -169,8 +173,9 @@ describe('Feeds: Atom of events, iCalendar of milestones', () => {
       expect(loan.content.text).not.toContain('<script');
       expect(loan.content.text).not.toContain('<b>');
       expect(loan.content.text).toContain('<a href="https://example.org/loan?a=1&amp;b=2">https://example.org/loan?a=1&amp;b=2</a>');
-      expect(loan.content.text).toContain(`<a href="${BASE}/v1/workstreams/${ws.radars.slug}">Coastal radars for the Philippines</a>`);
-      expect(loan.link.href).toBe(`${BASE}/v1/workstreams/${ws.radars.slug}`);
+      expect(loan.content.text).toContain("<p>Milestone 'Loan agreement signed' completed on 20 March 2024.</p>");
+      expect(loan.content.text).toContain(`<a href="${BASE}/workstreams/${ws.radars.slug}">Coastal radars for the Philippines</a>`);
+      expect(loan.link.href).toBe(`${BASE}/workstreams/${ws.radars.slug}`);
       // And a feed reader shows the reason itself.
       const read = parseFeed(xml).items.find((i) => i.id === `urn:uuid:${ev.radarsLoan.id}`)!;
       expect(read.content).toContain(MARKUP);
@@ -197,7 +202,7 @@ describe('Feeds: Atom of events, iCalendar of milestones', () => {
       const added = await factories(db.prisma).event(ws.malaysia.id, { type: 'milestone.added', milestoneId: ms.malaysiaBoats.id, reason: 'Added.', occurredAt: at('2025-04-02T00:00:00Z') });
       const res = await atom({ country: 'MY' }).set('If-None-Match', before).expect(200);
       expect(res.headers.etag).not.toBe(before);
-      expect(parseFeed(res.body as string).items[0]).toMatchObject({ id: `urn:uuid:${added.id}`, title: 'Patrol boats for Malaysia: milestone added: “Boats delivered”' });
+      expect(parseFeed(res.body as string).items[0]).toMatchObject({ id: `urn:uuid:${added.id}`, title: expect.stringMatching(/^Patrol boats for Malaysia: Milestone 'Boats delivered' added, due /) });
       await db.prisma.event.delete({ where: { id: added.id } });
     });
 
@@ -242,8 +247,11 @@ describe('Feeds: Atom of events, iCalendar of milestones', () => {
         isDate: true,
         summary: 'Coastal radars for the Philippines: Radar sites commissioned',
         status: 'TENTATIVE',
-        url: `${BASE}/v1/workstreams/${ws.radars.slug}`,
+        url: `${BASE}/workstreams/${ws.radars.slug}`,
       });
+      // Every URL in the calendar opens a page.
+      const opened = await followAsBrowser(app.getHttpServer(), BASE, [...events.values()].map((e) => e.url as string));
+      expect(opened.length).toBe(events.size);
       expect(sites.description).toContain("Date basis: a planning assumption (the editors' estimate; no date was announced).");
       expect(events.get(uid(ms.radarLoan.id))).toMatchObject({ summary: '[Completed] Coastal radars for the Philippines: Loan agreement signed', status: 'CONFIRMED' });
       expect(events.get(uid(ms.radarLoan.id))!.description).toContain('Date basis: sourced (a dated fact, with its source).');

@@ -121,7 +121,9 @@ describe('mail prepared once per event / topic set: every recipient gets exactly
       // What the ordinary, per-recipient path renders for this subscriber, byte for byte.
       const data = alertTemplateData(facts, { publicBaseUrl: BASE, manageUrl: own.manageUrl, unsubscribeUrl: own.unsubscribeUrl });
       const expected = renderer.render('alert', data);
-      expect(mail.subject).toBe('[Malaysia] OSA surveillance equipment — “radars” & patrol boats: on track → off track');
+      expect(mail.subject).toBe(
+        '[Malaysia] OSA surveillance equipment — “radars” & patrol boats: Health changed from on track to off track: Radar delivery overdue by 9 days = beyond the 7-day grace',
+      );
       expect(mail.subject).toBe(data.subject);
       expect(mail.text).toBe(expected.text);
       expect(mail.html).toBe(expected.html);

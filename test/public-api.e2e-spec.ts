@@ -434,6 +434,25 @@ describe('Public API', () => {
     it('refuses query parameters', async () => {
       await expectValidationError(`/v1/workstreams/${ws.radar.slug}?expand=all`, 'expand', 'unknown_field');
     });
+
+    it('sends a browser to the workstream page (303, asOf carried over), and JSON clients get JSON as before', async () => {
+      const browser = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+      const page = await http().get(`/v1/workstreams/${ws.radar.slug}`).set('Accept', browser).expect(303);
+      expect(page.headers.location).toBe(`/workstreams/${ws.radar.slug}`);
+      expect(page.headers.vary).toMatch(/Accept/);
+      const asOf = await http().get(`/v1/workstreams/${ws.radar.slug}?asOf=2025-06-30`).set('Accept', browser).expect(303);
+      expect(asOf.headers.location).toBe(`/workstreams/${ws.radar.slug}?asOf=2025-06-30`);
+
+      for (const accept of ['application/json', '*/*', 'application/json, text/html', 'application/json;q=1, text/html;q=0.5']) {
+        const json = await http().get(`/v1/workstreams/${ws.radar.slug}`).set('Accept', accept).expect(200);
+        expect(json.headers['content-type']).toMatch(/^application\/json/);
+        expect(json.headers.vary).toMatch(/Accept/);
+      }
+      const none = await http().get(`/v1/workstreams/${ws.radar.slug}`).unset('Accept').expect(200);
+      expect(none.body.slug).toBe(ws.radar.slug);
+      // Lists and events are not pages of one workstream: unchanged.
+      await http().get('/v1/workstreams').set('Accept', browser).expect(200);
+    });
   });
 
   describe('GET /v1/events', () => {

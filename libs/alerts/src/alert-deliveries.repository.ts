@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@pledgewatch/database';
+import type { DatePrecision } from '@pledgewatch/dates';
+import { Prisma, PrismaService } from '@pledgewatch/database';
 import { findTopicEvent, topicTouchesEvent, type EventTypeName, type TopicEvent } from '@pledgewatch/events';
 
 /** The event as fan-out needs it: who it touches, and whether it may email anyone. */
@@ -16,6 +17,31 @@ export interface FanoutBatch {
   pending: { id: string; sendJobId: string | null }[];
 }
 
+/** A milestone as an event's story tells it (libs/events' StoryMilestone), dates as `YYYY-MM-DD`. */
+export interface MilestoneFactsRow {
+  title: string;
+  dueDate: string | null;
+  datePrecision: DatePrecision;
+  dateBasis: string | null;
+  actualStart: string | null;
+  actualStartPrecision: DatePrecision;
+  completedOn: string | null;
+  completedOnPrecision: DatePrecision;
+  evidenceUrl: string | null;
+}
+
+/** Another event of the same write (same workstream, same instant). */
+export interface SiblingEventRow {
+  type: EventTypeName;
+  from: string | null;
+  to: string | null;
+  reason: string;
+  actor: string;
+  note: string | null;
+  evidenceUrl: string | null;
+  milestone: MilestoneFactsRow | null;
+}
+
 export interface EventFactsRow {
   id: string;
   /** The API name (`workstream.health_changed`): raw SQL reads the enum's mapped value. */
@@ -23,6 +49,10 @@ export interface EventFactsRow {
   from: string | null;
   to: string | null;
   reason: string;
+  actor: string;
+  /** The editor's change note and evidence, when an editor made the change. */
+  note: string | null;
+  eventEvidenceUrl: string | null;
   occurredAt: Date;
   workstreamId: string;
   slug: string;
@@ -30,8 +60,9 @@ export interface EventFactsRow {
   health: string;
   healthReason: string;
   countries: string[];
-  milestoneTitle: string | null;
-  evidenceUrl: string | null;
+  milestone: MilestoneFactsRow | null;
+  /** The other events written with this one, in the order they were recorded. */
+  siblings: SiblingEventRow[];
 }
 
 /**
@@ -101,18 +132,42 @@ export class AlertDeliveriesRepository {
     await this.prisma.$executeRaw`UPDATE "Event" SET "fanoutPending" = false WHERE id = ${eventId}::uuid`;
   }
 
+  /**
+   * An event with what its alert tells: the workstream, its countries, the milestone's dates as
+   * far as they are known, and the other events of the same write (same workstream and instant),
+   * so that a health change can name the milestone change it came with.
+   */
   async findEventFacts(eventId: string): Promise<EventFactsRow | null> {
     const rows = await this.prisma.$queryRaw<EventFactsRow[]>`
-      SELECT e.id::text AS id, e.type::text AS type, e."from", e."to", e.reason, e."occurredAt",
+      SELECT e.id::text AS id, e.type::text AS type, e."from", e."to", e.reason, e.actor, e.note,
+             e."evidenceUrl" AS "eventEvidenceUrl", e."occurredAt",
              w.id::text AS "workstreamId", w.slug, w.title, w.health::text AS health, w."healthReason",
              COALESCE((SELECT array_agg(c.name ORDER BY wc."countryCode")
                          FROM "WorkstreamCountry" wc JOIN "Country" c ON c.code = wc."countryCode"
                         WHERE wc."workstreamId" = w.id), '{}') AS countries,
-             m.title AS "milestoneTitle", m."evidenceUrl"
+             ${milestoneJson('m')} AS milestone,
+             COALESCE((SELECT json_agg(json_build_object(
+                                'type', s.type::text, 'from', s."from", 'to', s."to", 'reason', s.reason, 'actor', s.actor,
+                                'note', s.note, 'evidenceUrl', s."evidenceUrl", 'milestone', ${milestoneJson('sm')})
+                              ORDER BY s.type, s.id)
+                         FROM "Event" s
+                         LEFT JOIN "Milestone" sm ON sm.id = s."milestoneId"
+                        WHERE s."workstreamId" = e."workstreamId" AND s."occurredAt" = e."occurredAt" AND s.id <> e.id), '[]') AS siblings
         FROM "Event" e
         JOIN "Workstream" w ON w.id = e."workstreamId"
         LEFT JOIN "Milestone" m ON m.id = e."milestoneId"
        WHERE e.id = ${eventId}::uuid`;
     return rows[0] ?? null;
   }
+}
+
+/** A milestone row (alias `m`) as MilestoneFactsRow JSON, or null when there is none. */
+function milestoneJson(m: string): Prisma.Sql {
+  const col = (name: string) => Prisma.raw(`${m}."${name}"`);
+  return Prisma.sql`CASE WHEN ${col('id')} IS NULL THEN NULL ELSE json_build_object(
+    'title', ${col('title')},
+    'dueDate', to_char(${col('dueDate')}, 'YYYY-MM-DD'), 'datePrecision', ${col('datePrecision')}::text, 'dateBasis', ${col('dateBasis')}::text,
+    'actualStart', to_char(${col('actualStart')}, 'YYYY-MM-DD'), 'actualStartPrecision', ${col('actualStartPrecision')}::text,
+    'completedOn', to_char(${col('completedOn')}, 'YYYY-MM-DD'), 'completedOnPrecision', ${col('completedOnPrecision')}::text,
+    'evidenceUrl', ${col('evidenceUrl')}) END`;
 }

@@ -40,10 +40,14 @@ export class EventFactsCache {
       from: row.from,
       to: row.to,
       reason: row.reason,
+      actor: row.actor,
+      note: row.note,
+      evidenceUrl: row.eventEvidenceUrl,
       occurredAt: row.occurredAt,
       workstream: { id: row.workstreamId, slug: row.slug, title: row.title, health: row.health, healthReason: row.healthReason },
       countries: row.countries,
-      milestone: row.milestoneTitle === null ? null : { title: row.milestoneTitle, evidenceUrl: row.evidenceUrl },
+      milestone: row.milestone,
+      siblings: row.siblings,
     };
   }
 }

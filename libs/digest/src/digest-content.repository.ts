@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@pledgewatch/config';
+import type { DatePrecision } from '@pledgewatch/dates';
 import { Health, MilestoneStatus, Prisma, PrismaService } from '@pledgewatch/database';
-import type { EventTypeName } from '@pledgewatch/events';
-import type { DigestTopics, SnapshotWorkstream, WeekSnapshot } from './digest-content';
+import type { DigestTopics, SnapshotEvent, SnapshotWorkstream, WeekSnapshot } from './digest-content';
 import { LOOKAHEAD_DAYS, LOOKBACK_DAYS } from './digest-content';
 
 export interface DigestRecipient {
@@ -15,6 +16,10 @@ export interface DigestRecipient {
   topics: DigestTopics;
 }
 
+/** A completion the scorecard may call on time or late (see the scores query). */
+const JUDGED = Prisma.sql`(m."datePrecision" = 'day' AND m."completedOnPrecision" = 'day'
+  AND NOT (m."dateBasis" = 'sourced' AND m."dueDate" = m."completedOn"))`;
+
 /**
  * Everything a week's digests can mention, in a fixed number of set-based queries per as-of
  * instant, however many subscribers and topic sets are due then. The tracker's scale (hundreds of
@@ -23,16 +28,23 @@ export interface DigestRecipient {
  */
 @Injectable()
 export class DigestContentRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly config: AppConfig,
+  ) {}
 
   async loadWeek(asOf: Date): Promise<WeekSnapshot> {
     const asOfIso = asOf.toISOString();
     const [events, upcoming, attention, scores, countries, sectors] = await Promise.all([
-      this.prisma.$queryRaw<
-        { id: string; type: EventTypeName; workstreamId: string; from: string | null; to: string | null; reason: string; occurredAt: Date; milestoneTitle: string | null; evidenceUrl: string | null }[]
-      >`
+      this.prisma.$queryRaw<SnapshotEvent[]>`
         SELECT e.id::text AS id, e.type::text AS type, e."workstreamId"::text AS "workstreamId", e."from", e."to",
-               e.reason, e."occurredAt", m.title AS "milestoneTitle", m."evidenceUrl"
+               e.reason, e.actor, e.note, e."evidenceUrl" AS "eventEvidenceUrl", e."occurredAt",
+               m.title AS "milestoneTitle", m."evidenceUrl",
+               CASE WHEN m.id IS NULL THEN NULL ELSE json_build_object(
+                 'title', m.title, 'dueDate', to_char(m."dueDate", 'YYYY-MM-DD'), 'datePrecision', m."datePrecision"::text,
+                 'dateBasis', m."dateBasis"::text, 'actualStart', to_char(m."actualStart", 'YYYY-MM-DD'),
+                 'actualStartPrecision', m."actualStartPrecision"::text, 'completedOn', to_char(m."completedOn", 'YYYY-MM-DD'),
+                 'completedOnPrecision', m."completedOnPrecision"::text) END AS milestone
           FROM "Event" e
           JOIN "Workstream" w ON w.id = e."workstreamId" AND w."archivedAt" IS NULL
           LEFT JOIN "Milestone" m ON m.id = e."milestoneId"
@@ -41,9 +53,9 @@ export class DigestContentRepository {
            AND e."occurredAt" <= ${asOfIso}::timestamptz
          ORDER BY e."occurredAt" DESC, e.id DESC`,
       // Open as of asOf: not cancelled, and not completed by then.
-      this.prisma.$queryRaw<{ id: string; workstreamId: string; title: string; dueDate: string; status: MilestoneStatus }[]>`
+      this.prisma.$queryRaw<{ id: string; workstreamId: string; title: string; dueDate: string; datePrecision: DatePrecision; status: MilestoneStatus }[]>`
         SELECT m.id::text AS id, m."workstreamId"::text AS "workstreamId", m.title,
-               to_char(m."dueDate", 'YYYY-MM-DD') AS "dueDate", m.status
+               to_char(m."dueDate", 'YYYY-MM-DD') AS "dueDate", m."datePrecision"::text AS "datePrecision", m.status
           FROM "Milestone" m
           JOIN "Workstream" w ON w.id = m."workstreamId" AND w."archivedAt" IS NULL
                              AND w.stage NOT IN ('closed', 'cancelled', 'suspended')
@@ -57,14 +69,19 @@ export class DigestContentRepository {
           FROM "Workstream" w
          WHERE w."archivedAt" IS NULL AND w.health IN ('off_track', 'at_risk')
          ORDER BY w."healthSince", w.id`,
-      // On time: completed on or before the due date. Late: completed after it. Overdue: open as of
-      // asOf, past its due date, neither deferred (the editor's "postponed") nor on a workstream that
-      // is closed, cancelled or suspended. A completion with no date counts as neither.
-      this.prisma.$queryRaw<{ code: string; onTime: number; late: number; overdue: number }[]>`
+      // On time: completed on or before the due date; late: after it. Judged only where both dates
+      // are known to the day and the due date was a deadline, not the completion recorded after the
+      // fact (a sourced due date equal to the completion date is the record of an event); the rest
+      // of the completions are counted as not judged. Overdue: open as of asOf, past its due date
+      // (a period's last day when known only to the month or coarser), neither deferred (the editor's
+      // "postponed") nor on a workstream that is closed, cancelled or suspended. A completion with no
+      // date counts as neither.
+      this.prisma.$queryRaw<{ code: string; onTime: number; late: number; overdue: number; notJudged: number }[]>`
         WITH d AS (SELECT (${asOfIso}::timestamptz AT TIME ZONE 'UTC')::date AS today)
         SELECT wc."countryCode"::text AS code,
-               count(*) FILTER (WHERE m.status = 'completed' AND m."completedOn" <= d.today AND m."completedOn" <= m."dueDate")::int AS "onTime",
-               count(*) FILTER (WHERE m.status = 'completed' AND m."completedOn" <= d.today AND m."completedOn" > m."dueDate")::int AS late,
+               count(*) FILTER (WHERE m.status = 'completed' AND m."completedOn" <= d.today AND ${JUDGED} AND m."completedOn" <= m."dueDate")::int AS "onTime",
+               count(*) FILTER (WHERE m.status = 'completed' AND m."completedOn" <= d.today AND ${JUDGED} AND m."completedOn" > m."dueDate")::int AS late,
+               count(*) FILTER (WHERE m.status = 'completed' AND m."completedOn" <= d.today AND NOT ${JUDGED})::int AS "notJudged",
                count(*) FILTER (WHERE m.status NOT IN ('cancelled', 'deferred')
                                   AND w.stage NOT IN ('closed', 'cancelled', 'suspended')
                                   AND m."dueDate" < d.today
@@ -81,7 +98,9 @@ export class DigestContentRepository {
     const ids = [...new Set([...events.map((e) => e.workstreamId), ...upcoming.map((m) => m.workstreamId), ...attention.map((w) => w.id)])];
     const workstreams = ids.length
       ? await this.prisma.$queryRaw<SnapshotWorkstream[]>`
-          SELECT w.id::text AS id, w.slug, w.title, w.health::text AS health, w."healthReason", w."healthSince",
+          SELECT w.id::text AS id, w.slug, w.title, w.health::text AS health, w."healthReason", w."healthSince", w."lastReviewedAt",
+                 (w."lastReviewedAt" IS NULL
+                  OR w."lastReviewedAt" < (${asOfIso}::timestamptz AT TIME ZONE 'UTC') - make_interval(days => ${this.config.healthReviewDays}::int)) AS "reviewDue",
                  COALESCE((SELECT array_agg(c."countryCode"::text ORDER BY c."countryCode") FROM "WorkstreamCountry" c WHERE c."workstreamId" = w.id), '{}') AS countries,
                  COALESCE((SELECT array_agg(s."sectorSlug" ORDER BY s."sectorSlug") FROM "WorkstreamSector" s WHERE s."workstreamId" = w.id), '{}') AS sectors
             FROM "Workstream" w
@@ -94,7 +113,7 @@ export class DigestContentRepository {
       events,
       upcoming,
       attention: attention.map((w) => w.id),
-      scores: new Map(scores.map((s) => [s.code, { onTime: s.onTime, late: s.late, overdue: s.overdue }])),
+      scores: new Map(scores.map((s) => [s.code, { onTime: s.onTime, late: s.late, overdue: s.overdue, notJudged: s.notJudged }])),
       countryNames: new Map(countries.map((c) => [c.code, c.name])),
       sectorNames: new Map(sectors.map((s) => [s.slug, s.name])),
     };

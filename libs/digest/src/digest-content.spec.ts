@@ -13,6 +13,8 @@ function ws(id: string, countries: string[], sectors: string[], extra: Partial<S
     health: 'on_track',
     healthReason: 'fine',
     healthSince: new Date('2026-01-01T00:00:00Z'),
+    lastReviewedAt: new Date('2026-11-02T00:00:00Z'),
+    reviewDue: false,
     ...extra,
   };
 }
@@ -31,7 +33,20 @@ function snapshot(): WeekSnapshot {
     from: 'in_progress',
     to: 'completed',
     reason: `reason ${id}`,
+    actor: 'editor',
+    note: null as string | null,
+    eventEvidenceUrl: null as string | null,
     occurredAt: new Date(`${day}T10:00:00Z`),
+    milestone: {
+      title: `milestone ${id}`,
+      dueDate: '2026-12-31',
+      datePrecision: 'day' as const,
+      dateBasis: 'planned',
+      actualStart: null,
+      actualStartPrecision: 'day' as const,
+      completedOn: day,
+      completedOnPrecision: 'day' as const,
+    },
     milestoneTitle: `milestone ${id}`,
     evidenceUrl: 'https://example.org/evidence',
   });
@@ -40,13 +55,13 @@ function snapshot(): WeekSnapshot {
     workstreams: new Map(workstreams.map((w) => [w.id, w])),
     events: [event('e1', 'ph-mar', '2026-11-28'), event('e2', 'ph-trade', '2026-11-27'), event('e3', 'my-mar', '2026-11-26'), event('e4', 'asean', '2026-11-25')],
     upcoming: [
-      { id: 'm1', workstreamId: 'ph-mar', title: 'Ships delivered', dueDate: '2026-12-10', status: 'not_started' },
-      { id: 'm2', workstreamId: 'asean', title: 'Review', dueDate: '2026-12-20', status: 'in_progress' },
+      { id: 'm1', workstreamId: 'ph-mar', title: 'Ships delivered', dueDate: '2026-12-10', datePrecision: 'day', status: 'not_started' },
+      { id: 'm2', workstreamId: 'asean', title: 'Review', dueDate: '2026-12-31', datePrecision: 'month', status: 'in_progress' },
     ],
     attention: ['my-mar', 'ph-trade'],
     scores: new Map([
-      ['PH', { onTime: 3, late: 1, overdue: 0 }],
-      ['MY', { onTime: 1, late: 0, overdue: 2 }],
+      ['PH', { onTime: 3, late: 1, overdue: 0, notJudged: 36 }],
+      ['MY', { onTime: 1, late: 0, overdue: 2, notJudged: 0 }],
     ]),
     countryNames: new Map([
       ['PH', 'Philippines'],
@@ -95,7 +110,7 @@ describe('buildDigestContent', () => {
     expect(content.groups[0].changes.map((c) => c.eventId)).toEqual(['e1']);
     expect(content.upcoming).toEqual([expect.objectContaining({ title: 'Ships delivered', inDays: 11 })]);
     expect(content.attention).toEqual([]);
-    expect(content.scorecards).toEqual([{ code: 'PH', name: 'Philippines', onTime: 3, late: 1, overdue: 0, total: 4 }]);
+    expect(content.scorecards).toEqual([{ code: 'PH', name: 'Philippines', onTime: 3, late: 1, overdue: 0, notJudged: 36, total: 4 }]);
   });
 
   it('groups each change once, by the followed country and the sector; off track before at risk', () => {
@@ -106,9 +121,9 @@ describe('buildDigestContent', () => {
       'Philippines / Maritime security / e1',
       'Philippines / Trade and investment / e2',
     ]);
-    expect(content.attention.map((a) => [a.workstream.slug, a.health, a.days])).toEqual([
-      ['ws-my-mar', 'off_track', 30],
-      ['ws-ph-trade', 'at_risk', 10],
+    expect(content.attention.map((a) => [a.workstream.slug, a.health, a.since.toISOString().slice(0, 10)])).toEqual([
+      ['ws-my-mar', 'off_track', '2026-10-30'],
+      ['ws-ph-trade', 'at_risk', '2026-11-19'],
     ]);
     expect(content.scorecards.map((s) => s.code)).toEqual(['MY', 'PH']);
   });
@@ -135,10 +150,10 @@ describe('digestTemplateData', () => {
   it('dates in the subscriber’s zone, safe evidence links, and bars whose cells add up to 100%', () => {
     const week = snapshot();
     week.events[0].evidenceUrl = 'javascript:alert(1)';
-    week.scores.set('PH', { onTime: 1, late: 1, overdue: 1 });
+    week.scores.set('PH', { onTime: 1, late: 1, overdue: 1, notJudged: 0 });
     const data = digestTemplateData(buildDigestContent(week, topics({ countries: ['PH'] })), 'Asia/Tokyo', links);
     expect(data.weekOf).toBe('30 November 2026');
-    expect(data.groups[0].changes[0]).toMatchObject({ label: 'Milestone completed', from: 'in progress', to: 'completed', evidenceUrl: null });
+    expect(data.groups[0].changes[0]).toMatchObject({ label: 'Milestone completed', what: "Milestone 'milestone e1' completed on 28 November 2026.", evidenceUrl: null });
     const card = data.scorecards[0];
     expect(card.segments.map((s) => s.percent)).toEqual([34, 33, 33]);
     expect(card.textBar).toBe('[#######+++++++!!!!!!]');
@@ -154,13 +169,13 @@ describe('digestTemplateData', () => {
     const data = digestTemplateData(content, 'UTC', links);
     expect(data.subject).toMatch(/: 45 changes,/);
     expect(data.moreChanges).toBe('…and 15 more changes.');
-    expect(data.eventsUrl).toBe('https://pw.example/v1/events?since=2026-11-22T23%3A00%3A00.000Z');
+    expect(data.eventsUrl).toBe('https://pw.example/changes?since=2026-11-22T23%3A00%3A00.000Z');
     expect(data.moreUpcoming).toBeNull();
   });
 
   it('a small share never vanishes from the bar', () => {
     const week = snapshot();
-    week.scores.set('PH', { onTime: 198, late: 0, overdue: 1 });
+    week.scores.set('PH', { onTime: 198, late: 0, overdue: 1, notJudged: 0 });
     const [card] = digestTemplateData(buildDigestContent(week, topics({ countries: ['PH'] })), 'UTC', links).scorecards;
     expect(card.segments.map((s) => [s.label, s.percent])).toEqual([
       ['on time', 99],

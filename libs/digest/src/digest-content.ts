@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { DatePrecision } from '@pledgewatch/dates';
 import type { Health, MilestoneStatus } from '@pledgewatch/database';
-import type { EventTypeName } from '@pledgewatch/events';
+import type { EventTypeName, StoryMilestone } from '@pledgewatch/events';
 
 /**
  * What a weekly digest says, as pure functions over one "week snapshot" (everything a digest can
@@ -25,7 +26,11 @@ export interface SnapshotWorkstream {
   sectors: string[];
   health: Health;
   healthReason: string;
+  /** When the workstream's present health began: the date the condition arose. */
   healthSince: Date;
+  /** The editors' last look at the sources, and whether another is due (the review window passed). */
+  lastReviewedAt: Date | null;
+  reviewDue: boolean;
 }
 
 export interface SnapshotEvent {
@@ -35,7 +40,13 @@ export interface SnapshotEvent {
   from: string | null;
   to: string | null;
   reason: string;
+  actor: string;
+  /** The editor's change note and evidence, when an editor made the change. */
+  note: string | null;
+  eventEvidenceUrl: string | null;
   occurredAt: Date;
+  /** The event's milestone with its dates as far as they are known, or null. */
+  milestone: StoryMilestone | null;
   milestoneTitle: string | null;
   evidenceUrl: string | null;
 }
@@ -44,15 +55,19 @@ export interface SnapshotMilestone {
   id: string;
   workstreamId: string;
   title: string;
-  /** `YYYY-MM-DD`. */
+  /** `YYYY-MM-DD`: the period's last day when the date is known only to the month, quarter or year. */
   dueDate: string;
+  datePrecision: DatePrecision;
   status: MilestoneStatus;
 }
 
 export interface CountryScore {
+  /** Completed by the due date; only pairs of day-precise dates that were a deadline, not a record after the fact. */
   onTime: number;
   late: number;
   overdue: number;
+  /** Completed, but not judged: a date known only to the month (or coarser), or a due date that is just the recorded completion. */
+  notJudged: number;
 }
 
 export interface WeekSnapshot {
@@ -75,10 +90,12 @@ export interface DigestChange {
   eventId: string;
   type: EventTypeName;
   workstream: { slug: string; title: string };
-  milestoneTitle: string | null;
+  milestone: StoryMilestone | null;
   from: string | null;
   to: string | null;
   reason: string;
+  actor: string;
+  note: string | null;
   occurredAt: Date;
   evidenceUrl: string | null;
 }
@@ -93,6 +110,7 @@ export interface DigestUpcoming {
   workstream: { slug: string; title: string };
   title: string;
   dueDate: string;
+  datePrecision: DatePrecision;
   status: MilestoneStatus;
   inDays: number;
 }
@@ -101,8 +119,10 @@ export interface DigestAttention {
   workstream: { slug: string; title: string };
   health: 'off_track' | 'at_risk';
   reason: string;
+  /** The date the condition arose (never a count of days, which a data load would reset). */
   since: Date;
-  days: number;
+  lastReviewedAt: Date | null;
+  reviewDue: boolean;
 }
 
 export interface DigestScorecard extends CountryScore {
@@ -218,12 +238,14 @@ export function buildDigestContent(week: WeekSnapshot, topics: DigestTopics): Di
       eventId: e.id,
       type: e.type,
       workstream: ref(e.workstreamId),
-      milestoneTitle: e.milestoneTitle,
+      milestone: e.milestone,
       from: e.from,
       to: e.to,
       reason: e.reason,
+      actor: e.actor,
+      note: e.note,
       occurredAt: e.occurredAt,
-      evidenceUrl: e.evidenceUrl,
+      evidenceUrl: e.eventEvidenceUrl ?? e.evidenceUrl,
     });
   }
 
@@ -233,6 +255,7 @@ export function buildDigestContent(week: WeekSnapshot, topics: DigestTopics): Di
       workstream: ref(m.workstreamId),
       title: m.title,
       dueDate: m.dueDate,
+      datePrecision: m.datePrecision,
       status: m.status,
       inDays: daysBetween(week.asOf, new Date(`${m.dueDate}T00:00:00Z`)),
     }));
@@ -246,7 +269,8 @@ export function buildDigestContent(week: WeekSnapshot, topics: DigestTopics): Di
         health: ws.health as DigestAttention['health'],
         reason: ws.healthReason,
         since: ws.healthSince,
-        days: Math.max(0, daysBetween(ws.healthSince, week.asOf)),
+        lastReviewedAt: ws.lastReviewedAt,
+        reviewDue: ws.reviewDue,
       };
     })
     // Off track before at risk; within each, the longest-standing first.
@@ -254,7 +278,7 @@ export function buildDigestContent(week: WeekSnapshot, topics: DigestTopics): Di
 
   const scorecards = [...followedCountries]
     .map((code) => {
-      const score = week.scores.get(code) ?? { onTime: 0, late: 0, overdue: 0 };
+      const score = week.scores.get(code) ?? { onTime: 0, late: 0, overdue: 0, notJudged: 0 };
       return { code, name: week.countryNames.get(code) ?? code, ...score, total: score.onTime + score.late + score.overdue };
     })
     .sort((a, b) => a.name.localeCompare(b.name));

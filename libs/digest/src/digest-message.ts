@@ -1,5 +1,6 @@
-import type { EventTypeName } from '@pledgewatch/events';
-import type { TopicFeed } from '@pledgewatch/feeds';
+import { humanDateAt } from '@pledgewatch/dates';
+import { whatHappened, type EventTypeName } from '@pledgewatch/events';
+import { workstreamUrl as workstreamPageUrl, type TopicFeed } from '@pledgewatch/feeds';
 import { humanDate, humanValue, oneLine, safeHttpUrl } from '@pledgewatch/mail';
 import type { DigestContent, DigestScorecard } from './digest-content';
 import { LOOKAHEAD_DAYS } from './digest-content';
@@ -64,7 +65,8 @@ interface BarSegment {
   color: string;
 }
 
-const SEGMENT_COLORS = { onTime: '#1e8e3e', late: '#e37400', overdue: '#c5221f' };
+/** Dark enough for text on white (contrast at least 4.5:1): the legend's squares and labels use them too. */
+const SEGMENT_COLORS = { onTime: '#137333', late: '#a14f00', overdue: '#c5221f' };
 const TEXT_BAR_WIDTH = 20;
 
 /**
@@ -110,13 +112,13 @@ function scorecardView(s: DigestScorecard) {
     overdue: s.overdue,
     total: s.total,
     segments: segments.filter((g) => g.percent > 0),
-    summary: `${s.onTime} on time, ${s.late} late, ${s.overdue} overdue`,
+    summary: `${s.onTime} on time, ${s.late} late, ${s.overdue} overdue${s.notJudged ? `; ${s.notJudged} not judged: dates known only to the month or recorded after the fact` : ''}`,
     textBar: s.total ? `[${'#'.repeat(chars[0])}${'+'.repeat(chars[1])}${'!'.repeat(chars[2])}]` : `[${'.'.repeat(TEXT_BAR_WIDTH)}]`,
   };
 }
 
 export function digestTemplateData(content: DigestContent, timezone: string, links: DigestLinks) {
-  const workstreamUrl = (slug: string) => `${links.publicBaseUrl}/v1/workstreams/${encodeURIComponent(slug)}`;
+  const workstreamUrl = (slug: string) => workstreamPageUrl(links.publicBaseUrl, slug);
   const day = (d: Date) => localDay(d, timezone);
   const quiet = content.changeCount === 0;
   const shownChanges = content.groups.reduce((n, g) => n + g.changes.length, 0);
@@ -132,18 +134,15 @@ export function digestTemplateData(content: DigestContent, timezone: string, lin
       ? 'Nothing changed in your topics in the last 7 days.'
       : `${plural(content.changeCount, 'change')} in your topics in the last 7 days.`,
     moreChanges: more(content.changeCount, shownChanges, 'change'),
-    eventsUrl: `${links.publicBaseUrl}/v1/events?since=${encodeURIComponent(content.periodStart.toISOString())}`,
+    eventsUrl: `${links.publicBaseUrl}/changes?since=${encodeURIComponent(content.periodStart.toISOString())}`,
     groups: content.groups.map((g) => ({
       heading: [g.country, g.sector].filter(Boolean).join(' · ') || 'Other',
       changes: g.changes.map((c) => ({
         label: CHANGE_LABELS[c.type] ?? c.type,
         workstreamTitle: c.workstream.title,
         workstreamUrl: workstreamUrl(c.workstream.slug),
-        milestoneTitle: c.milestoneTitle,
-        hasFromTo: c.from !== null || c.to !== null,
-        from: humanValue(c.from),
-        to: humanValue(c.to),
-        reason: c.reason,
+        what: `${whatHappened(c)}.`,
+        note: c.note?.trim() || null,
         occurredOn: day(c.occurredAt),
         evidenceUrl: safeHttpUrl(c.evidenceUrl),
       })),
@@ -152,8 +151,9 @@ export function digestTemplateData(content: DigestContent, timezone: string, lin
       title: m.title,
       workstreamTitle: m.workstream.title,
       workstreamUrl: workstreamUrl(m.workstream.slug),
-      dueOn: humanDate(m.dueDate),
-      when: m.inDays <= 0 ? 'today' : `in ${plural(m.inDays, 'day')}`,
+      dueOn: humanDateAt(m.dueDate, m.datePrecision),
+      // A date known only to the month (or coarser) is due by the period's end, not on a day.
+      when: m.datePrecision !== 'day' ? `by the ${m.datePrecision}'s end` : m.inDays <= 0 ? 'today' : `in ${plural(m.inDays, 'day')}`,
       status: humanValue(m.status),
     })),
     moreUpcoming: more(content.upcomingCount, content.upcoming.length, 'milestone'),
@@ -165,7 +165,8 @@ export function digestTemplateData(content: DigestContent, timezone: string, lin
       offTrack: a.health === 'off_track',
       reason: a.reason,
       since: day(a.since),
-      duration: plural(a.days, 'day'),
+      lastReviewed: a.lastReviewedAt ? day(a.lastReviewedAt) : null,
+      reviewDue: a.reviewDue,
     })),
     moreAttention: more(content.attentionCount, content.attention.length, 'workstream'),
     scorecards: content.scorecards.map(scorecardView),

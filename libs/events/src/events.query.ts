@@ -20,7 +20,19 @@ export interface EventFeedFilter {
 
 const FEED_INCLUDE = {
   workstream: { select: { slug: true, title: true } },
-  milestone: { select: { title: true, evidenceUrl: true } },
+  milestone: {
+    select: {
+      title: true,
+      evidenceUrl: true,
+      dueDate: true,
+      datePrecision: true,
+      dateBasis: true,
+      actualStart: true,
+      actualStartPrecision: true,
+      completedOn: true,
+      completedOnPrecision: true,
+    },
+  },
 } satisfies Prisma.EventInclude;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -5,3 +5,4 @@ export * from './events.dispatcher';
 export * from './events.recorder';
 export * from './events-write.module';
 export * from './event-topics';
+export * from './event-story';

@@ -11,6 +11,7 @@ export const LIST_SEPARATOR = ';';
 
 interface StoredSource {
   quote?: unknown;
+  kind?: unknown;
   title?: unknown;
   url?: unknown;
   publisher?: unknown;
@@ -21,8 +22,8 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 
 export const WORKSTREAM_COLUMNS = [
   'id', 'slug', 'title', 'summary', 'summit', 'countries', 'sectors', 'instrument', 'stage', 'health',
-  'healthReason', 'healthSince', 'lastProgressAt', 'sourceQuote', 'sourceTitle', 'sourceUrl',
-  'sourcePublisher', 'sourceDate', 'version', 'createdAt', 'updatedAt',
+  'healthReason', 'healthSince', 'lastProgressAt', 'lastReviewedAt', 'lastReviewedBy', 'reviewDue', 'sourceQuote',
+  'sourceKind', 'sourceTitle', 'sourceUrl', 'sourcePublisher', 'sourceDate', 'watchTerms', 'version', 'createdAt', 'updatedAt',
 ] as const;
 
 export function workstreamRecord(ws: WorkstreamView): Record<(typeof WORKSTREAM_COLUMNS)[number], string> {
@@ -41,11 +42,16 @@ export function workstreamRecord(ws: WorkstreamView): Record<(typeof WORKSTREAM_
     healthReason: ws.healthReason,
     healthSince: ws.healthSince,
     lastProgressAt: ws.lastProgressAt ?? '',
+    lastReviewedAt: ws.lastReviewedAt ?? '',
+    lastReviewedBy: ws.lastReviewedBy ?? '',
+    reviewDue: String(ws.reviewDue),
     sourceQuote: text(source.quote) ?? '',
+    sourceKind: text(source.kind) ?? '',
     sourceTitle: text(source.title) ?? '',
     sourceUrl: text(source.url) ?? '',
     sourcePublisher: text(source.publisher) ?? '',
     sourceDate: text(source.date) ?? '',
+    watchTerms: ws.watchTerms.join(LIST_SEPARATOR),
     version: String(ws.version),
     createdAt: ws.createdAt,
     updatedAt: ws.updatedAt,
@@ -54,7 +60,8 @@ export function workstreamRecord(ws: WorkstreamView): Record<(typeof WORKSTREAM_
 
 export const MILESTONE_COLUMNS = [
   'id', 'workstreamId', 'workstreamSlug', 'workstreamTitle', 'position', 'title', 'plannedStart', 'dueDate',
-  'dateBasis', 'actualStart', 'completedOn', 'status', 'evidenceUrl', 'note', 'version',
+  'datePrecision', 'dateBasis', 'actualStart', 'actualStartPrecision', 'completedOn', 'completedOnPrecision', 'status',
+  'evidenceUrl', 'note', 'version',
 ] as const;
 
 export function milestoneRecord(ws: WorkstreamView, m: Milestone): Record<(typeof MILESTONE_COLUMNS)[number], string> {
@@ -67,9 +74,13 @@ export function milestoneRecord(ws: WorkstreamView, m: Milestone): Record<(typeo
     title: m.title,
     plannedStart: isoDate(m.plannedStart) ?? '',
     dueDate: isoDate(m.dueDate) ?? '',
+    datePrecision: m.datePrecision,
     dateBasis: m.dateBasis,
     actualStart: isoDate(m.actualStart) ?? '',
+    // A precision says how much of its date is known: empty where there is no date.
+    actualStartPrecision: m.actualStart ? m.actualStartPrecision : '',
     completedOn: isoDate(m.completedOn) ?? '',
+    completedOnPrecision: m.completedOn ? m.completedOnPrecision : '',
     status: m.status,
     evidenceUrl: m.evidenceUrl ?? '',
     note: m.note ?? '',
@@ -85,6 +96,8 @@ function importSource(stored: unknown): Record<string, string | null> | undefine
   const title = text(s.title);
   if (!quote || !title) return undefined;
   const source: Record<string, string | null> = { quote, title };
+  const kind = text(s.kind);
+  if (kind === 'summit' || kind === 'context') source.kind = kind;
   for (const field of ['url', 'publisher', 'date'] as const) {
     const value = text(s[field]);
     if (value !== undefined) source[field] = value;
@@ -106,12 +119,16 @@ export function trackerItem(ws: WorkstreamView, milestones: Milestone[]) {
     instrument: ws.instrument,
     stage: ws.stage,
     ...(source && { source }),
+    watchTerms: ws.watchTerms,
+    // The editors' last look at the sources (an instant, ISO 8601 UTC), when there was one.
+    ...(ws.lastReviewedAt && { lastReviewedAt: ws.lastReviewedAt }),
     milestones: milestones.map((m) => ({
       title: m.title,
       dueDate: isoDate(m.dueDate),
+      datePrecision: m.datePrecision,
       ...(m.plannedStart && { plannedStart: isoDate(m.plannedStart) }),
-      ...(m.actualStart && { actualStart: isoDate(m.actualStart) }),
-      ...(m.completedOn && { completedOn: isoDate(m.completedOn) }),
+      ...(m.actualStart && { actualStart: isoDate(m.actualStart), actualStartPrecision: m.actualStartPrecision }),
+      ...(m.completedOn && { completedOn: isoDate(m.completedOn), completedOnPrecision: m.completedOnPrecision }),
       // `overdue` is the scheduled check's to set, and the import refuses it: the milestone goes
       // back as open, and the next check flags it overdue again.
       status: m.status === 'overdue' ? (m.actualStart ? 'in_progress' : 'not_started') : m.status,

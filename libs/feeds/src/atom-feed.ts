@@ -1,6 +1,6 @@
 import { Feed } from 'feed';
-import type { EventTypeName } from '@pledgewatch/events';
-import { humanValue, safeHttpUrl } from '@pledgewatch/mail';
+import { whatHappened, type EventTypeName, type StoryMilestone } from '@pledgewatch/events';
+import { safeHttpUrl } from '@pledgewatch/mail';
 import { entryTitle } from './entry-title';
 
 /** One event as an Atom entry needs it. */
@@ -10,16 +10,20 @@ export interface AtomEvent {
   from: string | null;
   to: string | null;
   reason: string;
+  actor: string;
+  /** The editor's change note and evidence, when an editor made the change. */
+  note: string | null;
+  evidenceUrl: string | null;
   occurredAt: Date;
   workstream: { slug: string; title: string };
-  milestone: { title: string; evidenceUrl: string | null } | null;
+  milestone: (StoryMilestone & { evidenceUrl: string | null }) | null;
 }
 
 export interface AtomFeedSpec {
   publicBaseUrl: string;
   /** The feed's own address (rel="self"); also its stable `id`. */
   selfUrl: string;
-  /** The same change log as JSON (rel="alternate"). */
+  /** The same change log as a page (rel="alternate"). */
   alternateUrl: string;
   title: string;
   /** Newest first. */
@@ -40,18 +44,16 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
  */
 export const escapeHtml = (text: string) => xmlSafe(text).replace(/[&<>"]/g, (c) => HTML_ESCAPES[c]);
 
-export const workstreamUrl = (publicBaseUrl: string, slug: string) => `${publicBaseUrl}/v1/workstreams/${encodeURIComponent(slug)}`;
+/** The workstream's page: every link a person follows from a feed, a calendar or an email opens HTML. */
+export const workstreamUrl = (publicBaseUrl: string, slug: string) => `${publicBaseUrl}/workstreams/${encodeURIComponent(slug)}`;
 
-/** The entry's content: why, from → to, the evidence link and the workstream, as escaped HTML. */
+/** The entry's content: what happened, the editor's note, the evidence link and the workstream, as escaped HTML. */
 function entryContent(e: AtomEvent, publicBaseUrl: string): string {
-  const parts = [`<p>${escapeHtml(e.reason)}</p>`];
-  if (e.from !== null) {
-    parts.push(`<p>From <strong>${escapeHtml(humanValue(e.from))}</strong> to <strong>${escapeHtml(humanValue(e.to))}</strong>.</p>`);
-  } else if (e.to !== null) {
-    parts.push(`<p>Now <strong>${escapeHtml(humanValue(e.to))}</strong>.</p>`);
-  }
-  if (e.milestone) parts.push(`<p>Milestone: ${escapeHtml(e.milestone.title)}</p>`);
-  const evidence = safeHttpUrl(e.milestone?.evidenceUrl ?? null);
+  const parts = [`<p>${escapeHtml(whatHappened(e))}.</p>`];
+  // A health change's story is its reason; any other event's reason is kept as recorded.
+  if (e.type !== 'workstream.health_changed' && e.reason.trim()) parts.push(`<p>${escapeHtml(e.reason)}</p>`);
+  if (e.note?.trim()) parts.push(`<p>Editor's note: ${escapeHtml(e.note.trim())}</p>`);
+  const evidence = safeHttpUrl(e.evidenceUrl ?? e.milestone?.evidenceUrl ?? null);
   if (evidence) parts.push(`<p>Evidence: <a href="${escapeHtml(evidence)}">${escapeHtml(evidence)}</a></p>`);
   const ws = workstreamUrl(publicBaseUrl, e.workstream.slug);
   parts.push(`<p>Workstream: <a href="${escapeHtml(ws)}">${escapeHtml(e.workstream.title)}</a></p>`);
@@ -81,7 +83,7 @@ export function renderAtomFeed(spec: AtomFeedSpec): string {
   for (const e of spec.events) {
     feed.addItem({
       id: `urn:uuid:${e.id}`,
-      title: escapeHtml(entryTitle({ type: e.type, from: e.from, to: e.to, workstreamTitle: e.workstream.title, milestoneTitle: e.milestone?.title ?? null })),
+      title: escapeHtml(entryTitle(e)),
       link: workstreamUrl(spec.publicBaseUrl, e.workstream.slug),
       date: e.occurredAt,
       content: entryContent(e, spec.publicBaseUrl),

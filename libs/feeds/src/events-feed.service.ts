@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@pledgewatch/config';
+import { isoDay } from '@pledgewatch/dates';
 import { EventFeedFilter, EventsQuery, eventTypeName } from '@pledgewatch/events';
 import { renderAtomFeed } from './atom-feed';
 import { entityTag, Validators } from './conditional';
@@ -28,7 +29,7 @@ export class EventsFeedService {
     const body = renderAtomFeed({
       publicBaseUrl: base,
       selfUrl: `${base}/v1/feeds/events.atom${query}`,
-      alternateUrl: `${base}/v1/events${query}`,
+      alternateUrl: `${base}/changes${query}`,
       title: feedTitle('Pledgewatch changes', filter),
       events: page.items.map((row) => ({
         id: row.id,
@@ -36,9 +37,17 @@ export class EventsFeedService {
         from: row.from,
         to: row.to,
         reason: row.reason,
+        actor: row.actor,
+        note: row.note,
+        evidenceUrl: row.evidenceUrl,
         occurredAt: row.occurredAt,
         workstream: row.workstream,
-        milestone: row.milestone,
+        milestone: row.milestone && {
+          ...row.milestone,
+          dueDate: isoDay(row.milestone.dueDate),
+          actualStart: row.milestone.actualStart && isoDay(row.milestone.actualStart),
+          completedOn: row.milestone.completedOn && isoDay(row.milestone.completedOn),
+        },
       })),
     });
     // The body is a function of the events shown: hashing it makes the ETag exact.

@@ -1,6 +1,7 @@
 import ical, { ICalCalendar, ICalEventData, ICalEventStatus, ICalEventTransparency } from 'ical-generator';
 import type { DateBasis, MilestoneStatus } from '@pledgewatch/database';
-import { humanDate, humanValue, safeHttpUrl } from '@pledgewatch/mail';
+import { humanDateAt, isoDay } from '@pledgewatch/dates';
+import { humanValue, safeHttpUrl } from '@pledgewatch/mail';
 import { workstreamUrl } from './atom-feed';
 import type { CalendarMilestone } from './milestones-calendar.repository';
 
@@ -20,13 +21,23 @@ const MARKERS: Partial<Record<MilestoneStatus, string>> = {
 };
 
 const DAY_MS = 86_400_000;
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
+const PRECISION_WORDS = { month: 'the month', quarter: 'the quarter', year: 'the year' } as const;
+
+/**
+ * One all-day event on the due date. A date known only to the month, quarter or year is stored as
+ * the period's last day (when it falls due): the event sits on that day, and its summary and
+ * description say the period ("due March 2028"), so no calendar shows an invented day as a deadline.
+ */
 export function calendarEventOf(m: CalendarMilestone, publicBaseUrl: string, host: string): ICalEventData {
   const url = workstreamUrl(publicBaseUrl, m.workstreamSlug);
   const evidence = safeHttpUrl(m.evidenceUrl);
+  const due = humanDateAt(isoDay(m.dueDate), m.datePrecision);
+  const partial = m.datePrecision !== 'day';
   const description = [
-    `Due ${humanDate(isoDay(m.dueDate))}. Date basis: ${DATE_BASIS[m.dateBasis]}.`,
+    partial
+      ? `Due ${due} (known to ${PRECISION_WORDS[m.datePrecision as keyof typeof PRECISION_WORDS]}; shown on its last day). Date basis: ${DATE_BASIS[m.dateBasis]}.`
+      : `Due ${due}. Date basis: ${DATE_BASIS[m.dateBasis]}.`,
     `Status: ${humanValue(m.status)}.`,
     ...(m.note ? [m.note] : []),
     ...(evidence ? [`Evidence: ${evidence}`] : []),
@@ -41,7 +52,7 @@ export function calendarEventOf(m: CalendarMilestone, publicBaseUrl: string, hos
     start: m.dueDate,
     end: new Date(m.dueDate.getTime() + DAY_MS),
     allDay: true,
-    summary: `${MARKERS[m.status] ?? ''}${m.workstreamTitle}: ${m.title}`,
+    summary: `${MARKERS[m.status] ?? ''}${m.workstreamTitle}: ${m.title}${partial ? ` (due ${due})` : ''}`,
     description,
     url,
     status: m.status === 'cancelled' ? ICalEventStatus.CANCELLED : m.dateBasis === 'assumed' ? ICalEventStatus.TENTATIVE : ICalEventStatus.CONFIRMED,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { DatePrecision } from '@pledgewatch/dates';
 import { DateBasis, MilestoneStatus, Prisma, PrismaService } from '@pledgewatch/database';
 
 /** The calendar's filters: as the change log's (lists match any value; fields must all match). */
@@ -13,6 +14,8 @@ export interface CalendarMilestone {
   id: string;
   title: string;
   dueDate: Date;
+  /** How much of the due date is known; the date is the period's last day. */
+  datePrecision: DatePrecision;
   status: MilestoneStatus;
   dateBasis: DateBasis;
   evidenceUrl: string | null;
@@ -40,7 +43,7 @@ export class MilestonesCalendarRepository {
   batch(filter: MilestoneFeedFilter, afterId: string | null, size: number): Promise<CalendarMilestone[]> {
     const after = afterId ? Prisma.sql`AND m.id > ${afterId}::uuid` : Prisma.empty;
     return this.prisma.$queryRaw<CalendarMilestone[]>`
-      SELECT m.id::text AS id, m.title, m."dueDate", m.status::text AS status, m."dateBasis"::text AS "dateBasis",
+      SELECT m.id::text AS id, m.title, m."dueDate", m."datePrecision"::text AS "datePrecision", m.status::text AS status, m."dateBasis"::text AS "dateBasis",
              m."evidenceUrl", m.note, m.version, GREATEST(m."updatedAt", w."updatedAt") AS "revisedAt",
              w.slug AS "workstreamSlug", w.title AS "workstreamTitle"
         FROM "Milestone" m

@@ -156,6 +156,12 @@ export class PagesController {
           health: healthBadge(view.health),
           summit: summits.find((s) => s.slug === view.summit) ?? null,
           strip: healthStrip(detail.history, view.createdAt, { health: view.health, since: view.healthSince }, today),
+          review: {
+            on: dateView(view.lastReviewedAt),
+            by: view.lastReviewedBy,
+            note: view.lastReviewNote,
+            due: view.reviewDue,
+          },
           asOfValue,
           asOfError,
           asOf: then && {

@@ -39,6 +39,25 @@ describe('milestoneView', () => {
   it('compares a completion with its due date, and drops a link that is not http(s)', () => {
     const done = milestoneView({ ...base, status: 'completed', completedOn: '2026-02-02', evidenceUrl: 'javascript:alert(1)' }, '2026-03-01');
     expect(done).toMatchObject({ completed: true, lateness: '2 days after the due date', evidenceUrl: null });
+    expect(milestoneView({ ...base, status: 'completed', completedOn: '2026-01-31' }, '2026-03-01').lateness).toBe('on the due date');
+    // A sourced due date that is the completion recorded after the fact met no deadline.
+    expect(milestoneView({ ...base, status: 'completed', completedOn: '2026-01-31', dateBasis: 'sourced' }, '2026-03-01').lateness).toBeNull();
+  });
+
+  it('shows dates as far as they are known, and "on the due date" only when both are known to the day', () => {
+    const month = { ...base, dueDate: '2028-03-31', datePrecision: 'month' as const, status: 'not_started' as const };
+    expect(milestoneView(month, '2026-12-07').due).toEqual({ iso: '2028-03-31', text: 'March 2028' });
+    expect(milestoneView({ ...month, datePrecision: 'quarter' }, '2026-12-07').due?.text).toBe('Q1 2028');
+    expect(milestoneView({ ...month, dueDate: '2028-12-31', datePrecision: 'year' }, '2026-12-07').due?.text).toBe('2028');
+    // Completed on the stored last day of the due month: not "on the due date", which nobody knows.
+    const sameMonth = milestoneView({ ...month, status: 'completed', completedOn: '2028-03-31', completedOnPrecision: 'month' }, '2028-04-10');
+    expect(sameMonth).toMatchObject({ completedOn: { iso: '2028-03-31', text: 'March 2028' }, lateness: null });
+    const dayInMonth = milestoneView({ ...month, status: 'completed', completedOn: '2028-03-31' }, '2028-04-10');
+    expect(dayInMonth.lateness).toBeNull();
+    // Certainly late: completed in a month that began after the due month ended.
+    expect(milestoneView({ ...month, status: 'completed', completedOn: '2028-05-31', completedOnPrecision: 'month' }, '2028-06-10').lateness).toBe('after the due date');
+    expect(milestoneView({ ...month, status: 'overdue' }, '2028-04-10').lateness).toBe('overdue since the end of March 2028');
+    expect(milestoneView({ ...month, status: 'in_progress', actualStart: '2026-03-03' }, '2026-12-07').actualStart?.text).toBe('3 March 2026');
   });
 });
 

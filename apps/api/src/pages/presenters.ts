@@ -1,3 +1,4 @@
+import { humanDateAt, periodStart, type DatePrecision } from '@pledgewatch/dates';
 import type { DateBasis, Health, MilestoneStatus, Stage } from '@pledgewatch/database';
 import { humanDate, humanValue, safeHttpUrl } from '@pledgewatch/mail';
 import { HEALTH_SEVERITY, HIGHLIGHT_END, HIGHLIGHT_START, type HealthCounts, type MilestoneWithWorkstream } from '@pledgewatch/workstreams';
@@ -81,8 +82,9 @@ export interface DateView {
   text: string;
 }
 
-export function dateView(iso: string | null | undefined): DateView | null {
-  return iso ? { iso: iso.slice(0, 10), text: humanDate(iso) } : null;
+/** A date as far as it is known: `3 March 2026`, `March 2028`, `Q1 2028`, `2028`. */
+export function dateView(iso: string | null | undefined, precision: DatePrecision = 'day'): DateView | null {
+  return iso ? { iso: iso.slice(0, 10), text: humanDateAt(iso, precision) } : null;
 }
 
 const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC', hour12: false });
@@ -145,22 +147,40 @@ export interface MilestoneLike {
   title: string;
   plannedStart?: string | null;
   dueDate: string | null;
+  /** How much of each date is known (`day` when absent); a period is stored as its last day. */
+  datePrecision?: DatePrecision;
   actualStart?: string | null;
+  actualStartPrecision?: DatePrecision;
   completedOn?: string | null;
+  completedOnPrecision?: DatePrecision;
   status: MilestoneStatus;
   dateBasis: DateBasis;
   evidenceUrl: string | null;
   note?: string | null;
 }
 
-/** A milestone as the timeline and the lists show it: its status marked, its due date with its basis. */
+/**
+ * A milestone as the timeline and the lists show it: its status marked, its dates as far as they
+ * are known, its due date with its basis. Lateness in days is measured only between two dates
+ * known to the day; a date known to the month says no more than that.
+ */
 export function milestoneView(m: MilestoneLike, today: string) {
-  const due = dateView(m.dueDate);
-  const completed = dateView(m.completedOn);
+  const duePrecision = m.datePrecision ?? 'day';
+  const due = dateView(m.dueDate, duePrecision);
+  const completed = dateView(m.completedOn, m.completedOnPrecision);
+  const dayPrecise = duePrecision === 'day' && (m.completedOnPrecision ?? 'day') === 'day';
   let lateness: string | null = null;
-  if (m.completedOn && m.dueDate) {
+  if (m.completedOn && m.dueDate && !dayPrecise) {
+    // Said only when certain: the completion's period began after the due date's period ended.
+    lateness = periodStart(m.completedOn, m.completedOnPrecision ?? 'day') > m.dueDate.slice(0, 10) ? 'after the due date' : null;
+  } else if (m.completedOn && m.dueDate && m.dateBasis === 'sourced' && m.completedOn.slice(0, 10) === m.dueDate.slice(0, 10)) {
+    // A sourced due date equal to the completion is the event's own record, not a deadline it met.
+    lateness = null;
+  } else if (m.completedOn && m.dueDate) {
     const days = Math.round((Date.parse(m.completedOn) - Date.parse(m.dueDate)) / 86_400_000);
     lateness = days > 0 ? `${days} day${days === 1 ? '' : 's'} after the due date` : days < 0 ? 'before the due date' : 'on the due date';
+  } else if (m.status === 'overdue' && m.dueDate && duePrecision !== 'day') {
+    lateness = `overdue since the end of ${due!.text}`;
   } else if (m.status === 'overdue' && m.dueDate) {
     const days = Math.round((Date.parse(today) - Date.parse(m.dueDate)) / 86_400_000);
     lateness = `${days} day${days === 1 ? '' : 's'} overdue`;
@@ -174,7 +194,7 @@ export function milestoneView(m: MilestoneLike, today: string) {
     completed: m.status === 'completed',
     plannedStart: dateView(m.plannedStart),
     due,
-    actualStart: dateView(m.actualStart),
+    actualStart: dateView(m.actualStart, m.actualStartPrecision),
     completedOn: completed,
     lateness,
     basis: m.dateBasis,

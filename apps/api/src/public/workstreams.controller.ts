@@ -7,7 +7,7 @@ import { WorkstreamsQuery } from '@pledgewatch/workstreams';
 import { z } from 'zod';
 import { SORT_PARAMETER, toWorkstreamFilter, WORKSTREAM_FILTER_PARAMETERS } from './filter-params';
 import { calendarDayParam, cursor, limit } from './query-params';
-import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiProblems, ApiQueryOf } from '../http/openapi.decorators';
 import { WorkstreamDetail, WorkstreamPage } from '../http/response-schemas';
 import { PublicReadCacheInterceptor } from './public-read-cache';
@@ -53,6 +53,11 @@ export class WorkstreamsController {
   @ApiParam({ name: 'slug', description: 'The slug or the id', example: 'official-security-assistance-philippines' })
   @ApiQueryOf(DETAIL_PARAMETERS)
   @ApiAnswer(200, WorkstreamDetail)
+  @ApiResponse({
+    status: 303,
+    description: 'A browser (Accept preferring text/html to JSON) is sent to the workstream page, /workstreams/{slug}, ?asOf= carried over.',
+    headers: { Location: { description: 'The workstream page', schema: { type: 'string' } } },
+  })
   @ApiProblems(400, 404)
   @Get(':slug')
   async get(@Param('slug') slug: string, @Query() query: unknown) {

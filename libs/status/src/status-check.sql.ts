@@ -93,11 +93,11 @@ export async function flipOverdueMilestones(tx: Tx, params: CheckParams): Promis
       WHERE m.id = due.id
         AND m.status IN ('not_started', 'in_progress')
         AND m."dueDate" < ${day}
-      RETURNING m.id, m."workstreamId", m.title, m."dueDate", due.status AS was
+      RETURNING m.id, m."workstreamId", m.title, m."dueDate", m."datePrecision", due.status AS was
     )
     INSERT INTO "Event" (id, type, "workstreamId", "milestoneId", "from", "to", reason, actor, "occurredAt", notify)
     SELECT gen_random_uuid(), 'milestone.overdue', f."workstreamId", f.id, f.was::text, 'overdue',
-           format('"%s" was due %s and is not completed.', f.title, to_char(f."dueDate", 'YYYY-MM-DD')),
+           format('"%s" was due %s and is not completed.', f.title, ${humanDateSql(Prisma.sql`f."dueDate"`, Prisma.sql`f."datePrecision"`)}),
            ${STATUS_CHECK_ACTOR}, ${ts}, true
     FROM flipped f`;
 }

@@ -1,3 +1,4 @@
+import type { DatePrecision } from '@pledgewatch/dates';
 import { Injectable } from '@nestjs/common';
 import { Health, MilestoneStatus, DateBasis, Prisma, PrismaService } from '@pledgewatch/database';
 import { isoDate } from './workstream.view';
@@ -16,6 +17,8 @@ export interface MilestoneWithWorkstream {
   id: string;
   title: string;
   dueDate: string;
+  /** How much of the due date is known: shown as "March 2028", "Q1 2028", "2028". */
+  datePrecision: DatePrecision;
   status: MilestoneStatus;
   dateBasis: DateBasis;
   evidenceUrl: string | null;
@@ -35,6 +38,7 @@ interface MilestoneSqlRow {
   id: string;
   title: string;
   dueDate: Date;
+  datePrecision: DatePrecision;
   status: MilestoneStatus;
   dateBasis: DateBasis;
   evidenceUrl: string | null;
@@ -47,6 +51,7 @@ const toMilestone = (row: MilestoneSqlRow): MilestoneWithWorkstream => ({
   id: row.id,
   title: row.title,
   dueDate: isoDate(row.dueDate)!,
+  datePrecision: row.datePrecision,
   status: row.status,
   dateBasis: row.dateBasis,
   evidenceUrl: row.evidenceUrl,
@@ -111,7 +116,7 @@ export class WorkstreamsOverviewQuery {
       where.push(Prisma.sql`EXISTS (SELECT 1 FROM "WorkstreamSector" ws WHERE ws."workstreamId" = w.id AND ws."sectorSlug" IN (${Prisma.join(filter.sectors)}))`);
     }
     const rows = await this.prisma.$queryRaw<MilestoneSqlRow[]>`
-      SELECT m.id, m.title, m."dueDate", m.status::text AS status, m."dateBasis"::text AS "dateBasis", m."evidenceUrl",
+      SELECT m.id, m.title, m."dueDate", m.status::text AS status, m."dateBasis"::text AS "dateBasis", m."datePrecision"::text AS "datePrecision", m."evidenceUrl",
              w.id AS "workstreamId", w.slug, w.title AS "workstreamTitle"
       FROM "Milestone" m JOIN "Workstream" w ON w.id = m."workstreamId"
       WHERE ${Prisma.join(where, ' AND ')}
@@ -125,7 +130,7 @@ export class WorkstreamsOverviewQuery {
     if (workstreamIds.length === 0) return new Map();
     const rows = await this.prisma.$queryRaw<MilestoneSqlRow[]>`
       SELECT DISTINCT ON (m."workstreamId")
-             m.id, m.title, m."dueDate", m.status::text AS status, m."dateBasis"::text AS "dateBasis", m."evidenceUrl",
+             m.id, m.title, m."dueDate", m.status::text AS status, m."dateBasis"::text AS "dateBasis", m."datePrecision"::text AS "datePrecision", m."evidenceUrl",
              w.id AS "workstreamId", w.slug, w.title AS "workstreamTitle"
       FROM "Milestone" m JOIN "Workstream" w ON w.id = m."workstreamId"
       WHERE m."workstreamId" IN (${Prisma.join(workstreamIds.map((id) => Prisma.sql`${id}::uuid`))}) AND ${OPEN}

@@ -1,5 +1,5 @@
 /**
- * Public API benchmark (issue 14): 10,000 generated workstreams (× 5 milestones, 1–2 countries and
+ * Public API benchmark (docs/benchmarks.md): 10,000 generated workstreams (× 5 milestones, 1–2 countries and
  * sectors each, their `workstream.created` events, then one status check over them for health and
  * history) in a scratch database; the built API in a child process; autocannon with 64 connections
  * for 20 s per route (in 4 rounds of 5 s, the routes taking turns) against

@@ -1,5 +1,5 @@
 /**
- * Status check benchmark (issues 3 and 14): 100,000 open workstreams × 5 milestones (a mix of
+ * Status check benchmark (docs/benchmarks.md): 100,000 open workstreams × 5 milestones (a mix of
  * stages, statuses and due dates around asOf) in a scratch database. Four figures in one run, over
  * the same generated rows:
  *

@@ -1,5 +1,5 @@
 /**
- * Weekly digest benchmark (issue 5): 100,000 active subscribers spread over 24 time zones, the 12
+ * Weekly digest benchmark (docs/benchmarks.md): 100,000 active subscribers spread over 24 time zones, the 12
  * countries and 11 sectors (country, sector, country × sector and country + sector topic sets),
  * 240 workstreams with milestones and a week of events. Every subscriber's weekday and hour is
  * chosen so that their digest falls due in the benchmark's slot (the current hour).

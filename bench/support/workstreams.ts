@@ -6,7 +6,7 @@ import type { EventsDispatcher } from '../../libs/events/src/events.dispatcher';
 import { StatusCheckService } from '../../libs/status/src/status-check.service';
 import { StatusCheckRepository } from '../../libs/status/src/status-check.repository';
 
-/** The tracker's countries and sectors (SPEC §1), as [code or slug, name]. */
+/** The tracker's countries and sectors (as seeded), as [code or slug, name]. */
 export const COUNTRIES: [string, string][] = [
   ['BN', 'Brunei'], ['KH', 'Cambodia'], ['ID', 'Indonesia'], ['LA', 'Laos'], ['MY', 'Malaysia'], ['MM', 'Myanmar'],
   ['PH', 'Philippines'], ['SG', 'Singapore'], ['TH', 'Thailand'], ['VN', 'Viet Nam'], ['TL', 'Timor-Leste'], ['JP', 'Japan'],

@@ -9,7 +9,7 @@ const run = promisify(execFile);
 
 /**
  * A real Redis Cluster of the calling test's own: three masters on free loopback ports in a
- * temporary directory (STACK-NOTES item 13), nothing kept on disk. Stopped by port, never by name.
+ * temporary directory, nothing kept on disk. Stopped by port, never by name.
  */
 export class TestRedisCluster {
   readonly ports: number[] = [];

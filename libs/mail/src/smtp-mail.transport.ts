@@ -26,7 +26,7 @@ const TRANSIENT_CODES = new Set([
 /**
  * Pooled nodemailer options from SMTP_URL: `smtp://[user:pass@]host[:port]` (STARTTLS when the
  * server offers it) or `smtps://…` (TLS from the first byte). Plain smtp:// on loopback skips TLS
- * altogether: local catchers and test sinks speak none (STACK-NOTES pitfall 9). Optional query
+ * altogether: local catchers and test sinks speak none, and nodemailer would fail the STARTTLS upgrade. Optional query
  * parameters: `maxConnections` (default 5) and `maxMessages` per connection (default 100).
  */
 export function smtpOptionsFromUrl(smtpUrl: string): SMTPPoolOptions & { pool: true } {

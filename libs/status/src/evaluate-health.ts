@@ -52,7 +52,7 @@ export const ALL_LISTED_DONE = 'Every listed milestone is done; no next mileston
 const announced = (m: HealthMilestone) => m.dateBasis === 'sourced' || m.dateBasis === 'planned';
 
 /**
- * The health of a workstream as of an instant: SPEC §1, first rule that applies wins.
+ * The health of a workstream as of an instant (docs/health.md): the first rule that applies wins.
  * Dates compare as UTC calendar days: a milestone due today is not overdue; overdue by exactly the
  * grace period is still at risk; due in exactly the warning window is at risk.
  */

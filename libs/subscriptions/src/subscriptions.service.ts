@@ -42,7 +42,7 @@ export function topicRows(topics: TopicRefs, known: KnownTopics): TopicRow[] {
   ];
 }
 
-/** Subscribe with double opt-in, and what the links in emails do (SPEC §2.5, §3). */
+/** Subscribe with double opt-in, and what the links in emails do (docs/api.md#subscribing-double-opt-in). */
 @Injectable()
 export class SubscriptionsService {
   private readonly logger = new Logger(SubscriptionsService.name);

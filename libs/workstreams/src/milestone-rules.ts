@@ -113,7 +113,7 @@ export interface MilestonePatchPlan {
   /** Columns to write; empty when the patch changes nothing. */
   data: Partial<MilestoneState & { dateBasis: DateBasis; evidenceUrl: string | null; note: string | null }>;
   after: MilestoneState;
-  /** One event per change (SPEC §1), without actor/notify, which the caller adds. */
+  /** One event per change (the history and the alerts read them), without actor/notify, which the caller adds. */
   events: Omit<NewEvent, 'actor' | 'notify' | 'workstreamId'>[];
   /** A start or a completion was recorded: the workstream's lastProgressAt moves to now. */
   progress: boolean;

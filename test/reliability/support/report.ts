@@ -69,7 +69,7 @@ export function writeReport(root: string, startedAt: Date): void {
     '',
     `- Run: ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit \`${commit}\`${dirty}`,
     `- Machine: ${process.env.PW_RELIABILITY_MACHINE ?? `${require('node:os').cpus().length} cores, Node ${process.version}`}`,
-    `- Sizes: set by environment (README, "Reliability suite"); this run: ${process.env.PW_RELIABILITY_SIZES ?? 'CI defaults'}`,
+    `- Sizes: set by environment (docs/testing.md, "Reliability suite"); this run: ${process.env.PW_RELIABILITY_SIZES ?? 'CI defaults'}`,
     '',
     `| trial | backend | result | ${COLUMNS.map(([, h]) => h).join(' | ')} |`,
     `|---|---|---|${COLUMNS.map(() => '---:').join('|')}|`,

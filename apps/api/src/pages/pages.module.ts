@@ -11,7 +11,7 @@ import { PageRenderer } from './page-renderer';
 import { PagesController } from './pages.controller';
 import { SubscribePageController } from './subscribe-page.controller';
 
-/** The public HTML pages (SPEC §3 "Pages"): thin controllers over the libraries' queries, and templates. */
+/** The public HTML pages (docs/pages.md): thin controllers over the libraries' queries, and templates. */
 @Module({
   imports: [CatalogModule, WorkstreamsReadModule, EventsReadModule, StatusModule, SubscriptionsModule],
   controllers: [PagesController, SubscribePageController, AssetsController],

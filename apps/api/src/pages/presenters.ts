@@ -50,7 +50,7 @@ const MILESTONE_STATUS_LABELS: Record<MilestoneStatus, string> = {
   overdue: 'Overdue',
 };
 
-/** SPEC §1: every date shown says where it comes from. */
+/** Every date shown says where it comes from (sourced, planned or assumed). */
 const BASIS_LABELS: Record<DateBasis, string> = {
   sourced: 'sourced date',
   planned: 'planned date',

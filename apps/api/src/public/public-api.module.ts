@@ -9,7 +9,7 @@ import { EventsController } from './events.controller';
 import { PublicReadCache, PublicReadCacheInterceptor, WritesInvalidateInterceptor } from './public-read-cache';
 import { WorkstreamsController } from './workstreams.controller';
 
-/** SPEC §3's public, unauthenticated read API; its answers kept until the data changes (PublicReadCache). */
+/** The public, unauthenticated read API; its answers kept until the data changes (PublicReadCache). */
 @Module({
   imports: [CatalogModule, WorkstreamsReadModule, EventsReadModule, StatusModule],
   controllers: [CatalogController, WorkstreamsController, EventsController],

@@ -28,7 +28,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { PrismaClient } from '../libs/database/src';
+import { PrismaClient } from '@pledgewatch/database';
 import { cloneDatabase, createScratchDatabase, dropScratchDatabase, printResult, withClient, runBench } from './support/harness';
 import { generateWorkstreams, statusCheck } from './support/workstreams';
 

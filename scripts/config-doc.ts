@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { configurationReference } from '../libs/config/src/config-reference';
+import { configurationReference } from '@pledgewatch/config';
 
 const target = path.join(__dirname, '..', 'docs', 'configuration.md');
 writeFileSync(target, configurationReference());

@@ -20,6 +20,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import Redis from 'ioredis';
+// eslint-disable-next-line no-restricted-imports -- database tooling for the scripts, not part of the apps' entry
 import { ensureDatabase } from '../libs/database/src/ensure-database';
 import { embeddedDataDir } from './embedded-place';
 import { freePort, httpOk, isPortFree } from './net';
@@ -79,7 +80,7 @@ export async function ensureServices({ embedded = false }: ServiceOptions = {}):
       stops.unshift(maildev.stop); // before the database
       ({ smtpUrl, mailUi } = maildev);
     }
-    return { databaseUrl: database.url, databaseSource: database.source, ...queues, smtpUrl: smtpUrl!, mailUi, stop };
+    return { databaseUrl: database.url, databaseSource: database.source, ...queues, smtpUrl: smtpUrl, mailUi, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -54,8 +54,8 @@ function start(env: NodeJS.ProcessEnv): Promise<Running> {
 async function startUnlocked(env: NodeJS.ProcessEnv): Promise<Running> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/run.ts', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
   await eventually(
     async () => {
       if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}):\n${out}`);

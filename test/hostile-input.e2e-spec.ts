@@ -116,7 +116,7 @@ function leavesOf(value: Json | undefined, path: (string | number)[] = []): Leaf
 
 function withLeaf(body: Json, path: (string | number)[], replacement: Json): Json {
   const copy = structuredClone(body) as Record<string | number, Json>;
-  let node = copy as Record<string | number, Json>;
+  let node = copy;
   for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, Json>;
   node[path[path.length - 1]] = replacement;
   return copy;

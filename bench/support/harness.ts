@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Queue } from 'bullmq';
 import pg from 'pg';
-import { loadConfig } from '../../libs/config/src/config';
-import { QueueBackend } from '../../libs/queue/src/queue-backend';
+import { loadConfig } from '@pledgewatch/config';
+import { QueueBackend } from '@pledgewatch/queue';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const WORKER_MAIN = path.join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');

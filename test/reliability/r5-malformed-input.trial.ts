@@ -71,9 +71,9 @@ describe('R5 malformed input on every write route', () => {
       const isProblem = /application\/problem\+json/.test(answer.headers.get('content-type') ?? '') && typeof code === 'string';
       if (answer.status >= 500 || answer.status === 0) fivexx += 1;
       if (!isProblem || answer.status < 400) notProblem += 1;
-      else if (!documented.has(code!)) {
+      else if (!documented.has(code)) {
         undocumented += 1;
-        undocumentedSeen.add(code!);
+        undocumentedSeen.add(code);
       }
       if ((answer.status >= 500 || !isProblem || answer.status < 400) && bad.length < 8) {
         bad.push(`${r.route.method} ${r.route.path} ${r.body.raw.slice(0, 60)} → ${answer.status} ${answer.text.slice(0, 100)}`);

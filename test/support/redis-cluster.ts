@@ -42,7 +42,7 @@ export class TestRedisCluster {
     await Promise.all(
       this.ports.map((port, i) => {
         const child = this.children[i];
-        if (child.exitCode !== null) return undefined;
+        if (child.exitCode !== null) return Promise.resolve();
         const exited = new Promise((resolve) => child.once('exit', resolve));
         return run('redis-cli', ['-p', String(port), 'shutdown', 'nosave'])
           .catch(() => child.kill('SIGKILL'))

@@ -113,7 +113,7 @@ export const VARIABLE_DOCS: Record<Variable, VariableDoc> = {
 /** The schema's own default for a variable, as it reads in the doc; undefined when it has none. */
 function schemaDefault(name: Variable): string | undefined {
   const parsed = ENV_SCHEMA.shape[name].safeParse(undefined);
-  if (!parsed.success || parsed.data === undefined) return undefined;
+  if (!parsed.success || parsed.data === undefined || typeof parsed.data === 'object') return undefined;
   return `\`${String(parsed.data)}\``;
 }
 

@@ -152,7 +152,7 @@ export function guardedLookup(policy: WebhookAddressPolicy): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true, verbatim: true }, (error, addresses) => {
       if (error) return callback(error, '', 4);
-      const list = addresses as LookupAddress[];
+      const list = addresses;
       for (const { address, family } of list) {
         const refusal = addressRefusal(address, family as 4 | 6, policy);
         if (refusal) return callback(new WebhookUrlError('address_not_allowed', `The host "${hostname}" resolves to ${refusal}.`), '', 4);

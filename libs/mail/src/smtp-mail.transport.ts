@@ -84,7 +84,7 @@ export class SmtpMailTransport extends MailTransport implements OnModuleDestroy 
 
   async send(mail: OutgoingMail): Promise<SentMail> {
     try {
-      const info = await this.transporter.sendMail(this.message(mail));
+      const info = (await this.transporter.sendMail(this.message(mail))) as { messageId?: string; response?: string };
       return { messageId: info.messageId ?? mail.messageId, response: String(info.response ?? '') };
     } catch (error) {
       throw toMailSendError(error);
@@ -104,8 +104,9 @@ export class SmtpMailTransport extends MailTransport implements OnModuleDestroy 
     return { to, ...mail.prepared.expand(mail.values), messageId, headers };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.transporter.close();
+    return Promise.resolve();
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -73,8 +73,8 @@ export class AppProcess {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.pipe(out, { end: false });
-    child.stderr!.pipe(out, { end: false });
+    child.stdout.pipe(out, { end: false });
+    child.stderr.pipe(out, { end: false });
     child.once('exit', (code, signal) => out.end(`--- exit ${signal ?? code} at ${new Date().toISOString()}\n`));
     this.child = child;
     return child;

@@ -32,7 +32,7 @@ import { MailRenderer } from '@pledgewatch/mail';
 import { digestJobId, JOB_CATALOG, JOBS, QUEUES, QueueBackend } from '@pledgewatch/queue';
 import { bareSend } from './support/bare-send';
 import { COUNTRIES, SECTORS } from './support/workstreams';
-import { Sink, startSink } from './support/sink-process';
+import { Sink, startSink } from '../test/support/sink-process';
 import { buildApp, benchQueues, createScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient, runBench, releaseQueuesAndDatabase } from './support/harness';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);

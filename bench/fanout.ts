@@ -24,7 +24,7 @@ import { JOB_CATALOG, JOBS, QUEUES, QueueBackend } from '@pledgewatch/queue';
 import { AlertFacts, alertTemplateData } from '@pledgewatch/alerts';
 import { MailRenderer } from '@pledgewatch/mail';
 import { bareSend, RenderedMail } from './support/bare-send';
-import { Sink, startSink } from './support/sink-process';
+import { Sink, startSink } from '../test/support/sink-process';
 import { buildApp, benchQueues, createScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient, runBench, releaseQueuesAndDatabase } from './support/harness';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);

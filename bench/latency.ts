@@ -39,7 +39,7 @@ import { generateApiKey } from '@pledgewatch/auth';
 import { smtpOptionsFromUrl } from '@pledgewatch/mail';
 import { QUEUES, QueueBackend } from '@pledgewatch/queue';
 import { ApiProcess, startApi } from './support/api-process';
-import { Sink, startSink } from './support/sink-process';
+import { Sink, startSink } from '../test/support/sink-process';
 import { buildApp, createScratchDatabase, Percentiles, percentiles, benchQueues, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient, runBench, releaseQueuesAndDatabase } from './support/harness';
 
 const PATCHES = Number(process.env.BENCH_PATCHES ?? 200);

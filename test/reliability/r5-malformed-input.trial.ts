@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { ROOT } from '../../bench/support/harness';
+import { ROOT } from '../support/processes';
 import { createWorkstream } from './support/fixtures';
 import { record } from './support/report';
 import { routeTable, SmallStack } from './support/small-stack';

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isUuid } from '@pledgewatch/problems';
 
 /**
  * Two kinds of token travel in email links.
@@ -11,7 +12,6 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
  */
 export type LinkPurpose = 'unsubscribe' | 'manage';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LINK_TOKEN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 const SINGLE_USE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -20,7 +20,7 @@ function mac(secret: string, purpose: LinkPurpose, subscriberId: string): Buffer
 }
 
 export function signLinkToken(secret: string, purpose: LinkPurpose, subscriberId: string): string {
-  if (!UUID.test(subscriberId)) throw new Error(`not a subscriber id: ${subscriberId}`);
+  if (!isUuid(subscriberId)) throw new Error(`not a subscriber id: ${subscriberId}`);
   const id = Buffer.from(subscriberId.replace(/-/g, ''), 'hex').toString('base64url');
   return `${id}.${mac(secret, purpose, subscriberId).toString('base64url')}`;
 }

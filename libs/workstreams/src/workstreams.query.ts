@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Health, Prisma, PrismaService, Stage } from '@pledgewatch/database';
+import { Health, Prisma, PrismaService, Stage, workstreamReferenceSql } from '@pledgewatch/database';
 import { CursorCodec, Page, toPage } from '@pledgewatch/pagination';
 import { NotFoundError } from '@pledgewatch/problems';
 import { toEventView, toMilestoneView, toWorkstreamView, WorkstreamRow } from './workstream.view';
@@ -59,7 +59,6 @@ const SELECT_WORKSTREAMS = Prisma.sql`
   FROM "Workstream" w
   JOIN "Summit" s ON s.id = w."summitId"`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CURSOR = new CursorCodec('workstreams');
 
 /** `%`, `_` and the escape character itself match literally in ILIKE … ESCAPE '\'. */
@@ -120,12 +119,9 @@ export class WorkstreamsQuery {
    * findFirst + include took six, bench:api).
    */
   async get(slugOrId: string): Promise<WorkstreamDetailView> {
-    const match = UUID.test(slugOrId)
-      ? Prisma.sql`(w.id = CAST(${slugOrId.toLowerCase()} AS uuid) OR w.slug = ${slugOrId})`
-      : Prisma.sql`w.slug = ${slugOrId}`;
     const [row] = await this.prisma.$queryRaw<ListRow[]>`
       ${SELECT_WORKSTREAMS}
-      WHERE w."archivedAt" IS NULL AND ${match}
+      WHERE w."archivedAt" IS NULL AND ${workstreamReferenceSql('w', [slugOrId])}
       LIMIT 1`;
     if (!row) throw new NotFoundError('Workstream', slugOrId);
     const [milestones, events] = await Promise.all([

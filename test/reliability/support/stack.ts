@@ -4,7 +4,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { API_MAIN, ROOT, WORKER_MAIN, stopProcess } from '../../../bench/support/harness';
+import { API_MAIN, ROOT, WORKER_MAIN, stopProcess } from '../../support/processes';
 import { freePort } from '../../support/redis-server';
 import type { QueueBackend } from './backends';
 

@@ -1,4 +1,4 @@
-// CommonJS + @swc/jest. Nest 12 packages (and `feed`) are ESM-only, so they are transformed too (STACK-NOTES pitfall 2).
+// CommonJS + @swc/jest. Nest 12 packages (and `feed`) are ESM-only, so they are transformed too (Jest runs CommonJS).
 const swc = {
   jsc: {
     parser: { syntax: 'typescript', decorators: true },

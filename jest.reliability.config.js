@@ -1,4 +1,4 @@
-// `npm run test:reliability`: the black-box trials of test/reliability (issue 15). Same transform as
+// `npm run test:reliability`: the black-box trials of test/reliability (docs/testing.md). Same transform as
 // jest.config.js; one trial at a time (each starts real processes and breaks real services), long timeouts.
 // Built from jest.config.js's first project, not its top level: the top level's `projects` would make
 // Jest run the unit and e2e suites instead of the trials (roots and testMatch are ignored beside it).

@@ -1,5 +1,5 @@
 /**
- * Public API benchmark (issue 14): 10,000 generated workstreams (× 5 milestones, 1–2 countries and
+ * Public API benchmark (docs/benchmarks.md): 10,000 generated workstreams (× 5 milestones, 1–2 countries and
  * sectors each, their `workstream.created` events, then one status check over them for health and
  * history) in a scratch database; the built API in a child process; autocannon with 64 connections
  * for 20 s per route (in 4 rounds of 5 s, the routes taking turns) against
@@ -28,7 +28,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import autocannon from 'autocannon';
-import { PrismaClient } from '../libs/database/src';
+import { PrismaClient } from '@pledgewatch/database';
 import { ApiProcess, startApi } from './support/api-process';
 import { buildApp, createScratchDatabase, deleteQueueKeys, dropScratchDatabase, percentiles, printResult, withClient, runBench } from './support/harness';
 import { addTopicsAndText, generateWorkstreams, statusCheck } from './support/workstreams';
@@ -96,7 +96,7 @@ async function load(api: ApiProcess, route: Route, seconds: number, latencies: n
     requests: [{ method: 'GET' as const, setupRequest: (request: autocannon.Request) => ({ ...request, path: route.path() }) }],
   };
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(options, (error, done) => (error ? reject(error) : resolve(done)));
+    const instance = autocannon(options, (error, done) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(done)));
     if (latencies) instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
   });
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {

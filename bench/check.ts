@@ -1,5 +1,5 @@
 /**
- * Status check benchmark (issues 3 and 14): 100,000 open workstreams × 5 milestones (a mix of
+ * Status check benchmark (docs/benchmarks.md): 100,000 open workstreams × 5 milestones (a mix of
  * stages, statuses and due dates around asOf) in a scratch database. Four figures in one run, over
  * the same generated rows:
  *
@@ -28,7 +28,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { PrismaClient } from '../libs/database/src';
+import { PrismaClient } from '@pledgewatch/database';
 import { cloneDatabase, createScratchDatabase, dropScratchDatabase, printResult, withClient, runBench } from './support/harness';
 import { generateWorkstreams, statusCheck } from './support/workstreams';
 

@@ -1,5 +1,5 @@
 /**
- * Weekly digest benchmark (issue 5): 100,000 active subscribers spread over 24 time zones, the 12
+ * Weekly digest benchmark (docs/benchmarks.md): 100,000 active subscribers spread over 24 time zones, the 12
  * countries and 11 sectors (country, sector, country × sector and country + sector topic sets),
  * 240 workstreams with milestones and a week of events. Every subscriber's weekday and hour is
  * chosen so that their digest falls due in the benchmark's slot (the current hour).
@@ -26,18 +26,14 @@ import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Queue } from 'bullmq';
-import type { AppConfig } from '../libs/config/src';
-import { PrismaClient, PrismaService } from '../libs/database/src';
-import { buildDigestContent } from '../libs/digest/src/digest-content';
-import { DigestContentRepository } from '../libs/digest/src/digest-content.repository';
-import { digestTemplateData } from '../libs/digest/src/digest-message';
-import { hourSlot, wallHoursDueAt } from '../libs/digest/src/digest-schedule';
-import { MailRenderer } from '../libs/mail/src/mail-renderer';
-import { digestJobId, JOB_CATALOG, JOBS, QUEUES } from '../libs/queue/src/job-catalog';
-import { QueueBackend } from '../libs/queue/src/queue-backend';
+import type { AppConfig } from '@pledgewatch/config';
+import { PrismaClient, PrismaService } from '@pledgewatch/database';
+import { buildDigestContent, DigestContentRepository, digestTemplateData, hourSlot, wallHoursDueAt } from '@pledgewatch/digest';
+import { MailRenderer } from '@pledgewatch/mail';
+import { digestJobId, JOB_CATALOG, JOBS, QUEUES, QueueBackend } from '@pledgewatch/queue';
 import { bareSend } from './support/bare-send';
 import { COUNTRIES, SECTORS } from './support/workstreams';
-import { Sink, startSink } from './support/sink-process';
+import { Sink, startSink } from '../test/support/sink-process';
 import { buildApp, benchQueues, createScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient, runBench, releaseQueuesAndDatabase } from './support/harness';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);

@@ -1,5 +1,5 @@
 /**
- * Fan-out benchmark (issue 4): 100,000 confirmed subscribers follow one country; one event
+ * Fan-out benchmark (docs/benchmarks.md): 100,000 confirmed subscribers follow one country; one event
  * touches it. Measures the time from dispatching the event's fan-out job until an SMTP sink on
  * loopback has accepted the 100,000th email — through the real worker (built app, child process:
  * fan-out processor, email.send processor, Postgres, Redis, pooled nodemailer) — and, in the same
@@ -20,12 +20,11 @@ import 'reflect-metadata';
 import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import { JOB_CATALOG, JOBS, QUEUES } from '../libs/queue/src/job-catalog';
-import { AlertFacts, alertTemplateData } from '../libs/alerts/src/alert-message';
-import { MailRenderer } from '../libs/mail/src/mail-renderer';
-import { QueueBackend } from '../libs/queue/src/queue-backend';
+import { JOB_CATALOG, JOBS, QUEUES, QueueBackend } from '@pledgewatch/queue';
+import { AlertFacts, alertTemplateData } from '@pledgewatch/alerts';
+import { MailRenderer } from '@pledgewatch/mail';
 import { bareSend, RenderedMail } from './support/bare-send';
-import { Sink, startSink } from './support/sink-process';
+import { Sink, startSink } from '../test/support/sink-process';
 import { buildApp, benchQueues, createScratchDatabase, peakRssMb, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient, runBench, releaseQueuesAndDatabase } from './support/harness';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);

@@ -1,5 +1,5 @@
 /**
- * Alert latency benchmark (issue 14): what a subscriber waits for. The built API and the built
+ * Alert latency benchmark (docs/benchmarks.md): what a subscriber waits for. The built API and the built
  * worker as child processes (the code `npm start` runs), a counting SMTP sink on loopback in a
  * third, and a scratch database with one reader who follows Malaysia plus 10,000 bystanders who
  * follow the Philippines (so the fan-out's match is not against an empty table).
@@ -35,12 +35,11 @@ import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import nodemailer from 'nodemailer';
-import { generateApiKey } from '../libs/auth/src/api-key';
-import { smtpOptionsFromUrl } from '../libs/mail/src/smtp-mail.transport';
-import { QUEUES } from '../libs/queue/src/job-catalog';
-import { QueueBackend } from '../libs/queue/src/queue-backend';
+import { generateApiKey } from '@pledgewatch/auth';
+import { smtpOptionsFromUrl } from '@pledgewatch/mail';
+import { QUEUES, QueueBackend } from '@pledgewatch/queue';
 import { ApiProcess, startApi } from './support/api-process';
-import { Sink, startSink } from './support/sink-process';
+import { Sink, startSink } from '../test/support/sink-process';
 import { buildApp, createScratchDatabase, Percentiles, percentiles, benchQueues, printResult, sentDeliveries, startWorker, stopProcess, waitForWorkers, withClient, runBench, releaseQueuesAndDatabase } from './support/harness';
 
 const PATCHES = Number(process.env.BENCH_PATCHES ?? 200);

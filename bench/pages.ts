@@ -1,5 +1,5 @@
 /**
- * Pages benchmark (issue 10): requests per second and latency of the public HTML pages — the home
+ * Pages benchmark (docs/benchmarks.md): requests per second and latency of the public HTML pages — the home
  * page, a country page, a workstream page, a search (/workstreams?q=) and /due over the seeded data — each against a bare Nest route
  * of the same built app answering that page's own HTML as a constant body (same size, no database,
  * no template, no cache), with autocannon at 64 connections, in the same run. The API runs as a

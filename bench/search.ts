@@ -25,7 +25,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import autocannon from 'autocannon';
-import { PrismaClient } from '../libs/database/src';
+import { PrismaClient } from '@pledgewatch/database';
 import { ApiProcess, startApi } from './support/api-process';
 import { buildApp, createScratchDatabase, deleteQueueKeys, dropScratchDatabase, percentiles, printResult, runBench, withClient } from './support/harness';
 import { addTopicsAndText, generateWorkstreams, statusCheck } from './support/workstreams';
@@ -80,7 +80,7 @@ async function load(api: ApiProcess, route: Route, seconds: number, latencies: n
     requests: [{ method: 'GET' as const, setupRequest: (request: autocannon.Request) => ({ ...request, path: route.path() }) }],
   };
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(options, (error, done) => (error ? reject(error) : resolve(done)));
+    const instance = autocannon(options, (error, done) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(done)));
     if (latencies) instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
   });
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {

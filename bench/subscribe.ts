@@ -1,5 +1,5 @@
 /**
- * Subscribe timing (issue 16 item 6): does the answer's timing tell who subscribes? Against the
+ * Subscribe timing (docs/benchmarks.md): does the answer's timing tell who subscribes? Against the
  * built API as a child process, a scratch database and a unique queue prefix, all removed at the
  * end. (Subscribe → confirmation at the SMTP server is bench:latency's second figure.)
  *

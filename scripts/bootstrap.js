@@ -1,7 +1,7 @@
 // `npm start` and `npm test` land here, possibly before node_modules exists, so this file is plain
 // CommonJS with no dependencies. It installs what is missing, then hands over to scripts/run.ts.
 //
-//   node scripts/bootstrap.js start|test [...args]
+//   node scripts/bootstrap.js start|test|cli [...args]
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -49,8 +49,8 @@ function install() {
 
 function main() {
   const [command, ...rest] = process.argv.slice(2);
-  if (command !== 'start' && command !== 'test') {
-    console.error('usage: node scripts/bootstrap.js start|test [...args]');
+  if (command !== 'start' && command !== 'test' && command !== 'cli') {
+    console.error('usage: node scripts/bootstrap.js start|test|cli [...args]');
     process.exit(2);
   }
   if (needsInstall()) install();

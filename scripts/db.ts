@@ -13,7 +13,9 @@
 import { config as loadDotenv } from 'dotenv';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+// eslint-disable-next-line no-restricted-imports -- schema tooling, kept out of the library's entry so the apps never load the wasm schema engine
 import { applyMigrations, diffMigrationsToSchema, diffSchemas, PRISMA_PATHS, prismaPaths } from '../libs/database/src/schema-engine';
+// eslint-disable-next-line no-restricted-imports -- database tooling for the scripts, not part of the apps' entry
 import { ensureDatabase } from '../libs/database/src/ensure-database';
 
 loadDotenv({ quiet: true });

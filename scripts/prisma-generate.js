@@ -1,6 +1,6 @@
 // postinstall: generate the Prisma client. Prisma 7's CLI checks that a schema engine binary exists
 // even for `generate`, which never runs it; these machines cannot download it, so point the check at
-// any existing file (STACK-NOTES pitfall 4). The generated client is WebAssembly + driver adapter.
+// any existing file. The generated client is WebAssembly + driver adapter.
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 

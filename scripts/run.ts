@@ -3,6 +3,7 @@
  *
  *   tsx scripts/run.ts start [--embedded]        services → migrations → seed → build → API + worker, until Ctrl-C
  *   tsx scripts/run.ts test [--embedded] [...]   services → jest [...] (tests make their own databases)
+ *   tsx scripts/run.ts cli [--embedded] [...]    the database found as for start → migrations → apps/cli [...]
  *
  * `--embedded` (or PW_EMBEDDED=1): embedded PostgreSQL and the PostgreSQL queue backend even where
  * local servers run (scripts/services.ts).
@@ -13,15 +14,17 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
-import { httpOk, isPortFree } from './net';
+import { freePort, httpOk, isPortFree } from './net';
 import { watchParent } from './orphan-watchdog';
-import { ensureServices, ServiceError, type Services } from './services';
+import { ensureDatabaseService, ensureServices, ServiceError, type Services } from './services';
 
 const ROOT = path.resolve(__dirname, '..');
 const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
 const log = (message: string) => console.log(`[pledgewatch] ${message}`);
 
 const API_MAIN = 'dist/apps/api/apps/api/src/main.js';
+/** libs/config's default METRICS_PORT; also a common exporter port, so often taken. */
+const DEFAULT_METRICS_PORT = 9464;
 const WORKER_MAIN = 'dist/apps/worker/apps/worker/src/main.js';
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -31,7 +34,7 @@ const STOP_TIMEOUT_MS = 10_000;
 // reaches only this process, which then stops them in order: apps first, MailDev last.
 
 const children = new Set<ChildProcess>();
-let services: Services | undefined;
+let services: Pick<Services, 'stop'> | undefined;
 let stopping: Promise<never> | undefined;
 
 function alive(child: ChildProcess) {
@@ -84,14 +87,16 @@ interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Prefix each output line with this label. */
   label?: string;
+  /** Its standard output to our standard error (`cli`: stdout is the command's answer alone). */
+  toStderr?: boolean;
 }
 
-function launch(command: string, args: string[], { env = process.env, label }: RunOptions = {}): ChildProcess {
+function launch(command: string, args: string[], { env = process.env, label, toStderr }: RunOptions = {}): ChildProcess {
   const child = spawn(command, args, {
     cwd: ROOT,
     env,
     detached: process.platform !== 'win32',
-    stdio: label ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    stdio: label ? ['ignore', 'pipe', 'pipe'] : ['ignore', toStderr ? 2 : 'inherit', 'inherit'],
   });
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -146,10 +151,14 @@ async function start(embedded: boolean) {
     throw new ServiceError(`port ${port} is already in use (PORT=${port}); stop what runs there or choose another, e.g. PORT=3001 npm start`);
   }
 
-  services = await ensureServices({ embedded });
+  const metricsPort = await workerMetricsPort();
+
+  const found = await ensureServices({ embedded });
+  services = found;
   const env: NodeJS.ProcessEnv = {
-    ...servicesEnv(services),
+    ...servicesEnv(found),
     PORT: String(port),
+    METRICS_PORT: String(metricsPort),
     PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL || `http://localhost:${port}`,
   };
   let generatedKey = false;
@@ -196,13 +205,15 @@ async function start(embedded: boolean) {
   console.log(
     [
       '',
-      'Pledgewatch is running.',
+      `Pledgewatch is running. Open ${base}/ in a browser.`,
+      '',
+      `  Home page    ${base}/`,
       `  API          ${base}/v1   (docs: ${base}/docs, readiness: ${base}/health/ready, metrics: ${base}/metrics)`,
-      `  Database     ${services.databaseSource === 'DATABASE_URL' ? 'DATABASE_URL' : `${services.databaseSource} PostgreSQL`}: ${redactUrl(services.databaseUrl)}`,
-      `  Queues       ${services.queueBackend === 'postgres' ? "PostgreSQL (BullMQ's PostgreSQL backend, schema bullmq_<QUEUE_PREFIX>)" : process.env.REDIS_CLUSTER_NODES ? `Redis Cluster (${process.env.REDIS_CLUSTER_NODES})` : `Redis ${services.redisUrl}`}`,
+      `  Database     ${found.databaseSource === 'DATABASE_URL' ? 'DATABASE_URL' : `${found.databaseSource} PostgreSQL`}: ${redactUrl(found.databaseUrl)}`,
+      `  Queues       ${found.queueBackend === 'postgres' ? "PostgreSQL (BullMQ's PostgreSQL backend, schema bullmq_<QUEUE_PREFIX>)" : process.env.REDIS_CLUSTER_NODES ? `Redis Cluster (${process.env.REDIS_CLUSTER_NODES})` : `Redis ${found.redisUrl}`}`,
       `  Queue board  ${base}/admin/queues   (user admin, password: the admin key)`,
-      `  Worker       running (alerts, digests, scheduled checks)`,
-      services.mailUi ? `  Mail catcher ${services.mailUi}   (every email sent; SMTP on ${services.smtpUrl})` : `  Mail         sent through ${services.smtpUrl}`,
+      `  Worker       running (alerts, digests, scheduled checks)${metricsPort ? `; metrics http://localhost:${metricsPort}/metrics` : ''}`,
+      found.mailUi ? `  Mail catcher ${found.mailUi}   (every email sent; SMTP on ${found.smtpUrl})` : `  Mail         sent through ${found.smtpUrl}`,
       `  Admin key    ${generatedKey ? `${key}   (generated for this run; set ADMIN_API_KEY to keep one)` : 'ADMIN_API_KEY from your environment'}`,
       '',
       'Try:',
@@ -217,16 +228,54 @@ async function start(embedded: boolean) {
   await new Promise(() => {}); // until a signal or a child's exit calls shutdown()
 }
 
+/**
+ * The worker's METRICS_PORT: the default when free, else a free one; one the user set must be free
+ * (a line naming the variable, not the worker's EADDRINUSE stack).
+ */
+async function workerMetricsPort(): Promise<number> {
+  const given = process.env.METRICS_PORT;
+  if (given) {
+    const port = Number(given);
+    // Not a port at all: the worker's configuration check names the problem.
+    if (!Number.isInteger(port) || port <= 0 || port > 65535 || (await isPortFree(port))) return port;
+    throw new ServiceError(`METRICS_PORT=${port} is already in use (the worker's /metrics and /health port); stop what runs there, choose another port, unset it to let npm start pick a free one, or set 0 for none`);
+  }
+  if (await isPortFree(DEFAULT_METRICS_PORT)) return DEFAULT_METRICS_PORT;
+  const port = await freePort();
+  log(`port ${DEFAULT_METRICS_PORT} (the worker's default METRICS_PORT) is taken; the worker's metrics are on ${port} for this run`);
+  return port;
+}
+
 async function test(args: string[], embedded: boolean) {
-  services = await ensureServices({ embedded });
+  const found = await ensureServices({ embedded });
+  services = found;
   // Each Jest project picks its own queue backend (jest.config.js, test/support/queues.ts);
   // the `redis` project needs a Redis (REDIS_URL, else 127.0.0.1:6379), as does the cluster trial.
-  const env = servicesEnv(services);
+  const env = servicesEnv(found);
   delete env.QUEUE_BACKEND;
-  env.REDIS_URL = services.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  env.REDIS_URL = found.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const jest = launch(process.execPath, [require.resolve('jest/bin/jest', { paths: [ROOT] }), ...args], { env });
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     jest.once('exit', (c, s) => resolve([c, s])),
+  );
+  if (stopping) await stopping;
+  await shutdown(exitCodeOf(code, signal));
+}
+
+/**
+ * `npm run cli -- …`: the database found as `npm start` finds it (DATABASE_URL, the local server,
+ * the embedded one `npm start` runs, else an embedded one for this command), migrated, then the
+ * command. Our own lines go to stderr, so stdout is the command's answer (`keys:list --json`).
+ */
+async function cli(args: string[], embedded: boolean) {
+  console.log = (...parts: unknown[]) => console.error(...parts);
+  const database = await ensureDatabaseService({ embedded });
+  services = database;
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url };
+  await step('migrations', ...tsx('scripts/db.ts', 'migrate'), { env, toStderr: true });
+  const command = launch(bin('tsx'), ['apps/cli/src/main.ts', ...args], { env });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    command.once('exit', (c, s) => resolve([c, s])),
   );
   if (stopping) await stopping;
   await shutdown(exitCodeOf(code, signal));
@@ -278,7 +327,8 @@ async function main() {
   const args = rest.filter((arg) => arg !== '--embedded');
   if (command === 'start') return start(embedded);
   if (command === 'test') return test(args, embedded);
-  console.error('usage: tsx scripts/run.ts start|test [...args]');
+  if (command === 'cli') return cli(args, embedded);
+  console.error('usage: tsx scripts/run.ts start|test|cli [...args]');
   process.exit(2);
 }
 

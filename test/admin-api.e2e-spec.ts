@@ -268,7 +268,7 @@ describe('Admin API: workstreams, milestones, import', () => {
 
   describe('PATCH /v1/admin/milestones/{id}', () => {
     it('an editor’s completion writes exactly milestone.completed, workstream.health_changed and one audit entry, in one transaction', async () => {
-      // In finalisation, completing the last open milestone completes the workstream (SPEC §1 rule 2).
+      // In finalisation, completing the last open milestone completes the workstream (docs/health.md rule 2).
       const ws = await create({ title: 'Completion target', stage: 'finalisation' });
       const milestone = ws.milestones[1];
       const before = await rowCounts(db.prisma);

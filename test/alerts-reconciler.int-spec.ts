@@ -9,7 +9,7 @@ import { factories } from './support/factories';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
 
 /**
- * Postgres is the source of truth, Redis carries work only (SPEC §2): deliveries whose send jobs
+ * Postgres is the source of truth, Redis carries work only: deliveries whose send jobs
  * are gone — the worker died after creating them, or Redis lost everything — are found in
  * Postgres and sent, each exactly once.
  */

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import { buildApp, ROOT } from '../bench/support/harness';
+import { buildApp, ROOT } from './support/processes';
 import { eventually, REDIS_URL } from './support/alerts-harness';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { freePort } from './support/redis-server';

@@ -54,8 +54,8 @@ function start(env: NodeJS.ProcessEnv): Promise<Running> {
 async function startUnlocked(env: NodeJS.ProcessEnv): Promise<Running> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/run.ts', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
   await eventually(
     async () => {
       if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}):\n${out}`);
@@ -105,7 +105,6 @@ describe('npm start on a machine with only Node.js (embedded PostgreSQL, queues 
       PW_LOCAL_POSTGRES_URL: `postgresql://postgres@127.0.0.1:${closedPg}/pledgewatch`,
       PW_LOCAL_REDIS_URL: `redis://127.0.0.1:${closedRedis}`,
       PORT: String(apiPort),
-      METRICS_PORT: '0', // other test files' workers may hold the default port
       ADMIN_API_KEY: ADMIN_KEY,
     });
   });
@@ -119,7 +118,12 @@ describe('npm start on a machine with only Node.js (embedded PostgreSQL, queues 
     const base = `http://127.0.0.1:${apiPort}`;
     const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
 
+    // The worker's default METRICS_PORT taken (no test's worker uses it): npm start picks a free one.
+    const blocker = net.createServer().on('error', () => undefined).listen(9464);
     running = await start(env);
+    blocker.close();
+    expect(running.output()).toMatch(/port 9464 \(the worker's default METRICS_PORT\) is taken; the worker's metrics are on \d+/);
+    expect(running.output()).toContain(`Pledgewatch is running. Open http://localhost:${apiPort}/ in a browser.`);
     expect(running.output()).toContain('no PostgreSQL on 127.0.0.1');
     expect(running.output()).toMatch(/Queues +PostgreSQL/);
 

@@ -20,8 +20,11 @@ const asText = (req: request.Test) =>
     res.on('end', () => done(null, text));
   });
 
-const csvRows = (text: string) => parseCsv(text, { columns: true, bom: true }) as Record<string, string>[];
-const csvHeader = (text: string) => (parseCsv(text, { to_line: 1 }) as string[][])[0];
+const csvRows = (text: string): Record<string, string>[] => parseCsv(text, { columns: true, bom: true });
+const csvHeader = (text: string): string[] => {
+  const rows: string[][] = parseCsv(text, { to_line: 1 });
+  return rows[0];
+};
 const isoDay = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 
 /** The tracker as content, by slug: what a round trip must keep (ids, positions and timestamps are new). */

@@ -10,7 +10,7 @@ import { eventually } from './support/eventually';
 import { Route, routeTable } from './support/route-table';
 
 /**
- * Hostile input against the app's own route table (issue 16): NUL, control characters, lone
+ * Hostile input against the app's own route table: NUL, control characters, lone
  * surrogates, invalid UTF-8, year 0000 and out-of-range dates, oversized values and bodies in
  * formats a route does not take, in path parameters, query values and body fields. Every answer
  * must be a problem+json 4xx with a documented code, and no row may change.
@@ -21,7 +21,7 @@ import { Route, routeTable } from './support/route-table';
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_201);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1_000);
 
-/** The codes README.md "Errors" documents for a 4xx. */
+/** The codes docs/api.md "Errors and input rules" documents for a 4xx. */
 const DOCUMENTED_CODES = new Set([
   'validation_failed',
   'malformed_request',
@@ -116,7 +116,7 @@ function leavesOf(value: Json | undefined, path: (string | number)[] = []): Leaf
 
 function withLeaf(body: Json, path: (string | number)[], replacement: Json): Json {
   const copy = structuredClone(body) as Record<string | number, Json>;
-  let node = copy as Record<string | number, Json>;
+  let node = copy;
   for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, Json>;
   node[path[path.length - 1]] = replacement;
   return copy;
@@ -433,7 +433,7 @@ describe('Hostile input: the route table under attack', () => {
   });
 });
 
-describe('Hostile input: the cases the issue names', () => {
+describe('Hostile input: the named cases', () => {
   let db: TestDatabase;
   let app: INestApplication;
   let editor: Record<string, string>;

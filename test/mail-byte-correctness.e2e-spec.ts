@@ -5,6 +5,7 @@ import { DigestComposer, DigestContentRepository } from '@pledgewatch/digest';
 import { MailRenderer } from '@pledgewatch/mail';
 import { JobQueues, JOBS } from '@pledgewatch/queue';
 import { readLinkToken, verifyLinkToken } from '@pledgewatch/subscriber-links';
+// eslint-disable-next-line no-restricted-imports -- the alerts' per-event cache, internal to the library, is what this test wires by hand
 import { EventFactsCache } from '../libs/alerts/src/event-facts.cache';
 import { bootWorker, dropQueueKeys, settle, testEnv, testQueuePrefix } from './support/alerts-harness';
 import { createTestDatabase, TestDatabase } from './support/database';

@@ -22,7 +22,7 @@ function db(command: 'migrate' | 'schema-sql' | ['create', string], databaseUrl:
     encoding: 'utf8',
     timeout: 120_000,
   });
-  if (run.status !== 0) throw new Error(`${command} exited ${run.status}: ${run.stderr}`);
+  if (run.status !== 0) throw new Error(`${String(command)} exited ${run.status}: ${run.stderr}`);
   return run.stdout;
 }
 

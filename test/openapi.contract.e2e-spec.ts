@@ -56,9 +56,12 @@ describe('OpenAPI contract', () => {
 
   it('documents bearer auth on every admin route, problem+json errors and response schemas', () => {
     expect(document.components?.securitySchemes?.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(document.servers).toEqual([expect.objectContaining({ url: '/' })]);
     for (const [path, item] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(item as Record<string, { security?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> }>)) {
         if (path.startsWith('/v1/admin/')) expect({ route: `${method} ${path}`, security: operation.security }).toEqual({ route: `${method} ${path}`, security: [{ apiKey: [] }] });
+        // Public routes say so with an explicit empty requirement (the linters' convention).
+        else if (path !== '/metrics') expect({ route: `${method} ${path}`, security: operation.security }).toEqual({ route: `${method} ${path}`, security: [] });
         const statuses = Object.keys(operation.responses);
         expect({ route: `${method} ${path}`, success: statuses.some((s) => s.startsWith('2')) }).toEqual({ route: `${method} ${path}`, success: true });
         for (const status of statuses.filter((s) => Number(s) >= 400)) {

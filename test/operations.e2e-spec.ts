@@ -98,7 +98,7 @@ describe('Operations: health, metrics, logs, queue dashboard', () => {
     await eventually(async () => (await db.prisma.delivery.findUniqueOrThrow({ where: { id: delivery.id } })).status === 'sent', 20_000);
 
     const after = await scrape();
-    // Kept for the README and reviewers: what a scrape of the worker looks like.
+    // Kept for docs/operations.md and reviewers: what a scrape of the worker looks like.
     writeFileSync(path.join(__dirname, 'artifacts/metrics-sample.txt'), (await request(`http://127.0.0.1:${port}`).get('/metrics').set(bearer(METRICS_TOKEN))).text);
     expect(counter(after, 'pledgewatch_deliveries_total', { kind: 'alert', status: 'sent' })).toBe(before + 1);
     expect(after.find((f) => f.name === 'pledgewatch_email_send_duration_seconds')).toBeDefined();

@@ -9,6 +9,7 @@ import { JobQueues, JOBS, QueueModule, QUEUES } from '@pledgewatch/queue';
 import { OutboxRelay } from '../apps/worker/src/outbox/outbox-relay';
 import { AlertDeliveriesRepository } from '@pledgewatch/alerts';
 import type { PrismaService } from '@pledgewatch/database';
+// eslint-disable-next-line no-restricted-imports -- the outbox repository is internal to the events library; this race test drives its finish mark by hand
 import { EventsOutboxRepository } from '../libs/events/src/events-outbox.repository';
 import { WORKER_OPTIONS, WorkerOptions } from '../apps/worker/src/worker-options';
 import { testQueuePrefix } from './support/queues';

@@ -24,7 +24,7 @@ interface WorkstreamItem {
 }
 
 /**
- * The public pages in headless Chromium (issue 10), against the booted API and worker over the
+ * The public pages in headless Chromium, against the booted API and worker over the
  * seeded data after a status check: what the pages show is what the JSON API answers.
  */
 describe('Public pages in a real browser', () => {
@@ -153,12 +153,12 @@ describe('Public pages in a real browser', () => {
     const item = page.locator('#milestones > li[data-status="overdue"]', { hasText: overdue!.title });
     await expect(item.count()).resolves.toBe(1);
     expect(await item.locator('.tag-overdue').first().textContent()).toBe('Overdue');
-    // The due date shows its basis (SPEC §1).
+    // The due date shows its basis.
     const basis = { sourced: 'sourced date', planned: 'planned date', assumed: 'planning assumption' }[overdue!.dateBasis];
     expect(await item.textContent()).toContain(basis);
     expect((await page.locator('#source-quote').textContent())?.trim()).toBe(api.source.quote);
     expect(await page.locator('figcaption').textContent()).toContain(api.source.title);
-    // Feeds of this workstream, at the URLs SPEC §3 fixes.
+    // Feeds of this workstream, at their public URLs.
     expect(await page.locator('main').getByRole('link', { name: /Atom feed/ }).getAttribute('href')).toBe(`/v1/feeds/events.atom?workstream=${slug}`);
     expect(await page.locator('main').getByRole('link', { name: /iCalendar/ }).getAttribute('href')).toBe(`/v1/feeds/milestones.ics?workstream=${slug}`);
     await context.close();

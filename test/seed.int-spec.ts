@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HealthWindows, loadConfig } from '@pledgewatch/config';
 import { Health, Prisma, PrismaClient } from '@pledgewatch/database';
+// eslint-disable-next-line no-restricted-imports -- the check's SQL statements, internal to the library, run here on the seed directly
 import { flipOverdueMilestones, recomputeHealth } from '../libs/status/src/status-check.sql';
 import { renderDataDoc } from '../prisma/data-doc';
 import { milestoneId, seed, SeedSummary, workstreamId } from '../prisma/seed';

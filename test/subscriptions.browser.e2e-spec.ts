@@ -19,7 +19,7 @@ function linkIn(mail: ParsedMail, base: string, page: 'confirm' | 'manage' | 'un
   return match[0];
 }
 
-/** A person with a real browser follows the links in their email (issue 4: headless Chromium). */
+/** A person with a real browser follows the links in their email (headless Chromium). */
 describe('Subscription pages in a real browser', () => {
   let db: TestDatabase;
   let sink: SmtpSink;

@@ -8,8 +8,7 @@ import { OverlapWatch, watchOverlappingQueries } from './support/pg-overlaps';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
 
 /**
- * A transaction is one pg connection: every query on it must wait for the previous one (issue 12
- * item 7). pg 8 warns "Calling client.query() when the client is already executing a query"; pg 9
+ * A transaction is one pg connection: every query on it must wait for the previous one. pg 8 warns "Calling client.query() when the client is already executing a query"; pg 9
  * refuses. Prisma 7.10's query interpreter loads sibling relations concurrently, so a read with two
  * or more relations inside $transaction overlapped — the subscribe confirmation and every editor
  * write did. Each test drives one of those paths through the booted API (and worker) and expects no

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { JOB_CATALOG, QueueBackend, QUEUES } from '@pledgewatch/queue';
-import { buildApp, startWorker, waitForWorkers } from '../bench/support/harness';
+import { buildApp, startWorker, waitForWorkers } from './support/processes';
 import { dropQueueKeys, queueEnv, testQueueBackend, testQueuePrefix } from './support/queues';
 import { eventually } from './support/alerts-harness';
 import { createTestDatabase, TestDatabase } from './support/database';

@@ -38,6 +38,7 @@ process.on('disconnect', () => process.exit(0));
 
 async function main() {
   // The built bootstrap loads the built config, so createApiApp's default loadConfig() reads this process's environment.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built app, whose path is known only at run time
   const { createApiApp } = require(process.argv[2]) as { createApiApp: typeof CreateApiApp };
   const app = await createApiApp(undefined, { extraModules: process.argv.includes('--bare') ? [BareRouteModule] : [] });
   await app.listen(0, '127.0.0.1');

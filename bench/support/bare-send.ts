@@ -1,7 +1,7 @@
 /** The floor of the mail benchmarks: bare pooled nodemailer sends, no pipeline around them. */
 import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { smtpOptionsFromUrl } from '../../libs/mail/src/smtp-mail.transport';
+import { smtpOptionsFromUrl } from '@pledgewatch/mail';
 
 export interface RenderedMail {
   subject: string;

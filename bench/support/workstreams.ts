@@ -1,12 +1,13 @@
 /** Generated workstreams for the benchmarks: set-based, deterministic, in a scratch database. */
 import type pg from 'pg';
-import { type HealthWindows, loadConfig } from '../../libs/config/src/config';
-import type { PrismaClient, PrismaService } from '../../libs/database/src';
-import type { EventsDispatcher } from '../../libs/events/src/events.dispatcher';
-import { StatusCheckService } from '../../libs/status/src/status-check.service';
+import { type HealthWindows, loadConfig } from '@pledgewatch/config';
+import type { PrismaClient, PrismaService } from '@pledgewatch/database';
+import type { EventsDispatcher } from '@pledgewatch/events';
+import { StatusCheckService } from '@pledgewatch/status';
+// eslint-disable-next-line no-restricted-imports -- the check's repository, internal to the library, is wired by hand here (no Nest injector)
 import { StatusCheckRepository } from '../../libs/status/src/status-check.repository';
 
-/** The tracker's countries and sectors (SPEC §1), as [code or slug, name]. */
+/** The tracker's countries and sectors (as seeded), as [code or slug, name]. */
 export const COUNTRIES: [string, string][] = [
   ['BN', 'Brunei'], ['KH', 'Cambodia'], ['ID', 'Indonesia'], ['LA', 'Laos'], ['MY', 'Malaysia'], ['MM', 'Myanmar'],
   ['PH', 'Philippines'], ['SG', 'Singapore'], ['TH', 'Thailand'], ['VN', 'Viet Nam'], ['TL', 'Timor-Leste'], ['JP', 'Japan'],

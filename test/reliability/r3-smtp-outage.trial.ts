@@ -7,7 +7,7 @@ import { knob, sleep, sql } from './support/stack';
  * R3: the SMTP server goes away for OUTAGE seconds in the middle of a fan-out, then comes back
  * answering `421` to one message in ten → every alert is delivered once it is back, none is lost
  * or failed, and the retries are recorded on the delivery rows: the outage's failed connections in
- * `attempts`, the 421s (a throttling answer, issue 17: re-queued without using an attempt) in
+ * `attempts`, the 421s (a throttling answer: re-queued without using an attempt) in
  * `throttledCount`.
  */
 const N = knob('R3_SUBSCRIBERS', 10_000);

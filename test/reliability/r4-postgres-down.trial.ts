@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { ROOT } from '../../bench/support/harness';
+import { ROOT } from '../support/processes';
 import { freePort, TestRedis } from '../support/redis-server';
 import { queueBackends } from './support/backends';
 import { createWorkstream, insertAudience, insertReference, rescheduleMilestone } from './support/fixtures';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { ROOT } from '../../bench/support/harness';
+import { ROOT } from '../support/processes';
 import { createWorkstream } from './support/fixtures';
 import { record } from './support/report';
 import { routeTable, SmallStack } from './support/small-stack';
@@ -10,7 +10,7 @@ import { ADMIN_KEY, call, knob } from './support/stack';
 
 /**
  * R5: REQUESTS malformed requests from a property-based generator against every admin and public
- * write route of the app's route table → no 5xx, every answer problem+json with a code the README
+ * write route of the app's route table → no 5xx, every answer problem+json with a code docs/api.md
  * documents, and the database byte-for-byte as before (pg_dump before and after). Every generated
  * body is invalid by construction (a field of the wrong type, or not a JSON object at all), so no
  * answer may legitimately write anything.
@@ -27,7 +27,7 @@ describe('R5 malformed input on every write route', () => {
   it(`${REQUESTS} generated malformed requests: no 5xx, problem+json with documented codes, database unchanged`, async () => {
     await stack.start();
     const ws = await createWorkstream(stack.api.base, 'Patrol vessels for the Philippine Coast Guard');
-    const documented = new Set(readFileSync(path.join(ROOT, 'README.md'), 'utf8').match(/\b[a-z]+(?:_[a-z]+)+\b/g) ?? []);
+    const documented = new Set(readFileSync(path.join(ROOT, 'docs', 'api.md'), 'utf8').match(/\b[a-z]+(?:_[a-z]+)+\b/g) ?? []);
     // Routes that read no body (run the check now, archive, revoke) would act on a valid id whatever
     // the body: they get the body with an id that does not exist, so the answer must still be a problem.
     // POST /v1/admin/checks reads no body and runs the check (it writes its run row): not a target.
@@ -71,9 +71,9 @@ describe('R5 malformed input on every write route', () => {
       const isProblem = /application\/problem\+json/.test(answer.headers.get('content-type') ?? '') && typeof code === 'string';
       if (answer.status >= 500 || answer.status === 0) fivexx += 1;
       if (!isProblem || answer.status < 400) notProblem += 1;
-      else if (!documented.has(code!)) {
+      else if (!documented.has(code)) {
         undocumented += 1;
-        undocumentedSeen.add(code!);
+        undocumentedSeen.add(code);
       }
       if ((answer.status >= 500 || !isProblem || answer.status < 400) && bad.length < 8) {
         bad.push(`${r.route.method} ${r.route.path} ${r.body.raw.slice(0, 60)} → ${answer.status} ${answer.text.slice(0, 100)}`);
@@ -88,10 +88,10 @@ describe('R5 malformed input on every write route', () => {
       checks: {
         'no 5xx (nor a dropped connection)': fivexx === 0,
         'every answer is a 4xx problem+json with a code': notProblem === 0,
-        'every code is documented in README.md': undocumented === 0,
+        'every code is documented in docs/api.md': undocumented === 0,
         'the database is byte-for-byte unchanged': unchanged,
       },
-      note: [bad.length ? `First offenders: ${bad.join('; ')}` : '', undocumentedSeen.size ? `Codes answered but not in README.md: ${[...undocumentedSeen].join(', ')}` : '']
+      note: [bad.length ? `First offenders: ${bad.join('; ')}` : '', undocumentedSeen.size ? `Codes answered but not in docs/api.md: ${[...undocumentedSeen].join(', ')}` : '']
         .filter(Boolean)
         .join('\n\n') || undefined,
     });

@@ -12,7 +12,7 @@ import { call, sql } from './support/stack';
  * the OpenAPI document says the operation takes one), so what refuses it is the credential, not
  * the input boundary's 415 for a body on a route that takes none.
  */
-/** Admin-only areas (SPEC §3: keys, subscribers, deliveries, digests, webhooks, archiving, the queue dashboard). */
+/** Admin-only areas (docs/api.md: keys, subscribers, deliveries, digests, webhooks, archiving, the queue dashboard). */
 const ADMIN_ONLY = (method: string, path: string) =>
   /^\/v1\/admin\/(api-keys|subscribers|deliveries|digests|webhooks)/.test(path) || (method === 'DELETE' && /^\/v1\/admin\/workstreams\//.test(path)) || path.startsWith('/admin/queues');
 

@@ -7,7 +7,7 @@ import { Browser, BrowserContext, chromium } from 'playwright-core';
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
 /**
- * Debian's chromium (STACK-NOTES pitfall 10: Playwright's own download is unreachable here).
+ * Debian's chromium (Playwright's own browser download needs network access CI may not have).
  * CHROMIUM_PATH overrides. On a fresh Debian machine, running as root, it is installed with apt.
  */
 export function chromiumExecutable(): string {

@@ -25,7 +25,7 @@ export function watchOverlappingQueries(): OverlapWatch {
   prototype.query = function (this: ClientState, ...args: unknown[]) {
     if (!this.pipeline && (this._activeQuery || this._queryQueue.length > 0)) {
       const config = args[0] as string | { text?: string };
-      overlaps.push(typeof config === 'string' ? config : (config?.text ?? String(config)));
+      overlaps.push(typeof config === 'string' ? config : (config?.text ?? JSON.stringify(config)));
     }
     return original.apply(this, args);
   };

@@ -9,7 +9,7 @@ const run = promisify(execFile);
 
 /**
  * A real Redis Cluster of the calling test's own: three masters on free loopback ports in a
- * temporary directory (STACK-NOTES item 13), nothing kept on disk. Stopped by port, never by name.
+ * temporary directory, nothing kept on disk. Stopped by port, never by name.
  */
 export class TestRedisCluster {
   readonly ports: number[] = [];
@@ -42,7 +42,7 @@ export class TestRedisCluster {
     await Promise.all(
       this.ports.map((port, i) => {
         const child = this.children[i];
-        if (child.exitCode !== null) return undefined;
+        if (child.exitCode !== null) return Promise.resolve();
         const exited = new Promise((resolve) => child.once('exit', resolve));
         return run('redis-cli', ['-p', String(port), 'shutdown', 'nosave'])
           .catch(() => child.kill('SIGKILL'))

@@ -38,7 +38,7 @@ export function routeTable(app: INestApplication): Route[] {
             const path = join(base, sub);
             const key = `${method} ${path}`;
             const params = [...path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]);
-            routes.set(key, { method, path, key, params, bodyKinds: bodyKindsOf(method, handler, controller as unknown as () => void) });
+            routes.set(key, { method, path, key, params, bodyKinds: bodyKindsOf(method, handler, controller) });
           }
         }
       }

@@ -30,7 +30,7 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-/** A real SMTP server on loopback that keeps what it receives (STACK-NOTES pitfall 9). */
+/** A real SMTP server on loopback that keeps what it receives (no TLS, like a local catcher). */
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
   const arrivals: number[] = [];

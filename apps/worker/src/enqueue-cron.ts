@@ -3,7 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 
 /**
- * A cron (read in UTC) that only enqueues (STYLE habit 6): each tick calls `enqueue`, which adds
+ * A cron (read in UTC) that only enqueues (the job does the work, so replicas and retries stay idempotent): each tick calls `enqueue`, which adds
  * one job whose id is the tick's slot, so any number of replicas firing together add one job. A
  * failed enqueue (Redis away) is logged; the next tick, or the job's own catch-up, covers it.
  * Registered under the job's name, so `stopEnqueueCron` finds it.

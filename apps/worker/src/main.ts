@@ -35,7 +35,7 @@ async function main() {
     await app.close();
     ops?.close();
     NestLogger.log(`stopped${handedBack ? `; ${handedBack} jobs back in the queue` : ''}`, 'Pledgewatch');
-    await app.flushLogs?.();
+    app.flushLogs?.();
     process.exit(0);
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop(signal));

@@ -12,7 +12,7 @@ export type FanoutOutcome =
 export const FANOUT_BATCH_SIZE = 5_000;
 
 /**
- * Stage one of two for alerts (STYLE habit 5): resolve who an event touches and create their
+ * Stage one of two for alerts (sending is the one delivery path's): resolve who an event touches and create their
  * delivery rows, set-based, then send jobs for them (batches: DeliveryQueue). Re-running it for
  * the same event creates nothing twice (unique subscriber × event) and re-enqueues what an
  * interrupted run left queued without a live job. When it is done (every delivery created and enqueued, or nobody to tell) it clears the

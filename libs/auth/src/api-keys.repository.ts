@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKey, ApiKeyRole, Prisma, PrismaService } from '@pledgewatch/database';
+import { isUuid } from '@pledgewatch/problems';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class ApiKeysRepository {
@@ -26,7 +26,7 @@ export class ApiKeysRepository {
   /** Keys matching an id, or a display prefix (with or without its `pw_`); locked for the caller's update. */
   async findByReference(tx: Prisma.TransactionClient, reference: string): Promise<ApiKey[]> {
     const prefix = reference.startsWith('pw_') ? reference : `pw_${reference}`;
-    const locked = UUID.test(reference)
+    const locked = isUuid(reference)
       ? await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "ApiKey" WHERE id = ${reference}::uuid FOR UPDATE`
       : await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "ApiKey" WHERE prefix = ${prefix} FOR UPDATE`;
     if (locked.length === 0) return [];

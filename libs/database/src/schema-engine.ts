@@ -21,7 +21,7 @@ import pg from 'pg';
 // report such columns as text, and read their values as the strings they are.
 const CHAR_OID = 18;
 const TEXT_OID = 25;
-pg.types.setTypeParser(CHAR_OID as never, (value: string) => value);
+pg.types.setTypeParser(CHAR_OID, (value: string) => value);
 
 function charAsText(result: pg.QueryResult | undefined) {
   for (const field of result?.fields ?? []) if (field.dataTypeID === CHAR_OID) field.dataTypeID = TEXT_OID;
@@ -33,7 +33,8 @@ class CharAsTextClient extends pg.Client {
   override query(...args: unknown[]): never {
     const callback = args[args.length - 1];
     if (typeof callback === 'function') {
-      args[args.length - 1] = (error: Error | null, result: pg.QueryResult) => callback(error, charAsText(result));
+      const done = callback as (error: Error | null, result: pg.QueryResult | undefined) => void;
+      args[args.length - 1] = (error: Error | null, result: pg.QueryResult) => done(error, charAsText(result));
     }
     const result = (pg.Client.prototype.query as (...a: unknown[]) => unknown).apply(this, args);
     return (result instanceof Promise ? result.then(charAsText) : result) as never;
@@ -72,14 +73,17 @@ async function loadEngineModule() {
   // The package's `exports` hide the .wasm and its glue imports it as an ES module, which Node
   // cannot load; resolve the glue, instantiate the file beside it ourselves.
   const gluePath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
-  const glue = await import(gluePath);
+  const glue = (await import(gluePath)) as {
+    __wbg_set_wasm(exports: object): void;
+    SchemaEngine: { new: (o: unknown, log: (m: string) => void, adapter: unknown) => Promise<Engine> };
+  };
   const wasmBytes = await readFile(path.join(path.dirname(gluePath), 'schema_engine_bg.wasm'));
   // `WebAssembly` is a Node global that TypeScript's ES lib does not declare.
   const wasm = (globalThis as unknown as { WebAssembly: { instantiate(b: Buffer, i: object): Promise<{ instance: { exports: object } }> } }).WebAssembly;
   const { instance } = await wasm.instantiate(wasmBytes, { './schema_engine_bg.js': glue });
   glue.__wbg_set_wasm(instance.exports);
   (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
-  return glue as { SchemaEngine: { new: (o: unknown, log: (m: string) => void, adapter: unknown) => Promise<Engine> } };
+  return glue;
 }
 
 /** Connection settings passed apart, so a connection string can never redirect the shadow database. */
@@ -156,7 +160,7 @@ async function withEngine<T>(databaseUrl: string, work: (engine: Engine) => Prom
     return await work(engine);
   } catch (error) {
     const detail = panics.message || (error instanceof Error ? error.message : JSON.stringify(error));
-    throw new Error(`schema engine: ${detail}${logs.length ? `\n${logs.slice(-5).join('\n')}` : ''}`);
+    throw new Error(`schema engine: ${detail}${logs.length ? `\n${logs.slice(-5).join('\n')}` : ''}`, { cause: error });
   } finally {
     engine.free();
   }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DeliveryKind, DeliveryStatus, Prisma, PrismaService, SubscriberState } from '@pledgewatch/database';
 import { CursorCodec, Page, toPage } from '@pledgewatch/pagination';
+import { isUuid } from '@pledgewatch/problems';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CURSOR = new CursorCodec('admin-deliveries');
 
 /** A subscriber's delivery (every kind but `webhook`) with its recipient, as the sender and the email composers need it. */
@@ -74,7 +74,7 @@ export class DeliveriesRepository {
 
   /** Many deliveries with their recipients in one query (the sender batches its loads). */
   async findManyToSend(deliveryIds: string[]): Promise<LoadedDelivery[]> {
-    const ids = deliveryIds.filter((id) => UUID.test(id));
+    const ids = deliveryIds.filter(isUuid);
     if (ids.length === 0) return [];
     return this.prisma.$queryRaw<LoadedDelivery[]>`
       SELECT d.id::text AS id, d.kind, d.status, d.attempts, d."eventId"::text AS "eventId", d.payload,
@@ -197,7 +197,7 @@ export class DeliveriesRepository {
    * `'sent'` when it was already sent, or null when there is no such delivery.
    */
   async requeueUnlessSent(id: string): Promise<DeliveryRow | 'sent' | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const requeued = await this.prisma.delivery.updateManyAndReturn({
       where: { id, status: { in: ['failed', 'suppressed', 'queued'] } },
       data: { status: 'queued' },
@@ -210,7 +210,7 @@ export class DeliveriesRepository {
   }
 
   findOne(id: string): Promise<DeliveryRow | null> {
-    if (!UUID.test(id)) return Promise.resolve(null);
+    if (!isUuid(id)) return Promise.resolve(null);
     return this.prisma.delivery.findUnique({ where: { id }, include: DELIVERY_INCLUDE });
   }
 }

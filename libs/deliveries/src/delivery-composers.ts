@@ -73,7 +73,7 @@ interface Registered {
 }
 
 /**
- * One send path for every delivery (STYLE habit 5): each feature that creates deliveries registers
+ * One send path for every delivery (retries, links and outcomes handled once): each feature that creates deliveries registers
  * the composer of its kind here, where it lives (alerts `alert`, digest `digest`, subscriptions
  * `confirmation`); libs/deliveries knows none of them.
  */
@@ -86,7 +86,7 @@ export class DeliveryComposers {
     this.composers.set(kind, { channel, composer });
   }
 
-  /** Boot check (STYLE habit 2): every kind of delivery the database can hold has its composer. */
+  /** Boot check (a missing composer fails the start, not a send): every kind of delivery the database can hold has its composer. */
   assertEveryKind(kinds: readonly DeliveryKind[]): void {
     const missing = kinds.filter((kind) => !this.composers.has(kind));
     if (missing.length) throw new Error(`deliveries cannot send ${missing.join(', ')}: no composer registered`);

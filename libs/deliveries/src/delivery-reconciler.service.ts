@@ -13,7 +13,7 @@ export interface ReconcileResult {
 }
 
 /**
- * Postgres is the source of truth, Redis carries work only (SPEC §2): a delivery that has sat in
+ * Postgres is the source of truth, Redis carries work only (docs/architecture.md): a delivery that has sat in
  * `queued` past DELIVERY_STUCK_AFTER_SECONDS without a live send job (a worker died between
  * creating it and enqueueing, or Redis lost everything) gets its job again. The row's `sent`
  * status keeps the email from going out twice.

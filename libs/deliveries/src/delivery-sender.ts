@@ -83,7 +83,7 @@ export class DeliverySender {
     // A subscriber's row for email, an endpoint's for webhooks; the registry erased which is which.
     const delivery = deliveryForChannel(row, channel);
     if (!delivery) return 'skipped';
-    const composition = await composer.compose(delivery as never);
+    const composition = await composer.compose(delivery);
     if ('skip' in composition) return 'skipped';
     if ('suppress' in composition) {
       await this.deliveries.markSuppressed(delivery.id, composition.suppress);
@@ -92,12 +92,12 @@ export class DeliverySender {
     }
 
     const way = this.channels[channel] as DeliveryChannel<ChannelName>;
-    const messageId = way.messageId(delivery as never);
+    const messageId = way.messageId(delivery);
     // MAIL_RATE_PER_SECOND, on the send itself; throws RetryLaterError when no slot is near.
     const lease = channel === 'email' ? await this.rate.slot() : undefined;
     const sending = metrics.sendDuration.startTimer({ kind: delivery.kind });
     try {
-      await way.send(delivery as never, composition.send as never, messageId).finally(() => void this.rate.release(lease));
+      await way.send(delivery, composition.send, messageId).finally(() => void this.rate.release(lease));
       sending({ outcome: 'accepted' });
     } catch (error) {
       sending({ outcome: 'error' });

@@ -175,7 +175,7 @@ export function isEmptyTopics(topics: DigestTopics): boolean {
 }
 
 /**
- * The alerts' matching rule (SPEC §2.3): a workstream is in a subscriber's topics when they follow
+ * The alerts' matching rule (docs/api.md#instant-alerts): a workstream is in a subscriber's topics when they follow
  * it, one of its countries, one of its sectors, or a country and a sector it has both of.
  */
 export function matchesTopics(topics: DigestTopics, ws: Pick<SnapshotWorkstream, 'id' | 'countries' | 'sectors'>): boolean {

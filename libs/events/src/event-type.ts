@@ -1,6 +1,6 @@
 import { EventType } from '@pledgewatch/database';
 
-/** The API's event type names (SPEC §1). Prisma's enum keys are the same with `_` for the first `.`. */
+/** The API's event type names. Prisma's enum keys are the same with `_` for the first `.`. */
 export const EVENT_TYPE_NAMES = [
   'workstream.created',
   'workstream.health_changed',
@@ -13,7 +13,7 @@ export const EVENT_TYPE_NAMES = [
 ] as const;
 export type EventTypeName = (typeof EVENT_TYPE_NAMES)[number];
 
-/** Types that email subscribers at once; the others appear in digests and feeds only (SPEC §2.3). */
+/** Types that email subscribers at once; the others appear in digests and feeds only (docs/api.md#instant-alerts). */
 export const INSTANT_ALERT_TYPES: readonly EventTypeName[] = [
   'workstream.health_changed',
   'workstream.stage_changed',

@@ -12,7 +12,7 @@ const UNFINISHED_BATCH = 200;
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 /**
- * The outbox (SPEC §2): an event row commits with its change, dispatchedAt null; after commit it is
+ * The outbox (docs/architecture.md): an event row commits with its change, dispatchedAt null; after commit it is
  * enqueued for fan-out (job id = event id) and marked dispatched. Called right after a write
  * commits, with the ids of the events it recorded, so they reach the queue without waiting for the
  * relay; the relay (dispatchPending) stays the safety net when this call is lost or Redis is down.

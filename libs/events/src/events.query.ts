@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService } from '@pledgewatch/database';
+import { Prisma, PrismaService, workstreamReferenceWhere } from '@pledgewatch/database';
 import { CursorCodec, Page, toPage } from '@pledgewatch/pagination';
 import { eventTypeFromName, EventTypeName } from './event-type';
 
@@ -35,14 +35,6 @@ const FEED_INCLUDE = {
   },
 } satisfies Prisma.EventInclude;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Workstreams named by slug or by id. */
-export function workstreamReferences(references: string[]): Prisma.WorkstreamWhereInput {
-  const ids = references.filter((r) => UUID.test(r)).map((r) => r.toLowerCase());
-  return { OR: [{ slug: { in: references } }, ...(ids.length ? [{ id: { in: ids } }] : [])] };
-}
-
 /** An event row with the slug and title of its workstream (and its milestone's), for feeds that link to it. */
 export type FeedEventRow = Prisma.EventGetPayload<{ include: typeof FEED_INCLUDE }>;
 
@@ -60,7 +52,7 @@ export class EventsQuery {
           archivedAt: null,
           ...(filter.countries?.length && { countries: { some: { countryCode: { in: filter.countries } } } }),
           ...(filter.sectors?.length && { sectors: { some: { sectorSlug: { in: filter.sectors } } } }),
-          ...(filter.workstreams?.length && workstreamReferences(filter.workstreams)),
+          ...(filter.workstreams?.length && workstreamReferenceWhere(filter.workstreams)),
         },
       },
     ];

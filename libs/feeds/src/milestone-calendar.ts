@@ -5,7 +5,7 @@ import { humanValue, safeHttpUrl } from '@pledgewatch/mail';
 import { workstreamUrl } from './atom-feed';
 import type { CalendarMilestone } from './milestones-calendar.repository';
 
-/** SPEC §1: every feed that shows a date says where it comes from. */
+/** Every feed that shows a date says where it comes from (sourced, planned or assumed). */
 const DATE_BASIS: Record<DateBasis, string> = {
   sourced: 'sourced (a dated fact, with its source)',
   planned: 'planned (a date its owner announced)',

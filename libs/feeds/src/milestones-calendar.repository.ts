@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DatePrecision } from '@pledgewatch/dates';
-import { DateBasis, MilestoneStatus, Prisma, PrismaService } from '@pledgewatch/database';
+import { DateBasis, MilestoneStatus, Prisma, PrismaService, workstreamReferenceSql } from '@pledgewatch/database';
 
 /** The calendar's filters: as the change log's (lists match any value; fields must all match). */
 export interface MilestoneFeedFilter {
@@ -32,7 +32,6 @@ export interface CalendarFingerprint {
   revisedAt: Date | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Milestones of live (not archived) workstreams, for the calendar feed: keyset batches by id. */
 @Injectable()
@@ -75,12 +74,7 @@ function where(filter: MilestoneFeedFilter): Prisma.Sql {
       WHERE ws."workstreamId" = w.id AND ws."sectorSlug" IN (${Prisma.join(filter.sectors)}))`);
   }
   if (filter.workstreams?.length) {
-    const ids = filter.workstreams.filter((r) => UUID.test(r)).map((r) => r.toLowerCase());
-    conditions.push(
-      ids.length
-        ? Prisma.sql`(w.slug IN (${Prisma.join(filter.workstreams)}) OR w.id IN (${Prisma.join(ids.map((id) => Prisma.sql`${id}::uuid`))}))`
-        : Prisma.sql`w.slug IN (${Prisma.join(filter.workstreams)})`,
-    );
+    conditions.push(workstreamReferenceSql('w', filter.workstreams));
   }
   return Prisma.join(conditions, ' AND ');
 }

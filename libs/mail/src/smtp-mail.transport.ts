@@ -26,7 +26,7 @@ const TRANSIENT_CODES = new Set([
 /**
  * Pooled nodemailer options from SMTP_URL: `smtp://[user:pass@]host[:port]` (STARTTLS when the
  * server offers it) or `smtps://…` (TLS from the first byte). Plain smtp:// on loopback skips TLS
- * altogether: local catchers and test sinks speak none (STACK-NOTES pitfall 9). Optional query
+ * altogether: local catchers and test sinks speak none, and nodemailer would fail the STARTTLS upgrade. Optional query
  * parameters: `maxConnections` (default 5) and `maxMessages` per connection (default 100).
  */
 export function smtpOptionsFromUrl(smtpUrl: string): SMTPPoolOptions & { pool: true } {
@@ -84,7 +84,7 @@ export class SmtpMailTransport extends MailTransport implements OnModuleDestroy 
 
   async send(mail: OutgoingMail): Promise<SentMail> {
     try {
-      const info = await this.transporter.sendMail(this.message(mail));
+      const info = (await this.transporter.sendMail(this.message(mail))) as { messageId?: string; response?: string };
       return { messageId: info.messageId ?? mail.messageId, response: String(info.response ?? '') };
     } catch (error) {
       throw toMailSendError(error);
@@ -104,8 +104,9 @@ export class SmtpMailTransport extends MailTransport implements OnModuleDestroy 
     return { to, ...mail.prepared.expand(mail.values), messageId, headers };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.transporter.close();
+    return Promise.resolve();
   }
 
   async onModuleDestroy(): Promise<void> {

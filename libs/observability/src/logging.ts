@@ -107,5 +107,5 @@ export function apiLoggerParams(config: AppConfig, destination?: DestinationStre
     customErrorMessage: (req: IncomingMessage, res: ServerResponse) => `${req.method} ${(req as { originalUrl?: string }).originalUrl ?? req.url} ${res.statusCode}`,
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
   };
-  return { pinoHttp: destination ? [options, destination] : options } as Params;
+  return { pinoHttp: destination ? [options, destination] : options };
 }

@@ -1,5 +1,5 @@
 import { createServer, Server } from 'node:http';
-import type { AppConfig } from '@pledgewatch/config';
+import { ConfigError, type AppConfig } from '@pledgewatch/config';
 import type { ReadinessChecks, ReadinessPart } from './health';
 import { metricsAuthorized, renderMetrics } from './metrics-endpoint';
 
@@ -34,7 +34,10 @@ export function startOpsServer(config: AppConfig, readiness: ReadinessChecks, pa
     })().catch((error: Error) => json(500, { status: 500, code: 'internal_error', detail: error.message }));
   });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      // The worker's start then says which variable to change, not EADDRINUSE with a stack.
+      reject(error.code === 'EADDRINUSE' ? new ConfigError([`METRICS_PORT: port ${port} is already in use; choose a free one, or 0 for none`]) : error),
+    );
     server.listen(port, () => resolve(server));
   });
 }

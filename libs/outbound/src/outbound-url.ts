@@ -84,7 +84,7 @@ export function guardedLookup(policy: OutboundPolicy): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true, verbatim: true }, (error, addresses) => {
       if (error) return callback(error, '', 4);
-      const list = addresses as LookupAddress[];
+      const list = addresses;
       const refused = refuseAny(hostname, list, policy);
       if (refused) return callback(refused, '', 4);
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);

@@ -1,4 +1,4 @@
-import { DomainError } from '@pledgewatch/problems';
+import { DomainError, isUuid } from '@pledgewatch/problems';
 
 /** The sort key of the last item on a page; the next page starts strictly after it. */
 export interface KeysetPosition {
@@ -14,7 +14,6 @@ export class InvalidCursorError extends DomainError {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BASE64URL = /^[A-Za-z0-9_-]{1,400}$/;
 
 /**
@@ -45,7 +44,7 @@ export class CursorCodec {
     }
     if (!Array.isArray(decoded) || decoded.length !== 3) throw new InvalidCursorError();
     const [list, instant, id] = decoded as unknown[];
-    if (list !== this.list || typeof instant !== 'string' || typeof id !== 'string' || !UUID.test(id)) {
+    if (list !== this.list || typeof instant !== 'string' || typeof id !== 'string' || !isUuid(id)) {
       throw new InvalidCursorError();
     }
     const at = new Date(instant);

@@ -35,7 +35,7 @@ describe('job catalog', () => {
     it('doubles from WEBHOOK_BACKOFF_MS and shortens the last delay so the final try falls at the end of the 24 h span', () => {
       expect(defaults).toMatchObject({ backoffMs: MINUTE, retrySpanMs: 24 * 60 * MINUTE, timeoutMs: 10_000 });
       const delays = webhookRetrySchedule(defaults);
-      // 1, 2, 4, … 512 min, then what is left of the 24 h: 6 h 57 min (README "Webhooks" writes these out).
+      // 1, 2, 4, … 512 min, then what is left of the 24 h: 6 h 57 min (docs/api.md#webhooks writes these out).
       expect(delays.map((ms) => ms / MINUTE)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 417]);
       expect(delays.reduce((a, b) => a + b, 0)).toBe(defaults.retrySpanMs);
     });

@@ -1,7 +1,7 @@
 import type { JobsOptions } from 'bullmq';
 
 /**
- * Every queue, job name, payload and job option in one place (STYLE habit 1).
+ * Every queue, job name, payload and job option in one place, so producers and workers cannot disagree.
  *
  * Queue and job names are a stored format: jobs already in Redis carry them, so renaming one
  * strands those jobs. Add new names; retire old ones only after their queues have drained.
@@ -112,7 +112,7 @@ const DAY = 24 * HOUR;
 
 /**
  * Retention matters beyond tidiness: a queue de-duplicates by job id only while the earlier job
- * still exists (STYLE habit 4), so completed jobs are kept for longer than any replica could race
+ * still exists (job ids are idempotency keys), so completed jobs are kept for longer than any replica could race
  * for the same slot or the outbox relay could re-dispatch the same event.
  */
 export const JOB_CATALOG: Record<JobName, JobDefinition> = {

@@ -43,7 +43,7 @@ export class JobCatalogError extends Error {
   }
 }
 
-/** Every catalog job has exactly one handler, and every handler names a catalog job (STYLE habit 2). */
+/** Every catalog job has exactly one handler, and every handler names a catalog job (checked at boot). */
 export function assertEveryJobHandledOnce(found: FoundHandler[], catalog: readonly string[] = JOB_NAMES): void {
   const problems: string[] = [];
   for (const job of catalog) {

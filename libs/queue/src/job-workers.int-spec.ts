@@ -4,8 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { ConfigModule, loadConfig } from '@pledgewatch/config';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database';
 import { dropQueueKeys, queueEnv } from '../../../test/support/queues';
-import { Queue } from 'bullmq';
-import { JOB_NAMES, JobName, JobPayloads, queueKeyPrefix, QUEUE_NAMES } from './job-catalog';
+import { JOB_NAMES, JobName, JobPayloads } from './job-catalog';
 import { JOB_HANDLER, JobCatalogError } from './job-handler';
 import { JobQueues } from './job-queues';
 import { QueueModule, QueueWorkersModule } from './queue.module';
@@ -26,6 +25,7 @@ function handlerFor(name: JobName, tag = 'main'): Type {
       return { ok: true };
     }
   }
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- the method is a metadata target, never called from here
   Reflect.defineMetadata(JOB_HANDLER, name, Handler.prototype.handle);
   Object.defineProperty(Handler, 'name', { value: `Handler_${name.replace('.', '_')}_${tag}` });
   return Handler;

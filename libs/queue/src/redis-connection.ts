@@ -10,7 +10,7 @@ export type RedisRole = 'producer' | 'worker';
  * - a producer (the outbox dispatcher, the cron) must fail fast when Redis is down, so the
  *   enqueue errors at once and Postgres keeps the work (dispatchedAt stays null) for the relay;
  * - a worker's blocking connection must wait out an outage: BullMQ requires
- *   `maxRetriesPerRequest: null` there (STACK-NOTES pitfall 6).
+ *   `maxRetriesPerRequest: null` there (it refuses to start otherwise).
  *
  * Reconnects back off to at most 2 s, so a Redis that returns is noticed quickly.
  */

@@ -139,7 +139,7 @@ export function progressAsOf(milestones: readonly HealthMilestone[], asOf: Date)
 const progressText = (p: Progress | null) => (p ? `last progress ${humanDateAt(p.on.toISOString(), p.precision)}` : 'no progress recorded');
 
 /**
- * The health of a workstream as of an instant; the first rule that applies wins. Dates compare as
+ * The health of a workstream as of an instant (docs/health.md); the first rule that applies wins. Dates compare as
  * UTC calendar days: a milestone due today is not overdue; overdue by exactly the grace period is
  * still within it; due in exactly the warning window is due soon. A date known to the month (or
  * quarter, year) is stored as the period's last day, so it is overdue only once the period ended.

@@ -19,7 +19,7 @@ const HEALTH_VALUES = new Set<string>(Object.values(Health));
 const STAGE_VALUES = new Set<string>(Object.values(Stage));
 
 /**
- * "Health as of 2024-06-30" (SPEC §1). The history is the authority: the last health the service
+ * "Health as of 2024-06-30" (docs/api.md). The history is the authority: the last health the service
  * recorded by the end of that day (a `workstream.health_changed`, or the health a
  * `workstream.created` event carries). Before any such record, the rules are applied to the rows
  * as they stood then: the stage from its change events, milestones added later left out, later

@@ -53,7 +53,7 @@ class DryRunRollback extends Error {
 const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
 
 /**
- * The scheduled status check (SPEC §2.2): set-based evaluation of every open workstream in one
+ * The scheduled status check (docs/api.md#running-the-status-check): set-based evaluation of every open workstream in one
  * transaction (the SQL is in status-check.sql.ts), then the events it wrote are dispatched.
  */
 @Injectable()
@@ -79,7 +79,7 @@ export class StatusCheckService {
       metrics.eventsWritten.inc({ type: 'workstream.health_changed' }, result.healthChanged);
     }
     if (result.events > 0) {
-      // After commit (SPEC §2.1). If this is lost, the outbox relay finds the events by dispatchedAt.
+      // After commit, so no job sees an uncommitted event. If this is lost, the outbox relay finds the events by dispatchedAt.
       await this.dispatcher.dispatchOccurredAt(params.asOf);
     }
     if (!result.skipped) {

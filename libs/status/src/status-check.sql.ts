@@ -1,5 +1,5 @@
 /**
- * The status check in SQL: a few set-based statements over every open workstream (STYLE habit 12),
+ * The status check in SQL: a few set-based statements over every open workstream (never a loop of per-row queries),
  * run in one transaction by StatusCheckService. They must agree with evaluateHealth() exactly
  * (status-check.property.int-spec.ts compares the two on random data); the reasons are shorter
  * and never mention "N days", so an unchanged verdict keeps an accurate reason without a rewrite.

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isUuid } from '@pledgewatch/problems';
 
 /**
  * Two kinds of token travel in email links.
@@ -14,7 +15,6 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 export type LinkPurpose = 'unsubscribe' | 'manage';
 
 const DAY_MS = 24 * 3600 * 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LINK_TOKEN = /^([A-Za-z0-9_-]{22})\.([1-9][0-9]{0,6})\.([A-Za-z0-9_-]{43})$/;
 const SINGLE_USE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -37,7 +37,7 @@ export function linkExpiryDay(ttlDays: number, now = Date.now()): number {
 }
 
 export function signLinkToken(secret: string, purpose: LinkPurpose, claims: LinkClaims, epoch: number): string {
-  if (!UUID.test(claims.subscriberId)) throw new Error(`not a subscriber id: ${claims.subscriberId}`);
+  if (!isUuid(claims.subscriberId)) throw new Error(`not a subscriber id: ${claims.subscriberId}`);
   if (!Number.isSafeInteger(claims.expiryDay) || claims.expiryDay < 1 || claims.expiryDay > 9_999_999) throw new Error(`not an expiry day: ${claims.expiryDay}`);
   const id = Buffer.from(claims.subscriberId.replace(/-/g, ''), 'hex').toString('base64url');
   return `${id}.${claims.expiryDay}.${mac(secret, purpose, claims, epoch).toString('base64url')}`;

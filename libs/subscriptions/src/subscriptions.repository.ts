@@ -145,7 +145,7 @@ export class SubscriptionsRepository {
 
   /**
    * Records a subscribe request in one statement that does the same work whatever the address's
-   * state (no enumeration by timing, issue 16): the subscriber row is inserted, or touched when it
+   * state (so its timing does not tell who subscribes): the subscriber row is inserted, or touched when it
    * exists (ON CONFLICT … DO UPDATE, so both paths write one row version and lock it), and one
    * `queued` confirmation delivery carries the request. Nothing about the subscriber changes here;
    * the worker decides what the request means (decideConfirmation) before sending.

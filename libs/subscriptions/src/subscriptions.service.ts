@@ -24,7 +24,7 @@ export interface HeldData {
 export type ConfirmOutcome = 'confirmed' | 'changed' | 'already_active';
 
 function linkTokenError(outcome: 'invalid' | 'used' | 'expired'): LinkTokenError {
-  return { invalid: LinkTokenError.invalid, used: LinkTokenError.used, expired: LinkTokenError.expired }[outcome]();
+  return { invalid: () => LinkTokenError.invalid(), used: () => LinkTokenError.used(), expired: () => LinkTokenError.expired() }[outcome]();
 }
 
 /** Topic names → rows, or a 422 naming every one that does not exist. */
@@ -57,7 +57,7 @@ export function topicRows(topics: TopicRefs, known: KnownTopics): TopicRow[] {
   ];
 }
 
-/** Subscribe with double opt-in, and what the links in emails do (SPEC §2.5, §3). */
+/** Subscribe with double opt-in, and what the links in emails do (docs/api.md#subscribing-double-opt-in). */
 @Injectable()
 export class SubscriptionsService {
   private readonly logger = new Logger(SubscriptionsService.name);

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '@pledgewatch/database';
 import { eventTypeFromName, EventTypeName, topicTouchesEvent, TopicEvent } from '@pledgewatch/events';
+import { isUuid } from '@pledgewatch/problems';
 import type { TopicRow } from '@pledgewatch/subscriptions';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Deliveries shown per endpoint in its log, newest first. */
 export const LOG_DELIVERIES = 50;
@@ -47,7 +47,7 @@ export class WebhookEndpointsRepository {
   }
 
   findOne(id: string): Promise<EndpointRow | null> {
-    if (!UUID.test(id)) return Promise.resolve(null);
+    if (!isUuid(id)) return Promise.resolve(null);
     return this.prisma.webhookEndpoint.findUnique({ where: { id }, include: ENDPOINT_INCLUDE });
   }
 
@@ -58,14 +58,14 @@ export class WebhookEndpointsRepository {
 
   /** Answers the updated row, or null when there is no such endpoint. */
   async update(id: string, data: { enabled?: boolean; disabledReason?: string | null; description?: string; secret?: string }): Promise<EndpointRow | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const [updated] = await this.prisma.webhookEndpoint.updateManyAndReturn({ where: { id }, data, select: { id: true } });
     return updated ? this.findOne(id) : null;
   }
 
   /** Deletes the endpoint with its topics, deliveries and log (cascade). Answers whether it existed. */
   async delete(id: string): Promise<boolean> {
-    if (!UUID.test(id)) return false;
+    if (!isUuid(id)) return false;
     const { count } = await this.prisma.webhookEndpoint.deleteMany({ where: { id } });
     return count === 1;
   }
@@ -82,7 +82,7 @@ export class WebhookEndpointsRepository {
 
   /** Null unless `id` is a webhook delivery. */
   async findDelivery(id: string): Promise<{ id: string; webhookEndpointId: string } | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const row = await this.prisma.delivery.findUnique({ where: { id }, select: { id: true, kind: true, webhookEndpointId: true } });
     return row?.kind === 'webhook' && row.webhookEndpointId ? { id: row.id, webhookEndpointId: row.webhookEndpointId } : null;
   }

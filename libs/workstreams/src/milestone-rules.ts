@@ -37,7 +37,7 @@ export function milestoneDateErrors(state: MilestoneState, today: Date, path = '
   const errors: FieldError[] = [];
   // A date of a coarser precision must be its period's last day: refused, not normalised, so an
   // editor never sees a date moved that they did not move.
-  const precise: [keyof MilestoneState & string, Date | null, DatePrecision | undefined, string][] = [
+  const precise: [Extract<keyof MilestoneState, string>, Date | null, DatePrecision | undefined, string][] = [
     ['dueDate', state.dueDate, state.datePrecision, 'datePrecision'],
     ['actualStart', state.actualStart, state.actualStartPrecision, 'actualStartPrecision'],
     ['completedOn', state.completedOn, state.completedOnPrecision, 'completedOnPrecision'],
@@ -145,7 +145,7 @@ export interface MilestonePatchPlan {
   data: Partial<MilestoneState & { dateBasis: DateBasis; evidenceUrl: string | null; note: string | null }>;
   /** The milestone as it will stand. */
   after: Required<MilestoneState>;
-  /** One event per change (SPEC §1), without actor/notify, which the caller adds. */
+  /** One event per change (the history and the alerts read them), without actor/notify, which the caller adds. */
   events: Omit<NewEvent, 'actor' | 'notify' | 'workstreamId'>[];
   /** A start or a completion was recorded: the workstream's lastProgressAt moves to now. */
   progress: boolean;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DateBasis, Instrument, MilestoneStatus, Stage } from '@pledgewatch/database';
-import { calendarDate, calendarDayString, multiLine, safeString, singleLine } from '@pledgewatch/problems';
+import { calendarDate, calendarDayString, isUuid, multiLine, safeString, singleLine } from '@pledgewatch/problems';
 
 /**
  * Request bodies of the admin API. Every object is strict (an unknown field is a 400 naming it),
@@ -10,7 +10,6 @@ import { calendarDate, calendarDayString, multiLine, safeString, singleLine } fr
  * URLs are http(s).
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Optional multi-line prose: an empty string clears it, like null. */
 const prose = (max: number) =>
@@ -33,7 +32,7 @@ const slug = safeString()
   .trim()
   .max(100)
   .regex(SLUG, 'must be kebab-case: lower-case letters, digits and single dashes')
-  .refine((s) => !UUID.test(s), 'must not look like an id');
+  .refine((s) => !isUuid(s), 'must not look like an id');
 
 const countryCode = safeString()
   .trim()

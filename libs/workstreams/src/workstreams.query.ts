@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@pledgewatch/config';
-import { Health, Instrument, Prisma, PrismaService, Stage } from '@pledgewatch/database';
+import { Health, Instrument, Prisma, PrismaService, Stage, workstreamReferenceSql } from '@pledgewatch/database';
 import { Page, SortKeyCursor, SortKeyKind } from '@pledgewatch/pagination';
 import { NotFoundError, ValidationError } from '@pledgewatch/problems';
 import { toEventView, toMilestoneView, toWorkstreamView, WorkstreamRow } from './workstream.view';
@@ -83,7 +83,6 @@ const WORKSTREAM_COLUMNS = Prisma.sql`
          ARRAY(SELECT ws."sectorSlug" FROM "WorkstreamSector" ws WHERE ws."workstreamId" = w.id ORDER BY 1) AS "sectorSlugs"`;
 const SELECT_WORKSTREAMS = Prisma.sql`SELECT ${WORKSTREAM_COLUMNS} FROM "Workstream" w JOIN "Summit" s ON s.id = w."summitId"`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CURSOR = new SortKeyCursor('workstreams');
 
 /** Open milestones (the check's overdue and deferred ones included): what "next due" looks at. */
@@ -241,12 +240,9 @@ export class WorkstreamsQuery {
    * findFirst + include took six, bench:api).
    */
   async get(slugOrId: string): Promise<WorkstreamDetailView> {
-    const match = UUID.test(slugOrId)
-      ? Prisma.sql`(w.id = CAST(${slugOrId.toLowerCase()} AS uuid) OR w.slug = ${slugOrId})`
-      : Prisma.sql`w.slug = ${slugOrId}`;
     const [row] = await this.prisma.$queryRaw<ListRow[]>`
       ${SELECT_WORKSTREAMS}
-      WHERE w."archivedAt" IS NULL AND ${match}
+      WHERE w."archivedAt" IS NULL AND ${workstreamReferenceSql('w', [slugOrId])}
       LIMIT 1`;
     if (!row) throw new NotFoundError('Workstream', slugOrId);
     const [milestones, events] = await Promise.all([

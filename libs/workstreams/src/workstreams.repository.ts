@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Milestone, Prisma, PrismaService } from '@pledgewatch/database';
-import { assertCurrentVersion, NotFoundError, VersionConflictError } from '@pledgewatch/problems';
+import { Milestone, Prisma, PrismaService, workstreamReferenceSql } from '@pledgewatch/database';
+import { assertCurrentVersion, isUuid, NotFoundError, VersionConflictError } from '@pledgewatch/problems';
 import { WORKSTREAM_INCLUDE, WorkstreamRow } from './workstream.view';
 
 type Tx = Prisma.TransactionClient;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ReviewStamp {
   workstreamId: string;
@@ -56,19 +55,14 @@ export class WorkstreamsRepository {
 
   /** An active (not archived) workstream by id or slug, locked FOR UPDATE until the transaction ends. */
   async lockWorkstream(tx: Tx, reference: string): Promise<Locked | null> {
-    if (UUID.test(reference)) {
-      const [byId] = await tx.$queryRaw<Locked[]>`
-        SELECT id, version FROM "Workstream" WHERE id = ${reference}::uuid AND "archivedAt" IS NULL FOR UPDATE`;
-      if (byId) return byId;
-    }
-    const [bySlug] = await tx.$queryRaw<Locked[]>`
-      SELECT id, version FROM "Workstream" WHERE slug = ${reference} AND "archivedAt" IS NULL FOR UPDATE`;
-    return bySlug ?? null;
+    const [locked] = await tx.$queryRaw<Locked[]>`
+      SELECT w.id, w.version FROM "Workstream" w WHERE ${workstreamReferenceSql('w', [reference])} AND w."archivedAt" IS NULL FOR UPDATE`;
+    return locked ?? null;
   }
 
   /** The workstream a milestone belongs to, if the milestone exists (not locked). */
   async workstreamOfMilestone(tx: Tx, milestoneId: string): Promise<string | null> {
-    if (!UUID.test(milestoneId)) return null;
+    if (!isUuid(milestoneId)) return null;
     const row = await tx.milestone.findUnique({ where: { id: milestoneId }, select: { workstreamId: true } });
     return row?.workstreamId ?? null;
   }
@@ -146,7 +140,7 @@ export class WorkstreamsRepository {
         apiKeyId: review.apiKeyId ?? null,
         kind: review.kind,
         note: review.note,
-        evidence: (review.evidence ?? []) as unknown as Prisma.InputJsonValue,
+        evidence: review.evidence ?? [],
       },
     });
     return { lastReviewedAt: review.at, lastReviewedBy: review.reviewer, lastReviewNote: review.note };
@@ -176,7 +170,7 @@ export class WorkstreamsRepository {
         apiKeyId: r.apiKeyId ?? null,
         kind: r.kind,
         note: r.note,
-        evidence: (r.evidence ?? []) as unknown as Prisma.InputJsonValue,
+        evidence: r.evidence ?? [],
       })),
     });
   }

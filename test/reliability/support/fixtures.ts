@@ -74,7 +74,7 @@ export async function rescheduleMilestone(base: string, databaseUrl: string, mil
   return (await alertingEvents(databaseUrl)) - before;
 }
 
-/** Events that send an instant alert (SPEC §2.3) and are not quiet corrections. */
+/** Events that send an instant alert (docs/api.md#instant-alerts) and are not quiet corrections. */
 export async function alertingEvents(databaseUrl: string): Promise<number> {
   const [row] = await sql<{ n: number }>(
     databaseUrl,

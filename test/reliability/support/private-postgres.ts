@@ -13,7 +13,7 @@ function asPostgres(command: string, args: string[]): [string, string[]] {
 }
 
 /**
- * A PostgreSQL cluster of the calling trial's own (STACK-NOTES item 8): initdb in a temp folder,
+ * A PostgreSQL cluster of the calling trial's own (stopping the shared server would break every other test): initdb in a temp folder,
  * trust auth, a free port; the trial stops and starts it to play an outage. Never the machine's 5432.
  */
 export class PrivatePostgres {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /** One trial's outcome on one backend: its figures, and each promise it checked. */
@@ -68,8 +69,8 @@ export function writeReport(root: string, startedAt: Date): void {
     'server, broken on purpose. A trial fails, and CI with it, when a promise below is not kept.',
     '',
     `- Run: ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit \`${commit}\`${dirty}`,
-    `- Machine: ${process.env.PW_RELIABILITY_MACHINE ?? `${require('node:os').cpus().length} cores, Node ${process.version}`}`,
-    `- Sizes: set by environment (README, "Reliability suite"); this run: ${process.env.PW_RELIABILITY_SIZES ?? 'CI defaults'}`,
+    `- Machine: ${process.env.PW_RELIABILITY_MACHINE ?? `${os.cpus().length} cores, Node ${process.version}`}`,
+    `- Sizes: set by environment (docs/testing.md, "Reliability suite"); this run: ${process.env.PW_RELIABILITY_SIZES ?? 'CI defaults'}`,
     '',
     `| trial | backend | result | ${COLUMNS.map(([, h]) => h).join(' | ')} |`,
     `|---|---|---|${COLUMNS.map(() => '---:').join('|')}|`,

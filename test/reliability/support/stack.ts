@@ -4,7 +4,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { API_MAIN, ROOT, WORKER_MAIN, stopProcess } from '../../../bench/support/harness';
+import { API_MAIN, ROOT, WORKER_MAIN, stopProcess } from '../../support/processes';
 import { freePort } from '../../support/redis-server';
 import type { QueueBackend } from './backends';
 
@@ -73,8 +73,8 @@ export class AppProcess {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.pipe(out, { end: false });
-    child.stderr!.pipe(out, { end: false });
+    child.stdout.pipe(out, { end: false });
+    child.stderr.pipe(out, { end: false });
     child.once('exit', (code, signal) => out.end(`--- exit ${signal ?? code} at ${new Date().toISOString()}\n`));
     this.child = child;
     return child;

@@ -9,7 +9,7 @@ import { AdminWorkstreamsController } from './admin-workstreams.controller';
 import { ApiKeyGuard } from './api-key.guard';
 
 /**
- * SPEC §3's admin API behind API keys. Other admin controllers (checks, subscribers, deliveries)
+ * The admin API behind API keys (docs/api.md). Other admin controllers (checks, subscribers, deliveries)
  * import AuthModule, put `@UseGuards(ApiKeyGuard)` on themselves and say who may call with `@Roles`.
  */
 @Module({

@@ -8,7 +8,7 @@ import { ApiKeyGuard } from './api-key.guard';
 import { Roles } from './roles.decorator';
 
 /**
- * Webhook endpoints (SPEC §3): each matching event is POSTed to them, signed per Standard Webhooks.
+ * Webhook endpoints (docs/api.md#webhooks): each matching event is POSTed to them, signed per Standard Webhooks.
  * Admins only: an endpoint receives every event of its topics, and its URL is where the service
  * connects to.
  */

@@ -131,7 +131,7 @@ function queryNamesOf(context: ExecutionContext): QueryNames {
   const names = new Set<string>();
   let any = false;
   for (const [key, arg] of Object.entries(args)) {
-    if (Number(key.split(':')[0]) !== RouteParamtypes.QUERY) continue;
+    if (Number(key.split(':')[0]) !== Number(RouteParamtypes.QUERY)) continue;
     if (typeof arg.data === 'string') names.add(arg.data);
     else any = true;
   }
@@ -166,7 +166,7 @@ function bodyErrors(body: unknown, errors: FieldError[]): void {
 }
 
 /** The body formats a route takes: its own declaration (method, else controller), else its method's default. */
-export function bodyKindsOf(method: string, handler: Function, controller: Function): readonly BodyKind[] {
+export function bodyKindsOf(method: string, handler: object, controller: object): readonly BodyKind[] {
   const declared = (Reflect.getMetadata(REQUEST_BODY, handler) ?? Reflect.getMetadata(REQUEST_BODY, controller)) as BodyKind[] | undefined;
   return declared ?? (BODYLESS_METHODS.has(method.toUpperCase()) ? [] : ['json']);
 }

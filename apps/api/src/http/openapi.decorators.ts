@@ -13,7 +13,7 @@ const COMPONENT = (id: string) => `#/components/schemas/${id}`;
 export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const json = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any', reused: 'inline' }) as Record<string, unknown>;
   const { $schema: _schema, $defs: _defs, ...rest } = json;
-  return JSON.parse(JSON.stringify(rest).replaceAll('"#/$defs/', '"#/components/schemas/'));
+  return JSON.parse(JSON.stringify(rest).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<string, unknown>;
 }
 
 /** A documented answer: `schema` (a response component) as application/json. */

@@ -27,6 +27,7 @@ export class HealthController {
 
   @ApiOperation({ summary: 'Liveness: the process answers' })
   @ApiAnswer(200, Liveness)
+  @ApiProblems(400)
   @Get('health/live')
   live() {
     return { status: 'ok' };
@@ -34,7 +35,7 @@ export class HealthController {
 
   @ApiOperation({ summary: 'Readiness: PostgreSQL and the queue backend answer; 503 names what is down. /v1/status is an alias.' })
   @ApiAnswer(200, HealthReport)
-  @ApiProblems(503)
+  @ApiProblems(400, 503)
   @Get(['health/ready', 'v1/status'])
   async ready(@Res({ passthrough: true }) res: Response) {
     res.setHeader('Cache-Control', 'no-store');

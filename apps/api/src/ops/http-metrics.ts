@@ -8,7 +8,7 @@ import { metrics } from '@pledgewatch/observability';
 export function httpMetrics(req: Request, res: Response, next: NextFunction): void {
   const end = metrics.httpDuration.startTimer();
   res.once('finish', () => {
-    const template = req.route?.path;
+    const template: unknown = (req.route as { path?: unknown } | undefined)?.path;
     const route = typeof template === 'string' ? `${req.baseUrl}${template}` : req.baseUrl || 'unmatched';
     end({ route, method: req.method, status: String(res.statusCode) });
   });

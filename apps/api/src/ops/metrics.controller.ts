@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { AppConfig } from '@pledgewatch/config';
 import { metricsAuthorized, renderMetrics } from '@pledgewatch/observability';
 import { UnauthenticatedError } from '@pledgewatch/problems';
-import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../http/openapi.decorators';
 
 /** Prometheus scrape endpoint; with METRICS_TOKEN set, `Authorization: Bearer <METRICS_TOKEN>` only. */
@@ -15,6 +15,7 @@ export class MetricsController {
   @ApiOperation({ summary: 'Prometheus metrics (text exposition format); bearer METRICS_TOKEN when set' })
   @ApiProduces('text/plain')
   @ApiResponse({ status: 200, description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiBearerAuth('metricsToken')
   @ApiProblems(401)
   @Get()
   async scrape(@Req() req: Request, @Res() res: Response) {

@@ -45,7 +45,7 @@ const AS_OF = calendarDayParam();
 type Names = { countries: Map<string, string>; sectors: Map<string, string> };
 
 /**
- * The public pages (SPEC §3 "Pages"): server-rendered HTML that works without script, read
+ * The public pages (docs/pages.md): server-rendered HTML that works without script, read
  * through the same queries as the JSON API. Rendered pages are reused for a few seconds
  * (PageCache) and carry an ETag and `Cache-Control: public, max-age=60`.
  */

@@ -12,7 +12,7 @@ import { ListingPagesController } from './listing-pages.controller';
 import { PagesController } from './pages.controller';
 import { SubscribePageController } from './subscribe-page.controller';
 
-/** The public HTML pages (SPEC §3 "Pages"): thin controllers over the libraries' queries, and templates. */
+/** The public HTML pages (docs/pages.md): thin controllers over the libraries' queries, and templates. */
 @Module({
   imports: [CatalogModule, WorkstreamsReadModule, EventsReadModule, StatusModule, SubscriptionsModule],
   controllers: [PagesController, ListingPagesController, SubscribePageController, AssetsController],

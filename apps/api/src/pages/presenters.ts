@@ -51,7 +51,7 @@ const MILESTONE_STATUS_LABELS: Record<MilestoneStatus, string> = {
   overdue: 'Overdue',
 };
 
-/** SPEC §1: every date shown says where it comes from. */
+/** Every date shown says where it comes from (sourced, planned or assumed). */
 const BASIS_LABELS: Record<DateBasis, string> = {
   sourced: 'sourced date',
   planned: 'planned date',
@@ -309,7 +309,7 @@ export function healthStrip(
   const changes = events.filter((e) => e.type === 'workstream.health_changed' && e.to).sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
   const first = [createdAt, current.since, ...events.map((e) => e.occurredAt)].sort()[0].slice(0, 10);
   // Before the first recorded change: its "from", or unknown when nothing was recorded.
-  const stops: { health: Health; from: string }[] = [{ health: ((changes[0]?.from as Health | null) ?? 'unknown') as Health, from: first }];
+  const stops: { health: Health; from: string }[] = [{ health: (changes[0]?.from as Health | null) ?? 'unknown', from: first }];
   const step = (health: Health, day: string) => {
     const last = stops[stops.length - 1];
     if (day <= last.from) last.health = health; // the same day: the day's last value

@@ -10,7 +10,7 @@ import { PublicReadCache, PublicReadCacheInterceptor, WritesInvalidateIntercepto
 import { WorkstreamPageRedirectMiddleware } from './workstream-page-redirect.middleware';
 import { WorkstreamsController } from './workstreams.controller';
 
-/** SPEC §3's public, unauthenticated read API; its answers kept until the data changes (PublicReadCache). */
+/** The public, unauthenticated read API; its answers kept until the data changes (PublicReadCache). */
 @Module({
   imports: [CatalogModule, WorkstreamsReadModule, EventsReadModule, StatusModule],
   controllers: [CatalogController, WorkstreamsController, EventsController],

@@ -40,7 +40,7 @@ export function enumList<const T extends readonly string[]>(values: T, noun: str
       });
       return z.NEVER;
     }
-    return items as T[number][];
+    return items;
   });
 }
 

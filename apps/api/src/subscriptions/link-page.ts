@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 
-/** Browsers get HTML; `Accept: application/json` gets JSON (SPEC §3). `*\/*` counts as a browser. */
+/** Browsers get HTML; `Accept: application/json` gets JSON (the same URLs serve both). `*\/*` counts as a browser. */
 export function wantsJson(request: Request): boolean {
   return request.accepts(['html', 'json']) === 'json';
 }

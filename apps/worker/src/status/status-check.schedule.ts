@@ -5,7 +5,7 @@ import { checkJobId, checkSlot, JobQueues, JOBS } from '@pledgewatch/queue';
 import { startEnqueueCron, stopEnqueueCron } from '../enqueue-cron';
 
 /**
- * CHECK_CRON (default hourly, read in UTC) only enqueues (STYLE habit 6): one `status.check` job
+ * CHECK_CRON (default hourly, read in UTC) only enqueues (the job does the work): one `status.check` job
  * per time slot, job id = the slot, so any number of replicas firing together add one job; the
  * work happens in StatusCheckProcessor. StatusCheckRun.slot (unique) is the guard that outlives
  * the job's retention. Off with SCHEDULES_ENABLED=false (tests drive slots themselves).

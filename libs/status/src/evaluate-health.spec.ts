@@ -163,6 +163,8 @@ describe('evaluateHealth', () => {
         reason: 'Nothing scheduled ahead; last progress 11 March 2024; not reviewed since 12 March 2024.',
       });
       expect(verdict(ws(), done).reason).toBe('Nothing scheduled ahead; last progress 11 March 2024; never reviewed.');
+      // Unknown since the stall window ran out after the last progress, not since whenever it was computed.
+      expect(verdict(ws(), done).since).toEqual(d('2024-09-07'));
     });
     it('a young workstream with nothing recorded is unknown, not stalled', () => {
       expect(health(ws({ createdAt: d('2026-06-01'), reviews: [d('2026-06-01')] }), [ms({ status: 'deferred', dueDate: d('2026-06-02') })])).toBe('unknown');

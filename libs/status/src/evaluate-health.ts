@@ -303,7 +303,8 @@ function judge(
       health: 'unknown',
       rule: 'unknown:unreviewed',
       reason: `Nothing scheduled ahead; ${progressText(progress)}; ${reviewedOn ? `not reviewed since ${reviewedOn}` : 'never reviewed'}.`,
-      since: null,
+      // Unknown since the stall window ran out with nobody looking; a young workstream's cannot be dated.
+      since: idle >= windows.stallDays ? addDays(progress?.on ?? workstream.createdAt, windows.stallDays) : null,
     },
   };
 }

@@ -636,7 +636,9 @@ describe('Hostile input: no error body echoes a token from the URL', () => {
       const path = route.path.replace(/:([A-Za-z0-9_]+)/g, 'no-such-thing');
       for (const accept of ['application/json', 'text/html']) {
         const res = await http()[route.method.toLowerCase() as 'get'](`${path}?token=${token}`).set('Accept', accept);
-        expect({ route: route.key, status: res.status >= 400 }).toEqual({ route: route.key, status: true });
+        // A browser asking for a workstream's JSON is sent to its page (303), which carries no token either.
+        const refusedOrSentOn = res.status >= 400 || (res.status === 303 && !String(res.headers.location).includes(token));
+        expect({ route: route.key, status: refusedOrSentOn }).toEqual({ route: route.key, status: true });
         expect({ route: route.key, echoed: res.text.includes(token) }).toEqual({ route: route.key, echoed: false });
         expect(res.headers['x-content-type-options']).toBe('nosniff');
         if (/text\/html/.test(res.headers['content-type'] ?? '')) expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");

@@ -197,10 +197,13 @@ export class WorkstreamsQuery {
       ? Prisma.sql`WHERE (${Prisma.raw(keyNames.join(', '))}) ${Prisma.raw(order.descending ? '<' : '>')}
           (${Prisma.join(after.map((value, i) => Prisma.sql`CAST(${value} AS ${Prisma.raw(SQL_TYPES[kinds[i]])})`))})`
       : Prisma.empty;
+    // Matches are marked in the text as written ("97-metre"), which the documents' unit spelling
+    // ("97 m") does not share: the query as typed joins the one the index answers.
+    const marked = filter.q === undefined ? Prisma.empty : Prisma.sql`(${query} || websearch_to_tsquery('english', ${filter.q}))`;
     const highlight =
       filter.highlight && filter.q !== undefined
-        ? Prisma.sql`, ts_headline('english', w.title, ${query}, ${`${HEADLINE_OPTIONS}, HighlightAll=true`}) AS "highlightTitle",
-            ts_headline('english', w.summary, ${query}, ${`${HEADLINE_OPTIONS}, MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … "`}) AS "highlightExcerpt"`
+        ? Prisma.sql`, ts_headline('english', w.title, ${marked}, ${`${HEADLINE_OPTIONS}, HighlightAll=true`}) AS "highlightTitle",
+            ts_headline('english', w.summary, ${marked}, ${`${HEADLINE_OPTIONS}, MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … "`}) AS "highlightExcerpt"`
         : Prisma.empty;
     // The page's keys first (an index or the GIN index finds the rows; only the page is joined and
     // loaded), then what each item shows, in one statement (bench:api, bench:search).

@@ -132,17 +132,7 @@ export class WorkstreamsRepository {
    * the caller to write with the rest of its update (one UPDATE of the workstream per write).
    */
   async stampReview(tx: Tx, review: ReviewStamp): Promise<{ lastReviewedAt: Date; lastReviewedBy: string; lastReviewNote: string }> {
-    await tx.review.create({
-      data: {
-        workstreamId: review.workstreamId,
-        reviewedAt: review.at,
-        reviewer: review.reviewer,
-        apiKeyId: review.apiKeyId ?? null,
-        kind: review.kind,
-        note: review.note,
-        evidence: review.evidence ?? [],
-      },
-    });
+    await this.insertReviews(tx, [review]);
     return { lastReviewedAt: review.at, lastReviewedBy: review.reviewer, lastReviewNote: review.note };
   }
 
@@ -160,7 +150,7 @@ export class WorkstreamsRepository {
       LIMIT ${limit}::int`;
   }
 
-  /** Review rows for workstreams whose stamp was written with them (creation). */
+  /** Review rows (their workstreams' stamps are the caller's to write). */
   async insertReviews(tx: Tx, reviews: ReviewStamp[]): Promise<void> {
     await tx.review.createMany({
       data: reviews.map((r) => ({

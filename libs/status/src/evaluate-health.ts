@@ -1,5 +1,5 @@
 import type { HealthWindows } from '@pledgewatch/config';
-import { humanDateAt, humanDay, onOrIn, type DatePrecision } from '@pledgewatch/dates';
+import { humanDateAt, humanDay, isoDay, onOrIn, type DatePrecision } from '@pledgewatch/dates';
 import type { DateBasis, Health, MilestoneStatus, Stage } from '@pledgewatch/database';
 
 /**
@@ -150,21 +150,30 @@ export function evaluateHealth(
   asOf: Date,
   windows: HealthWindows,
 ): HealthVerdict {
-  const { verdict, named } = judge(workstream, milestones, asOf, windows);
   const counting = milestones.filter((m) => m.status !== 'cancelled');
-  const open = counting.filter((m) => !completedAsOf(m, asOf)).length;
-  const review = lastReviewAsOf(workstream.reviews, asOf);
-  const progress = progressAsOf(counting, asOf);
-  const key = [verdict.rule, named ? isoDay(named) : '', open, review ? isoDay(review) : '', progress ? isoDay(progress.on) : ''].join('|');
+  const facts: Facts = {
+    counting,
+    open: counting.filter((m) => !completedAsOf(m, asOf)),
+    progress: progressAsOf(counting, asOf),
+    review: lastReviewAsOf(workstream.reviews, asOf),
+  };
+  const { verdict, named } = judge(workstream, facts, asOf, windows);
+  const key = [verdict.rule, named ? isoDay(named) : '', facts.open.length, facts.review ? isoDay(facts.review) : '', facts.progress ? isoDay(facts.progress.on) : ''].join('|');
   return { ...verdict, key };
 }
 
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+/** What the rules read, derived once from the workstream's milestones and reviews as of the instant. */
+interface Facts {
+  counting: HealthMilestone[];
+  open: HealthMilestone[];
+  progress: Progress | null;
+  review: Date | null;
+}
 
 /** The first rule that applies, and the due date its reason names (if any). */
 function judge(
   workstream: HealthWorkstream,
-  milestones: readonly HealthMilestone[],
+  { counting, open, progress, review }: Facts,
   asOf: Date,
   windows: HealthWindows,
 ): { verdict: Omit<HealthVerdict, 'key'>; named?: Date } {
@@ -175,9 +184,6 @@ function judge(
     return { verdict: { health: 'complete', rule: 'complete:closed', reason: 'Stage is closed.', since: null } };
   }
 
-  const counting = milestones.filter((m) => m.status !== 'cancelled');
-  const open = counting.filter((m) => !completedAsOf(m, asOf));
-  const progress = progressAsOf(counting, asOf);
   // Done milestones make a workstream complete only when its stage says the work is wrapping up:
   // in pipeline or implementation, "all listed done" just means nothing further is listed yet.
   if (counting.length > 0 && open.length === 0 && workstream.stage === 'finalisation') {
@@ -194,7 +200,6 @@ function judge(
     return { verdict: { health: 'unknown', rule: 'unknown:none', reason: 'No milestones to measure against.', since: null } };
   }
 
-  const review = lastReviewAsOf(workstream.reviews, asOf);
   const reviewedOn = review ? humanDay(review.toISOString()) : null;
   const daysLate = (m: HealthMilestone) => daysBetween(m.dueDate, asOf);
 
